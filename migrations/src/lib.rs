@@ -1,0 +1,15 @@
+//! Schema history. One file per migration, listed in order; a released
+//! migration is never edited: change the schema with a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_accounts::Migration)]
+    }
+}

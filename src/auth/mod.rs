@@ -1,0 +1,12 @@
+//! Who the caller is and what they may do: passwords, tokens, sessions, the
+//! `Actor` and the one policy module every capability asks.
+
+pub mod actor;
+pub mod graphql;
+pub mod password;
+pub mod policy;
+pub mod session;
+pub mod throttle;
+pub mod tokens;
+
+pub use actor::{Actor, Locale, Role};

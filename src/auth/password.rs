@@ -1,0 +1,139 @@
+//! Argon2id password hashing, always off the async runtime.
+
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::config::{PasswordHashing, Secret};
+use crate::error::{Error, Result};
+
+/// A password that met the rules. Parsing is the only way to get one.
+pub struct Password(Secret);
+
+impl Password {
+    pub const MIN_CHARS: usize = 10;
+    pub const MAX_CHARS: usize = 256;
+
+    pub fn parse(raw: &str) -> Result<Self> {
+        let chars = raw.chars().count();
+        if chars < Self::MIN_CHARS {
+            return Err(Error::invalid(
+                "password",
+                format!("must be at least {} characters", Self::MIN_CHARS),
+            ));
+        }
+        if chars > Self::MAX_CHARS {
+            return Err(Error::invalid(
+                "password",
+                format!("must be at most {} characters", Self::MAX_CHARS),
+            ));
+        }
+        Ok(Self(Secret::new(raw)))
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+}
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    argon2: Argon2<'static>,
+    /// Verified against when the email is unknown, so the answer takes as long
+    /// as for a real account and does not reveal which emails exist.
+    dummy_hash: String,
+}
+
+impl PasswordHasher {
+    pub fn new(cost: PasswordHashing) -> anyhow::Result<Self> {
+        let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
+            .map_err(|e| anyhow!("argon2 parameters: {e}"))?;
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let dummy_hash = argon2
+            .hash_password(b"not a real password: timing equaliser")
+            .map_err(|e| anyhow!("argon2: {e}"))?
+            .to_string();
+        Ok(Self {
+            inner: Arc::new(Inner { argon2, dummy_hash }),
+        })
+    }
+
+    pub async fn hash(&self, password: &Password) -> Result<String> {
+        let inner = self.inner.clone();
+        let password = password.expose().to_owned();
+        let hashed = tokio::task::spawn_blocking(move || {
+            inner
+                .argon2
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|e| anyhow!("argon2 hash: {e}"))
+        })
+        .await
+        .context("password hashing task")??;
+        Ok(hashed)
+    }
+
+    /// True when `password` matches `stored`. With no stored hash (unknown
+    /// account, or one that never set a password) it still does the work.
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool> {
+        let inner = self.inner.clone();
+        let password = password.to_owned();
+        let stored = stored.map(str::to_owned);
+        let matched = tokio::task::spawn_blocking(move || {
+            let (hash, real) = match &stored {
+                Some(hash) => (hash.as_str(), true),
+                None => (inner.dummy_hash.as_str(), false),
+            };
+            let parsed = PasswordHash::new(hash).map_err(|e| anyhow!("stored hash: {e}"))?;
+            // The stored hash carries its own parameters, so hashes made at an
+            // older cost still verify after the cost is raised.
+            let ok = inner
+                .argon2
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
+            anyhow::Ok(ok && real)
+        })
+        .await
+        .context("password verification task")??;
+        Ok(matched)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_and_verify() {
+        let hasher = PasswordHasher::new(PasswordHashing::FAST_FOR_TESTS).unwrap();
+        let password = Password::parse("correct horse battery").unwrap();
+        let hash = hasher.hash(&password).await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$"));
+        assert!(
+            hasher
+                .verify("correct horse battery", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify("wrong horse battery", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(!hasher.verify("correct horse battery", None).await.unwrap());
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(Password::parse("short").is_err());
+        assert!(Password::parse("long enough now").is_ok());
+    }
+}

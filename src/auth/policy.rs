@@ -1,0 +1,159 @@
+//! Who may do what: the one place authorization is decided. Every capability
+//! asks here, from the caller and the target, before it reads or writes.
+//!
+//! | role     | people                  | framework                  |
+//! |----------|-------------------------|----------------------------|
+//! | EMPLOYEE | themselves, their manager | read                     |
+//! | MANAGER  | + direct and indirect reports | read                 |
+//! | HR       | everyone; manage accounts and teams (not admins) | read; edit descriptors and catalogues |
+//! | ADMIN    | everyone; manage all accounts and teams | read, edit, publish |
+
+use super::{Actor, Role};
+use crate::error::{Error, Result};
+
+/// Which people a caller can see, for filtering lists in SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeopleScope {
+    Everyone,
+    Only(Vec<i64>),
+}
+
+pub fn people_scope(actor: &Actor) -> PeopleScope {
+    if actor.sees_everyone() {
+        return PeopleScope::Everyone;
+    }
+    let mut ids: Vec<i64> = actor.reports.iter().copied().collect();
+    ids.push(actor.user_id);
+    ids.extend(actor.manager_id);
+    ids.sort_unstable();
+    PeopleScope::Only(ids)
+}
+
+pub fn can_view_person(actor: &Actor, target: i64) -> bool {
+    actor.sees_everyone()
+        || actor.is(target)
+        || actor.reports.contains(&target)
+        || actor.manager_id == Some(target)
+}
+
+pub fn view_person(actor: &Actor, target: i64) -> Result<()> {
+    if can_view_person(actor, target) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("you cannot see this person"))
+    }
+}
+
+/// Managing someone's work: their reports for a manager, anyone for HR.
+/// Nobody manages themselves (no self-set targets, no self manager-ratings).
+pub fn can_manage_person(actor: &Actor, target: i64) -> bool {
+    if actor.is(target) {
+        return false;
+    }
+    actor.role == Role::Hr || actor.role == Role::Admin || actor.reports.contains(&target)
+}
+
+pub fn manage_person(actor: &Actor, target: i64) -> Result<()> {
+    if can_manage_person(actor, target) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("this person is not in your reach"))
+    }
+}
+
+/// Creating and editing accounts and teams.
+pub fn manage_accounts(actor: &Actor) -> Result<()> {
+    if actor.sees_everyone() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("only HR and admins manage accounts"))
+    }
+}
+
+/// Granting or holding the admin role is for admins alone.
+pub fn assign_role(actor: &Actor, current: Option<Role>, new: Role) -> Result<()> {
+    manage_accounts(actor)?;
+    let touches_admin = new == Role::Admin || current == Some(Role::Admin);
+    if touches_admin && actor.role != Role::Admin {
+        return Err(Error::Forbidden("only admins manage admin accounts"));
+    }
+    Ok(())
+}
+
+/// HR-wide operations: assessment cycles, organisation-wide queries.
+pub fn hr(actor: &Actor) -> Result<()> {
+    if actor.sees_everyone() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("only HR may do this"))
+    }
+}
+
+/// Structural framework changes: roles, levels, requirements, paths, publishing.
+pub fn edit_framework(actor: &Actor) -> Result<()> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("only admins change the framework"))
+    }
+}
+
+/// Descriptors and catalogues (KPIs, certifications, learning resources).
+pub fn edit_catalogues(actor: &Actor) -> Result<()> {
+    if actor.sees_everyone() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "only admins and HR change descriptors and catalogues",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::auth::Locale;
+
+    fn actor(id: i64, role: Role, reports: &[i64], manager: Option<i64>) -> Actor {
+        Actor {
+            user_id: id,
+            role,
+            manager_id: manager,
+            team_id: None,
+            locale: Some(Locale::En),
+            reports: reports.iter().copied().collect(),
+            direct_reports: HashSet::new(),
+        }
+    }
+
+    #[test]
+    fn employees_see_themselves_and_their_manager_only() {
+        let employee = actor(3, Role::Employee, &[], Some(2));
+        assert!(can_view_person(&employee, 3));
+        assert!(can_view_person(&employee, 2));
+        assert!(!can_view_person(&employee, 4));
+        assert!(!can_manage_person(&employee, 3));
+    }
+
+    #[test]
+    fn managers_reach_direct_and_indirect_reports() {
+        let manager = actor(2, Role::Manager, &[3, 5], Some(1));
+        assert!(can_manage_person(&manager, 5));
+        assert!(!can_manage_person(&manager, 4));
+        assert!(!can_manage_person(&manager, 2));
+        assert_eq!(people_scope(&manager), PeopleScope::Only(vec![1, 2, 3, 5]));
+    }
+
+    #[test]
+    fn hr_sees_all_but_cannot_make_admins() {
+        let hr_person = actor(9, Role::Hr, &[], None);
+        assert_eq!(people_scope(&hr_person), PeopleScope::Everyone);
+        assert!(assign_role(&hr_person, None, Role::Manager).is_ok());
+        assert!(assign_role(&hr_person, None, Role::Admin).is_err());
+        assert!(assign_role(&hr_person, Some(Role::Admin), Role::Hr).is_err());
+        assert!(edit_framework(&hr_person).is_err());
+        assert!(edit_catalogues(&hr_person).is_ok());
+    }
+}

@@ -1,0 +1,213 @@
+//! Logging in, refreshing and logging out.
+//!
+//! Refresh tokens rotate: each is good for one use, and using it yields a new
+//! one in the same family. Presenting a spent token means it was copied, so
+//! the whole family is revoked and both holders must log in again.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
+
+use super::Actor;
+use super::password::PasswordHasher;
+use super::throttle::LoginThrottle;
+use super::tokens::{self, TokenError, TokenKeys};
+use crate::db::{self, entities::refresh_token, entities::user};
+use crate::error::{Error, Result};
+use crate::people::{self, Email, Person};
+
+const BAD_CREDENTIALS: &str = "invalid email or password";
+const BAD_REFRESH: &str = "the refresh token is not valid; please log in again";
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub person: Person,
+}
+
+/// Everything authentication needs, built once at start-up.
+#[derive(Clone)]
+pub struct Auth {
+    pub hasher: PasswordHasher,
+    pub keys: TokenKeys,
+    pub throttle: Arc<LoginThrottle>,
+    pub refresh_ttl: Duration,
+}
+
+impl Auth {
+    /// The same answer, and about the same time, for an unknown email, a wrong
+    /// password and an inactive account.
+    pub async fn login(
+        &self,
+        db: &DatabaseConnection,
+        email: &str,
+        password: &str,
+        client_addr: Option<&str>,
+    ) -> Result<Session> {
+        let email = Email::parse(email).map_err(|_| Error::Unauthenticated(BAD_CREDENTIALS))?;
+        let account_key = format!("account:{email}");
+        let mut keys = vec![account_key.clone()];
+        keys.extend(client_addr.map(|a| format!("addr:{a}")));
+        let delay = self.throttle.delay(&keys);
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+
+        let row = user::Entity::find()
+            .filter(user::Column::Email.eq(email.as_str()))
+            .one(db)
+            .await?;
+        let stored = row
+            .as_ref()
+            .filter(|u| u.active)
+            .and_then(|u| u.password_hash.as_deref());
+        let matched = self.hasher.verify(password, stored).await?;
+        let Some(row) = row.filter(|_| matched) else {
+            self.throttle.record_failure(&keys);
+            tracing::info!(reason = "bad credentials", "login refused");
+            return Err(Error::Unauthenticated(BAD_CREDENTIALS));
+        };
+        self.throttle.record_success(&account_key);
+        let person = Person::try_from(row)?;
+        let family = uuid::Uuid::new_v4().to_string();
+        let session = self.start_session(db, person, &family).await?;
+        tracing::info!(user_id = session.person.id, "login");
+        Ok(session)
+    }
+
+    pub async fn refresh(&self, db: &DatabaseConnection, token: &str) -> Result<Session> {
+        let hash = tokens::token_hash(token);
+        let now = Utc::now();
+        let txn = db::begin_write(db).await?;
+        let Some(current) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(hash))
+            .one(&txn)
+            .await?
+        else {
+            return Err(Error::Unauthenticated(BAD_REFRESH));
+        };
+        if current.revoked_at.is_some() || current.expires_at <= now {
+            return Err(Error::Unauthenticated(BAD_REFRESH));
+        }
+        // Mark it spent only if nobody else did first: of two concurrent uses,
+        // exactly one wins and the other is treated as reuse.
+        let spent = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+            .filter(refresh_token::Column::Id.eq(current.id))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if spent.rows_affected != 1 {
+            revoke_family(&txn, &current.family_id, now).await?;
+            txn.commit().await?;
+            tracing::warn!(
+                user_id = current.user_id,
+                "refresh token reused: family revoked"
+            );
+            return Err(Error::Unauthenticated(BAD_REFRESH));
+        }
+        let person = match user::Entity::find_by_id(current.user_id).one(&txn).await? {
+            Some(row) if row.active => Person::try_from(row)?,
+            _ => return Err(Error::Unauthenticated(BAD_REFRESH)),
+        };
+        let session = self.issue(&txn, person, &current.family_id, now).await?;
+        txn.commit().await?;
+        Ok(session)
+    }
+
+    /// Ends the session the refresh token belongs to. Unknown tokens are
+    /// accepted silently: logging out twice is not an error.
+    pub async fn logout(&self, db: &DatabaseConnection, token: &str) -> Result<()> {
+        let hash = tokens::token_hash(token);
+        if let Some(row) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(hash))
+            .one(db)
+            .await?
+        {
+            revoke_family(db, &row.family_id, Utc::now()).await?;
+        }
+        Ok(())
+    }
+
+    /// The caller behind a bearer token.
+    pub async fn authenticate(&self, db: &DatabaseConnection, bearer: &str) -> Result<Actor> {
+        let user_id = self.keys.verify_access(bearer).map_err(|e| match e {
+            TokenError::Expired => Error::Unauthenticated("the access token has expired"),
+            TokenError::Invalid => Error::Unauthenticated("the access token is not valid"),
+        })?;
+        people::load_actor(db, user_id)
+            .await?
+            .ok_or(Error::Unauthenticated("this account is not active"))
+    }
+
+    /// A new session for a person who just proved who they are (login, or
+    /// setting a password from an invitation).
+    pub async fn start_session(
+        &self,
+        db: &DatabaseConnection,
+        person: Person,
+        family: &str,
+    ) -> Result<Session> {
+        self.issue(db, person, family, Utc::now()).await
+    }
+
+    async fn issue(
+        &self,
+        db: &impl ConnectionTrait,
+        person: Person,
+        family: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Session> {
+        let refresh = tokens::random_token();
+        let refresh_expires_at = now + self.refresh_ttl;
+        refresh_token::ActiveModel {
+            user_id: Set(person.id),
+            family_id: Set(family.to_owned()),
+            token_hash: Set(tokens::token_hash(&refresh)),
+            expires_at: Set(refresh_expires_at),
+            used_at: Set(None),
+            revoked_at: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        let (access, access_expires_at) = self.keys.issue_access(person.id, now)?;
+        Ok(Session {
+            access_token: access,
+            access_expires_at,
+            refresh_token: refresh,
+            refresh_expires_at,
+            person,
+        })
+    }
+}
+
+async fn revoke_family(db: &impl ConnectionTrait, family: &str, now: DateTime<Utc>) -> Result<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::FamilyId.eq(family))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Signs a person out everywhere (deactivation, password reset).
+pub async fn revoke_all_for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

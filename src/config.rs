@@ -1,0 +1,271 @@
+//! Typed settings, layered: built-in defaults, then an optional `skillpath.toml`,
+//! then the environment (`DATABASE_URL` and `SKILLPATH_*`, nested with `__`).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// A value that must never reach a log line: `Debug` prints a mask.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// The embedded default: conveniences such as a generated token secret.
+    #[default]
+    Development,
+    /// Refuses weak settings: a token secret is required, hashing cost is fixed.
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Argon2id cost. The defaults are OWASP's recommendation (m = 19 MiB, t = 2, p = 1).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PasswordHashing {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl PasswordHashing {
+    pub const OWASP: Self = Self {
+        memory_kib: 19_456,
+        iterations: 2,
+        parallelism: 1,
+    };
+    /// Cheap parameters for test suites only; refused in production.
+    pub const FAST_FOR_TESTS: Self = Self {
+        memory_kib: 64,
+        iterations: 1,
+        parallelism: 1,
+    };
+}
+
+impl Default for PasswordHashing {
+    fn default() -> Self {
+        Self::OWASP
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain SMTP: only for a relay on localhost or a test server.
+    None,
+    #[default]
+    Starttls,
+    /// Implicit TLS (SMTPS, usually port 465).
+    Tls,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct SmtpSettings {
+    /// When unset, mail is written as `.eml` files into `mail_dir`.
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    pub database_url: String,
+    pub listen: String,
+    pub env: Environment,
+    pub log_format: LogFormat,
+    /// HS256 key for access tokens; at least 32 bytes.
+    pub token_secret: Option<Secret>,
+    pub access_token_minutes: i64,
+    pub refresh_token_days: i64,
+    pub password_hashing: PasswordHashing,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<Secret>,
+    pub admin_name: String,
+    /// Base URL people reach the product at; links in emails start with it.
+    pub public_url: String,
+    pub smtp: SmtpSettings,
+    /// Where `.eml` files go without SMTP; defaults to `mail/` beside the database.
+    pub mail_dir: Option<PathBuf>,
+    /// Load the shipped operations framework on first start.
+    pub load_default_framework: bool,
+    pub db_max_connections: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://skillpath.db?mode=rwc".into(),
+            listen: "127.0.0.1:8080".into(),
+            env: Environment::Development,
+            log_format: LogFormat::Text,
+            token_secret: None,
+            access_token_minutes: 15,
+            refresh_token_days: 30,
+            password_hashing: PasswordHashing::OWASP,
+            admin_email: None,
+            admin_password: None,
+            admin_name: "Administrator".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp: SmtpSettings {
+                from: "Skillpath <no-reply@skillpath.local>".into(),
+                ..SmtpSettings::default()
+            },
+            mail_dir: None,
+            load_default_framework: true,
+            db_max_connections: 10,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Figment(#[from] Box<figment::Error>),
+}
+
+impl Settings {
+    /// Defaults, then `skillpath.toml` (or `SKILLPATH_CONFIG`), then the environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let file = std::env::var("SKILLPATH_CONFIG").unwrap_or_else(|_| "skillpath.toml".into());
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("SKILLPATH_").ignore(&["CONFIG"]).split("__"))
+            .extract()
+            .map_err(Box::new)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(secret) = &self.token_secret
+            && secret.expose().len() < 32
+        {
+            return Err(ConfigError::Invalid(
+                "SKILLPATH_TOKEN_SECRET must be at least 32 bytes".into(),
+            ));
+        }
+        if self.env == Environment::Production {
+            if self.token_secret.is_none() {
+                return Err(ConfigError::Invalid(
+                    "SKILLPATH_TOKEN_SECRET is required in production".into(),
+                ));
+            }
+            if self.password_hashing != PasswordHashing::OWASP {
+                return Err(ConfigError::Invalid(
+                    "password hashing cost can only be changed outside production".into(),
+                ));
+            }
+        }
+        if !(1..=24 * 60).contains(&self.access_token_minutes) {
+            return Err(ConfigError::Invalid(
+                "access_token_minutes must be between 1 and 1440".into(),
+            ));
+        }
+        if self.admin_email.is_some() != self.admin_password.is_some() {
+            return Err(ConfigError::Invalid(
+                "SKILLPATH_ADMIN_EMAIL and SKILLPATH_ADMIN_PASSWORD go together".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The folder the embedded mode keeps its files in: the SQLite file's folder,
+    /// or the working directory for a server database.
+    pub fn data_dir(&self) -> PathBuf {
+        sqlite_file(&self.database_url)
+            .and_then(|file| file.parent().map(Path::to_path_buf))
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.mail_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir().join("mail"))
+    }
+}
+
+/// The file behind a `sqlite://` URL, if it names one.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    Some(PathBuf::from(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(
+            sqlite_file("sqlite://skillpath.db?mode=rwc"),
+            Some(PathBuf::from("skillpath.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:///var/lib/sp/x.db"),
+            Some(PathBuf::from("/var/lib/sp/x.db"))
+        );
+        assert_eq!(sqlite_file("postgres://localhost/x"), None);
+    }
+
+    #[test]
+    fn production_needs_a_secret_and_full_hashing_cost() {
+        let mut settings = Settings {
+            env: Environment::Production,
+            ..Settings::default()
+        };
+        assert!(settings.validate().is_err());
+        settings.token_secret = Some(Secret::new("x".repeat(32)));
+        assert!(settings.validate().is_ok());
+        settings.password_hashing = PasswordHashing::FAST_FOR_TESTS;
+        assert!(settings.validate().is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let settings = Settings {
+            admin_password: Some(Secret::new("hunter2-hunter2")),
+            admin_email: Some("a@b.c".into()),
+            ..Settings::default()
+        };
+        assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,90 @@
+//! The database: connecting (SQLite tuned for concurrent use, or PostgreSQL),
+//! migrating, transactions and the few raw-SQL helpers set-based queries need.
+
+pub mod entities;
+
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait, Value,
+};
+
+use crate::config::Settings;
+
+/// Opens the pool. SQLite gets WAL (readers never wait for the writer), a
+/// busy timeout (writers queue instead of failing with "database is locked")
+/// and enforced foreign keys.
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(settings.database_url.clone());
+    options
+        .max_connections(settings.db_max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+        });
+    Database::connect(options).await
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at
+/// `BEGIN` (IMMEDIATE): a deferred transaction that reads and then writes
+/// cannot wait for the lock and would fail with "database is locked".
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
+/// A raw statement written with PostgreSQL's `$1, $2` placeholders, rewritten
+/// to SQLite's equivalent `?1, ?2` when needed, so each query is written once.
+pub fn statement(
+    backend: DatabaseBackend,
+    sql: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> Statement {
+    let sql = match backend {
+        DatabaseBackend::Sqlite => sql.replace('$', "?"),
+        _ => sql.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// `$n, $n+1, …` for an `IN (…)` list of `count` values starting at `first`.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Is this error a unique-constraint violation (same meaning on both databases)?
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+/// Checks the database answers: for `/health`.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT 1",
+    ))
+    .await
+    .map(|_| ())
+}

@@ -1,0 +1,60 @@
+//! What a resolver knows about the request: who is calling and in which
+//! language they want answers.
+
+use async_graphql::Context;
+
+use super::error::{ApiError, ApiResult, Code};
+use crate::app::AppState;
+use crate::auth::{Actor, Locale};
+
+/// The caller, as the HTTP layer found them.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Anonymous,
+    Authenticated(Actor),
+    /// A token was sent but refused; the message says why.
+    Refused(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub caller: Caller,
+    pub accept_language: Option<Locale>,
+    pub client_addr: Option<String>,
+}
+
+pub fn state<'a>(ctx: &Context<'a>) -> ApiResult<&'a AppState> {
+    Ok(ctx.data::<AppState>()?)
+}
+
+pub fn request<'a>(ctx: &Context<'a>) -> ApiResult<&'a RequestContext> {
+    Ok(ctx.data::<RequestContext>()?)
+}
+
+/// The authenticated caller, or UNAUTHENTICATED.
+pub fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
+    match &request(ctx)?.caller {
+        Caller::Authenticated(actor) => Ok(actor),
+        Caller::Refused(reason) => Err(ApiError::new(Code::Unauthenticated, *reason)),
+        Caller::Anonymous => Err(ApiError::new(
+            Code::Unauthenticated,
+            "sign in first: send `Authorization: Bearer <accessToken>`",
+        )),
+    }
+}
+
+/// The language to answer in: an explicit `locale` argument, then the
+/// caller's own setting, then `Accept-Language`, then English.
+pub fn locale(ctx: &Context<'_>, explicit: Option<Locale>) -> Locale {
+    if let Some(locale) = explicit {
+        return locale;
+    }
+    let Ok(request) = request(ctx) else {
+        return Locale::default();
+    };
+    let own = match &request.caller {
+        Caller::Authenticated(actor) => actor.locale,
+        _ => None,
+    };
+    own.or(request.accept_language).unwrap_or_default()
+}

@@ -1,0 +1,138 @@
+//! The one mapping from domain errors to GraphQL errors. Every resolver
+//! returns `ApiResult`, so no error reaches a client without a code, and an
+//! internal error's text never does.
+
+use async_graphql::{ErrorExtensions, ID};
+
+use crate::error::{Error, Problem};
+use crate::telemetry::current_request_id;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    Unauthenticated,
+    Forbidden,
+    BadUserInput,
+    NotFound,
+    Conflict,
+    Internal,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::BadUserInput => "BAD_USER_INPUT",
+            Code::NotFound => "NOT_FOUND",
+            Code::Conflict => "CONFLICT",
+            Code::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// Deliberately not `Display`: async-graphql converts any `Display` error into
+/// a bare message, and this type must only become a GraphQL error through
+/// the `From` below, which adds the code.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    code: Code,
+    message: String,
+    problems: Vec<Problem>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn bad_input(field: &str, message: impl Into<String>) -> Self {
+        Error::invalid(field, message).into()
+    }
+
+    pub fn code(&self) -> Code {
+        self.code
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(err: Error) -> Self {
+        match err {
+            Error::Unauthenticated(m) => Self::new(Code::Unauthenticated, m),
+            Error::Forbidden(m) => Self::new(Code::Forbidden, m),
+            Error::NotFound(what) => Self::new(Code::NotFound, format!("{what} not found")),
+            Error::Conflict(m) => Self::new(Code::Conflict, m),
+            Error::Invalid(problems) => {
+                let summary = problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                Self {
+                    code: Code::BadUserInput,
+                    message: format!("invalid input: {summary}"),
+                    problems,
+                }
+            }
+            Error::Internal(cause) => internal(&cause),
+        }
+    }
+}
+
+/// Failures of the GraphQL machinery itself (missing context data): bugs.
+impl From<async_graphql::Error> for ApiError {
+    fn from(err: async_graphql::Error) -> Self {
+        internal(&anyhow::anyhow!("graphql: {}", err.message))
+    }
+}
+
+fn internal(cause: &anyhow::Error) -> ApiError {
+    let request_id = current_request_id().unwrap_or_else(|| "-".into());
+    tracing::error!(request_id = %request_id, error = ?cause, "internal error");
+    ApiError::new(
+        Code::Internal,
+        format!("something went wrong on our side (request id {request_id})"),
+    )
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> Self {
+        async_graphql::Error::new(err.message).extend_with(|_, ext| {
+            ext.set("code", err.code.as_str());
+            if !err.problems.is_empty() {
+                let problems: Vec<async_graphql::Value> = err
+                    .problems
+                    .iter()
+                    .map(|p| {
+                        let mut map = async_graphql::indexmap::IndexMap::new();
+                        map.insert(async_graphql::Name::new("field"), p.field.clone().into());
+                        map.insert(
+                            async_graphql::Name::new("message"),
+                            p.message.clone().into(),
+                        );
+                        async_graphql::Value::Object(map)
+                    })
+                    .collect();
+                ext.set("problems", problems);
+            }
+            if err.code == Code::Internal
+                && let Some(id) = current_request_id()
+            {
+                ext.set("requestId", id);
+            }
+        })
+    }
+}
+
+/// Reads a numeric id from the API's opaque `ID`.
+pub fn parse_id(id: &ID, field: &str) -> ApiResult<i64> {
+    id.parse::<i64>()
+        .ok()
+        .filter(|v| *v > 0)
+        .ok_or_else(|| ApiError::bad_input(field, "is not a valid id"))
+}

@@ -1,0 +1,14 @@
+//! Skillpath: competency frameworks, assessments, KPIs, certifications and
+//! advancement paths for operations teams, served over GraphQL.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod people;
+pub mod telemetry;
+
+pub use app::Application;
+pub use config::Settings;

@@ -1,0 +1,117 @@
+//! The `skillpath` command: serve the API, migrate, print the schema, manage
+//! accounts from the shell.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use skillpath::auth::Role;
+use skillpath::{Application, Settings, app, db, graphql, people, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "skillpath",
+    version,
+    about = "Competency assessment and career paths for operations teams, over GraphQL"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve GraphQL at /graphql and GraphiQL at /graphiql.
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL); `schema.graphql` holds the same text.
+    Schema,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from the first line of standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// EMPLOYEE, MANAGER, HR or ADMIN.
+        #[arg(long, default_value = "EMPLOYEE")]
+        role: Role,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Schema = cli.command {
+        print!("{}", graphql::sdl());
+        return ExitCode::SUCCESS;
+    }
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("skillpath: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(settings.log_format);
+    match run(cli.command, settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = format!("{err:#}"), "stopped");
+            eprintln!("skillpath: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            let app = Application::build(settings).await?;
+            app.run_until(app::shutdown_signal()).await?;
+        }
+        Command::Migrate => {
+            let database = db::connect(&settings).await?;
+            db::migrate(&database).await?;
+            println!("migrations applied");
+        }
+        Command::Schema => unreachable!("handled before configuration is read"),
+        Command::User {
+            command: UserCommand::Create { email, name, role },
+        } => {
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let state = app::build_state(settings).await?;
+            let person = people::insert_person(
+                &state.db,
+                &state.auth.hasher,
+                people::NewPerson {
+                    email,
+                    name,
+                    role: Some(role),
+                    password: Some(password),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "created {} ({}) as {}",
+                person.email,
+                person.id,
+                person.role.as_str()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,318 @@
+//! The people API: accounts, teams, reporting lines. Resolvers only parse,
+//! call the service and map; the service and the policy decide.
+
+use async_graphql::connection::{Connection, Edge, OpaqueCursor};
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::NaiveDate;
+
+use super::{NewPerson, PeopleFilter, Person, PersonChanges, Team};
+use crate::auth::{Locale, Role, policy};
+use crate::graphql::context::{actor, state};
+use crate::graphql::error::{ApiError, ApiResult, parse_id};
+use crate::graphql::loaders::Loaders;
+
+const MAX_PAGE: i32 = 100;
+
+/// A person with an account.
+pub struct User(pub Person);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn role(&self) -> Role {
+        self.0.role
+    }
+    /// The person's chosen language; null means answers follow the browser.
+    async fn locale(&self) -> Option<Locale> {
+        self.0.locale
+    }
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    /// False for an invited account that has not set a password yet.
+    async fn has_password(&self) -> bool {
+        self.0.has_password
+    }
+    /// Key of the person's job role in the competency framework.
+    async fn job_role(&self) -> Option<&str> {
+        self.0.job_role.as_deref()
+    }
+    /// Key of the person's career level within their job role.
+    async fn career_level(&self) -> Option<&str> {
+        self.0.career_level.as_deref()
+    }
+    /// When the person reached their current career level.
+    async fn level_since(&self) -> Option<NaiveDate> {
+        self.0.level_since
+    }
+    /// The person's manager, when the caller may see them.
+    async fn manager(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        let Some(manager_id) = self.0.manager_id else {
+            return Ok(None);
+        };
+        if !policy::can_view_person(actor(ctx)?, manager_id) {
+            return Ok(None);
+        }
+        let loaders = ctx.data::<Loaders>()?;
+        Ok(loaders.person.load_one(manager_id).await?.map(User))
+    }
+    async fn team(&self, ctx: &Context<'_>) -> ApiResult<Option<TeamNode>> {
+        let Some(team_id) = self.0.team_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.data::<Loaders>()?;
+        Ok(loaders.team.load_one(team_id).await?.map(TeamNode))
+    }
+    /// Direct reports the caller may see.
+    async fn direct_reports(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
+        let actor = actor(ctx)?;
+        let loaders = ctx.data::<Loaders>()?;
+        let reports = loaders
+            .direct_reports
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(reports
+            .into_iter()
+            .filter(|p| policy::can_view_person(actor, p.id))
+            .map(User)
+            .collect())
+    }
+}
+
+#[derive(Clone)]
+pub struct TeamNode(pub Team);
+
+#[Object(name = "Team")]
+impl TeamNode {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<TeamNode>> {
+        let Some(parent) = self.0.parent_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.data::<Loaders>()?;
+        Ok(loaders.team.load_one(parent).await?.map(TeamNode))
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct UserFilter {
+    pub team_id: Option<ID>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    /// Part of a name or email.
+    pub search: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    pub email: String,
+    pub name: String,
+    #[graphql(default_with = "Role::Employee")]
+    pub role: Role,
+    pub manager_id: Option<ID>,
+    pub team_id: Option<ID>,
+    pub locale: Option<Locale>,
+    /// Leave out to create an account that is activated by invitation.
+    #[graphql(secret)]
+    pub password: Option<String>,
+    pub job_role: Option<String>,
+    pub career_level: Option<String>,
+    pub level_since: Option<NaiveDate>,
+}
+
+/// Fields left out stay as they are; `null` clears a clearable field.
+#[derive(InputObject)]
+pub struct UpdateUserInput {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    pub manager_id: async_graphql::MaybeUndefined<ID>,
+    pub team_id: async_graphql::MaybeUndefined<ID>,
+    pub locale: Option<Locale>,
+    pub active: Option<bool>,
+    pub job_role: async_graphql::MaybeUndefined<String>,
+    pub career_level: async_graphql::MaybeUndefined<String>,
+    pub level_since: async_graphql::MaybeUndefined<NaiveDate>,
+}
+
+#[derive(InputObject)]
+pub struct CreateTeamInput {
+    pub name: String,
+    pub parent_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateTeamInput {
+    pub name: Option<String>,
+    pub parent_id: async_graphql::MaybeUndefined<ID>,
+}
+
+fn optional_id(id: Option<&ID>, field: &str) -> ApiResult<Option<i64>> {
+    id.map(|id| parse_id(id, field)).transpose()
+}
+
+/// `undefined` → leave alone; `null` → clear; a value → set.
+fn maybe<T: Clone, U>(
+    value: &async_graphql::MaybeUndefined<T>,
+    parse: impl FnOnce(&T) -> ApiResult<U>,
+) -> ApiResult<Option<Option<U>>> {
+    Ok(match value {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(v) => Some(Some(parse(v)?)),
+    })
+}
+
+#[derive(Default)]
+pub struct PeopleQuery;
+
+#[Object]
+impl PeopleQuery {
+    /// The signed-in caller.
+    async fn me(&self, ctx: &Context<'_>) -> ApiResult<User> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        Ok(User(
+            super::find_person(&state.db, actor, actor.user_id).await?,
+        ))
+    }
+
+    /// One person: yourself, your manager, your reports; anyone for HR and admins.
+    async fn user(&self, ctx: &Context<'_>, id: ID) -> ApiResult<User> {
+        let actor = actor(ctx)?;
+        let id = parse_id(&id, "id")?;
+        Ok(User(super::find_person(&state(ctx)?.db, actor, id).await?))
+    }
+
+    /// The people the caller may see, oldest account first.
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
+        after: Option<String>,
+        filter: Option<UserFilter>,
+    ) -> ApiResult<Connection<OpaqueCursor<i64>, User>> {
+        let actor = actor(ctx)?;
+        let after = after
+            .map(|c| {
+                <OpaqueCursor<i64> as async_graphql::connection::CursorType>::decode_cursor(&c)
+                    .map(|c| c.0)
+                    .map_err(|_| ApiError::bad_input("after", "is not a cursor from this list"))
+            })
+            .transpose()?;
+        let filter = filter.unwrap_or_default();
+        let filter = PeopleFilter {
+            team_id: optional_id(filter.team_id.as_ref(), "filter.teamId")?,
+            role: filter.role,
+            active: filter.active,
+            search: filter.search,
+        };
+        let limit = first.clamp(1, MAX_PAGE) as u64;
+        let (people, has_next) =
+            super::list_people(&state(ctx)?.db, actor, &filter, after, limit).await?;
+        let mut connection = Connection::new(after.is_some(), has_next);
+        connection.edges.extend(
+            people
+                .into_iter()
+                .map(|p| Edge::new(OpaqueCursor(p.id), User(p))),
+        );
+        Ok(connection)
+    }
+
+    /// All teams, by name. Team structure is not personal data: every signed-in person may read it.
+    async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<TeamNode>> {
+        actor(ctx)?;
+        let teams = super::list_teams(&state(ctx)?.db).await?;
+        Ok(teams.into_iter().map(TeamNode).collect())
+    }
+
+    async fn team(&self, ctx: &Context<'_>, id: ID) -> ApiResult<TeamNode> {
+        actor(ctx)?;
+        let id = parse_id(&id, "id")?;
+        Ok(TeamNode(super::find_team(&state(ctx)?.db, id).await?))
+    }
+}
+
+#[derive(Default)]
+pub struct PeopleMutation;
+
+#[Object]
+impl PeopleMutation {
+    /// HR and admins create accounts; only admins create admins.
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> ApiResult<User> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let new = NewPerson {
+            email: input.email,
+            name: input.name,
+            role: Some(input.role),
+            manager_id: optional_id(input.manager_id.as_ref(), "managerId")?,
+            team_id: optional_id(input.team_id.as_ref(), "teamId")?,
+            locale: input.locale,
+            password: input.password,
+            job_role: input.job_role,
+            career_level: input.career_level,
+            level_since: input.level_since,
+        };
+        let person = super::create_person(&state.db, &state.auth.hasher, actor, new).await?;
+        Ok(User(person))
+    }
+
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateUserInput,
+    ) -> ApiResult<User> {
+        let actor = actor(ctx)?;
+        let id = parse_id(&id, "id")?;
+        let changes = PersonChanges {
+            name: input.name,
+            role: input.role,
+            manager_id: maybe(&input.manager_id, |v| parse_id(v, "managerId"))?,
+            team_id: maybe(&input.team_id, |v| parse_id(v, "teamId"))?,
+            locale: input.locale,
+            active: input.active,
+            job_role: maybe(&input.job_role, |v| Ok(v.clone()))?,
+            career_level: maybe(&input.career_level, |v| Ok(v.clone()))?,
+            level_since: maybe(&input.level_since, |v| Ok(*v))?,
+        };
+        Ok(User(
+            super::update_person(&state(ctx)?.db, actor, id, changes).await?,
+        ))
+    }
+
+    async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> ApiResult<TeamNode> {
+        let actor = actor(ctx)?;
+        let parent = optional_id(input.parent_id.as_ref(), "parentId")?;
+        let team = super::create_team(&state(ctx)?.db, actor, &input.name, parent).await?;
+        Ok(TeamNode(team))
+    }
+
+    async fn update_team(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateTeamInput,
+    ) -> ApiResult<TeamNode> {
+        let actor = actor(ctx)?;
+        let id = parse_id(&id, "id")?;
+        let parent = maybe(&input.parent_id, |v| parse_id(v, "parentId"))?;
+        let team =
+            super::update_team(&state(ctx)?.db, actor, id, input.name.as_deref(), parent).await?;
+        Ok(TeamNode(team))
+    }
+}

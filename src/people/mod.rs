@@ -1,0 +1,462 @@
+//! People: accounts, teams and reporting lines. Plain service functions over
+//! a database connection; callers pass an already-authenticated `Actor`.
+
+pub mod email;
+pub mod graphql;
+mod teams;
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ExprTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+pub use self::email::Email;
+pub use self::teams::*;
+use crate::auth::password::{Password, PasswordHasher};
+use crate::auth::policy::{self, PeopleScope};
+use crate::auth::{Actor, Locale, Role};
+use crate::db::{self, entities::user};
+use crate::error::{Error, Problems, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub manager_id: Option<i64>,
+    pub team_id: Option<i64>,
+    /// The person's chosen language; unset means "follow the browser".
+    pub locale: Option<Locale>,
+    pub active: bool,
+    pub has_password: bool,
+    pub job_role: Option<String>,
+    pub career_level: Option<String>,
+    pub level_since: Option<NaiveDate>,
+}
+
+impl TryFrom<user::Model> for Person {
+    type Error = Error;
+    fn try_from(row: user::Model) -> Result<Self> {
+        let role = Role::from_str(&row.role)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("user {}: {e}", row.id)))?;
+        Ok(Self {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            role,
+            manager_id: row.manager_id,
+            team_id: row.team_id,
+            locale: row.locale.as_deref().and_then(Locale::from_tag),
+            active: row.active,
+            has_password: row.password_hash.is_some(),
+            job_role: row.job_role,
+            career_level: row.career_level,
+            level_since: row.level_since,
+        })
+    }
+}
+
+/// A new account. Without a password the person cannot log in until they
+/// accept an invitation or reset it.
+#[derive(Debug, Clone, Default)]
+pub struct NewPerson {
+    pub email: String,
+    pub name: String,
+    pub role: Option<Role>,
+    pub manager_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub locale: Option<Locale>,
+    pub password: Option<String>,
+    pub job_role: Option<String>,
+    pub career_level: Option<String>,
+    pub level_since: Option<NaiveDate>,
+}
+
+/// Changes to an account; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct PersonChanges {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    pub manager_id: Option<Option<i64>>,
+    pub team_id: Option<Option<i64>>,
+    pub locale: Option<Locale>,
+    pub active: Option<bool>,
+    pub job_role: Option<Option<String>>,
+    pub career_level: Option<Option<String>>,
+    pub level_since: Option<Option<NaiveDate>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    pub team_id: Option<i64>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    /// Matches name or email, case-insensitively.
+    pub search: Option<String>,
+}
+
+fn parse_name(raw: &str, problems: &mut Problems) -> String {
+    let name = raw.trim().to_string();
+    if name.is_empty() {
+        problems.add("name", "is required");
+    } else if name.chars().count() > 200 {
+        problems.add("name", "must be at most 200 characters");
+    }
+    name
+}
+
+/// Creates an account on behalf of `actor` (HR or admin).
+pub async fn create_person(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    actor: &Actor,
+    new: NewPerson,
+) -> Result<Person> {
+    policy::assign_role(actor, None, new.role.unwrap_or(Role::Employee))?;
+    insert_person(db, hasher, new).await
+}
+
+/// Creates an account with no caller: the CLI and the bootstrap admin.
+pub async fn insert_person(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    new: NewPerson,
+) -> Result<Person> {
+    let mut problems = Problems::new();
+    let email = Email::parse(&new.email)
+        .map_err(|e| problems_from(e, &mut problems))
+        .ok();
+    let name = parse_name(&new.name, &mut problems);
+    let password = match new.password.as_deref().map(Password::parse).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            problems_from(e, &mut problems);
+            None
+        }
+    };
+    if let Some(manager) = new.manager_id
+        && !exists(db, manager).await?
+    {
+        problems.add("managerId", "no such person");
+    }
+    if let Some(team) = new.team_id
+        && !team_exists(db, team).await?
+    {
+        problems.add("teamId", "no such team");
+    }
+    problems.into_result()?;
+    let email = email.expect("checked above");
+    let password_hash = match &password {
+        Some(p) => Some(hasher.hash(p).await?),
+        None => None,
+    };
+    let now = Utc::now();
+    let row = user::ActiveModel {
+        email: Set(email.as_str().to_owned()),
+        name: Set(name),
+        password_hash: Set(password_hash),
+        role: Set(new.role.unwrap_or(Role::Employee).as_str().to_owned()),
+        manager_id: Set(new.manager_id),
+        team_id: Set(new.team_id),
+        locale: Set(new.locale.map(|l| l.tag().to_owned())),
+        active: Set(true),
+        job_role: Set(new.job_role),
+        career_level: Set(new.career_level),
+        level_since: Set(new.level_since),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let row = row.insert(db).await.map_err(|e| {
+        if db::is_unique_violation(&e) {
+            Error::Conflict(format!("an account with email {email} already exists"))
+        } else {
+            e.into()
+        }
+    })?;
+    Person::try_from(row)
+}
+
+fn problems_from(err: Error, problems: &mut Problems) {
+    match err {
+        Error::Invalid(list) => list
+            .into_iter()
+            .for_each(|p| problems.add(p.field, p.message)),
+        other => problems.add("input", other.to_string()),
+    }
+}
+
+pub async fn update_person(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    changes: PersonChanges,
+) -> Result<Person> {
+    policy::manage_accounts(actor)?;
+    let txn = db::begin_write(db).await?;
+    let current = user::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("person"))?;
+    let current_role = Role::from_str(&current.role).ok();
+    if let Some(role) = changes.role {
+        policy::assign_role(actor, current_role, role)?;
+    } else if current_role == Some(Role::Admin) {
+        policy::assign_role(actor, current_role, Role::Admin)?;
+    }
+    if actor.is(id) && changes.active == Some(false) {
+        return Err(Error::invalid(
+            "active",
+            "you cannot deactivate your own account",
+        ));
+    }
+
+    let mut problems = Problems::new();
+    let mut row: user::ActiveModel = current.into();
+    if let Some(name) = &changes.name {
+        row.name = Set(parse_name(name, &mut problems));
+    }
+    if let Some(manager) = changes.manager_id {
+        if let Some(manager) = manager {
+            if manager == id {
+                problems.add("managerId", "a person cannot be their own manager");
+            } else if !exists(&txn, manager).await? {
+                problems.add("managerId", "no such person");
+            } else if reports_of(&txn, id).await?.0.contains(&manager) {
+                problems.add("managerId", "this would make a reporting cycle");
+            }
+        }
+        row.manager_id = Set(manager);
+    }
+    if let Some(team) = changes.team_id {
+        if let Some(team) = team
+            && !team_exists(&txn, team).await?
+        {
+            problems.add("teamId", "no such team");
+        }
+        row.team_id = Set(team);
+    }
+    problems.into_result()?;
+    if let Some(role) = changes.role {
+        row.role = Set(role.as_str().to_owned());
+    }
+    if let Some(locale) = changes.locale {
+        row.locale = Set(Some(locale.tag().to_owned()));
+    }
+    if let Some(active) = changes.active {
+        row.active = Set(active);
+    }
+    if let Some(job_role) = changes.job_role {
+        row.job_role = Set(job_role);
+    }
+    if let Some(level) = changes.career_level {
+        row.career_level = Set(level);
+    }
+    if let Some(since) = changes.level_since {
+        row.level_since = Set(since);
+    }
+    row.updated_at = Set(Utc::now());
+    let row = row.update(&txn).await?;
+    if changes.active == Some(false) {
+        crate::auth::session::revoke_all_for_user(&txn, id).await?;
+    }
+    txn.commit().await?;
+    Person::try_from(row)
+}
+
+/// One person, if the caller may see them.
+pub async fn find_person(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<Person> {
+    policy::view_person(actor, id)?;
+    let row = user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("person"))?;
+    Person::try_from(row)
+}
+
+/// A page of the people the caller may see, ordered by id, after `after`.
+/// Returns one row more than `limit` was asked for when there is a next page.
+pub async fn list_people(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PeopleFilter,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<(Vec<Person>, bool)> {
+    let mut query = user::Entity::find().order_by_asc(user::Column::Id);
+    if let PeopleScope::Only(ids) = policy::people_scope(actor) {
+        query = query.filter(user::Column::Id.is_in(ids));
+    }
+    if let Some(after) = after {
+        query = query.filter(user::Column::Id.gt(after));
+    }
+    if let Some(team) = filter.team_id {
+        query = query.filter(user::Column::TeamId.eq(team));
+    }
+    if let Some(role) = filter.role {
+        query = query.filter(user::Column::Role.eq(role.as_str()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(user::Column::Active.eq(active));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+        query = query.filter(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(user::Column::Name))).like(pattern.clone()))
+                .add(user::Column::Email.like(pattern)),
+        );
+    }
+    let mut rows = query.limit(limit + 1).all(db).await?;
+    let has_next = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let people = rows
+        .into_iter()
+        .map(Person::try_from)
+        .collect::<Result<_>>()?;
+    Ok((people, has_next))
+}
+
+/// People by id, with no authorization: for DataLoaders whose callers
+/// have already decided what may be shown.
+pub async fn people_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<HashMap<i64, Person>> {
+    let rows = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|row| Person::try_from(row).map(|p| (p.id, p)))
+        .collect()
+}
+
+/// The people reporting to `ids` directly, for `directReports` fields.
+pub async fn direct_reports_of(
+    db: &impl ConnectionTrait,
+    manager_ids: &[i64],
+) -> Result<HashMap<i64, Vec<Person>>> {
+    let rows = user::Entity::find()
+        .filter(user::Column::ManagerId.is_in(manager_ids.iter().copied()))
+        .order_by_asc(user::Column::Id)
+        .all(db)
+        .await?;
+    let mut by_manager: HashMap<i64, Vec<Person>> = HashMap::new();
+    for row in rows {
+        let person = Person::try_from(row)?;
+        if let Some(manager) = person.manager_id {
+            by_manager.entry(manager).or_default().push(person);
+        }
+    }
+    Ok(by_manager)
+}
+
+async fn exists(db: &impl ConnectionTrait, id: i64) -> Result<bool> {
+    Ok(user::Entity::find_by_id(id).count(db).await? > 0)
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ReportRow {
+    id: i64,
+    depth: i64,
+}
+
+/// Everyone below `manager_id` in the reporting lines: (all, direct). One
+/// recursive query, the same on SQLite and PostgreSQL. `UNION` (not `ALL`)
+/// stops at a cycle should bad data ever contain one.
+pub async fn reports_of(
+    db: &impl ConnectionTrait,
+    manager_id: i64,
+) -> Result<(Vec<i64>, Vec<i64>)> {
+    let sql = "WITH RECURSIVE chain(id, depth) AS ( \
+                 SELECT id, 1 FROM users WHERE manager_id = $1 \
+                 UNION \
+                 SELECT u.id, chain.depth + 1 FROM users u JOIN chain ON u.manager_id = chain.id \
+                 WHERE chain.depth < 64 \
+               ) SELECT id, MIN(depth) AS depth FROM chain GROUP BY id";
+    let stmt = db::statement(db.get_database_backend(), sql, [manager_id.into()]);
+    let rows = ReportRow::find_by_statement(stmt).all(db).await?;
+    let direct = rows.iter().filter(|r| r.depth == 1).map(|r| r.id).collect();
+    Ok((rows.into_iter().map(|r| r.id).collect(), direct))
+}
+
+/// The caller behind a verified token, if the account exists and is active.
+pub async fn load_actor(db: &DatabaseConnection, user_id: i64) -> Result<Option<Actor>> {
+    let Some(row) = user::Entity::find_by_id(user_id).one(db).await? else {
+        return Ok(None);
+    };
+    if !row.active {
+        return Ok(None);
+    }
+    let person = Person::try_from(row)?;
+    let (reports, direct) = if matches!(person.role, Role::Hr | Role::Admin) {
+        (Vec::new(), Vec::new())
+    } else {
+        reports_of(db, person.id).await?
+    };
+    Ok(Some(Actor {
+        user_id: person.id,
+        role: person.role,
+        manager_id: person.manager_id,
+        team_id: person.team_id,
+        locale: person.locale,
+        reports: reports.into_iter().collect(),
+        direct_reports: direct.into_iter().collect(),
+    }))
+}
+
+/// Creates the first admin from configuration when no active admin exists,
+/// so a newcomer can log in at once. Returns whether one was created.
+pub async fn ensure_bootstrap_admin(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    email: &str,
+    password: &str,
+    name: &str,
+) -> Result<bool> {
+    let admins = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .count(db)
+        .await?;
+    if admins > 0 {
+        return Ok(false);
+    }
+    let parsed = Email::parse(email)?;
+    if let Some(existing) = user::Entity::find()
+        .filter(user::Column::Email.eq(parsed.as_str()))
+        .one(db)
+        .await?
+    {
+        // The address belongs to an account already: make it the admin rather
+        // than fail start-up, but keep its own password.
+        let mut row: user::ActiveModel = existing.into();
+        row.role = Set(Role::Admin.as_str().to_owned());
+        row.active = Set(true);
+        row.updated_at = Set(Utc::now());
+        row.update(db).await?;
+        return Ok(true);
+    }
+    insert_person(
+        db,
+        hasher,
+        NewPerson {
+            email: email.to_owned(),
+            name: name.to_owned(),
+            role: Some(Role::Admin),
+            password: Some(password.to_owned()),
+            ..NewPerson::default()
+        },
+    )
+    .await?;
+    Ok(true)
+}
