@@ -378,7 +378,7 @@ pub async fn reports_of(
     manager_id: i64,
 ) -> Result<(Vec<i64>, Vec<i64>)> {
     let sql = "WITH RECURSIVE chain(id, depth) AS ( \
-                 SELECT id, 1 FROM users WHERE manager_id = $1 \
+                 SELECT id, CAST(1 AS BIGINT) FROM users WHERE manager_id = $1 \
                  UNION \
                  SELECT u.id, chain.depth + 1 FROM users u JOIN chain ON u.manager_id = chain.id \
                  WHERE chain.depth < 64 \

@@ -1,0 +1,8 @@
+//! Behaviour through real HTTP against a live server. One binary for all
+//! capabilities: it links once.
+
+mod auth;
+mod helpers;
+mod logs;
+mod people;
+mod schema;
