@@ -8,11 +8,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use async_graphql::http::GraphiQLSource;
 use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
 use poem::http::{HeaderValue, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::web::{Data, Html, Json, Redirect, RemoteAddr};
+use poem::web::{Data, Json, Redirect, RemoteAddr};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server, get, handler};
 use sea_orm::DatabaseConnection;
 
@@ -22,6 +21,7 @@ use crate::auth::session::Auth;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::{self, TokenKeys};
 use crate::config::{Environment, Secret, Settings};
+use crate::framework::{self, FrameworkStore};
 use crate::graphql::context::{Caller, RequestContext};
 use crate::graphql::error::Code;
 use crate::graphql::loaders::Loaders;
@@ -34,7 +34,10 @@ use crate::{db, error::Error, people};
 pub struct AppState {
     pub db: DatabaseConnection,
     pub auth: Auth,
+    pub frameworks: Arc<FrameworkStore>,
     pub settings: Arc<Settings>,
+    /// SQL statements run so far (see `db::StatementCounter`).
+    pub statements: db::StatementCounter,
 }
 
 pub struct Application {
@@ -88,7 +91,8 @@ impl Application {
 /// Everything but the listener: used by `serve` and by the CLI commands that
 /// work on the database directly.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
-    let database = db::connect(&settings)
+    let statements = db::StatementCounter::default();
+    let database = db::connect_counted(&settings, statements.clone())
         .await
         .context("cannot open the database")?;
     db::migrate(&database)
@@ -118,10 +122,19 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             tracing::info!(email = %email, "created the bootstrap admin");
         }
     }
+    if settings.load_default_framework
+        && framework::seed_default_if_empty(&database)
+            .await
+            .map_err(|e| anyhow::anyhow!("default framework: {e}"))?
+    {
+        tracing::info!("loaded the default operations framework as version 1");
+    }
     Ok(AppState {
         db: database,
         auth,
+        frameworks: Arc::new(FrameworkStore::default()),
         settings: Arc::new(settings),
+        statements,
     })
 }
 
@@ -163,7 +176,9 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
     Route::new()
         .at("/graphql", get(graphql_handler).post(graphql_handler))
-        .at("/graphiql", get(graphiql))
+        .at("/graphiql", get(crate::graphiql::page))
+        .at("/graphiql/", get(crate::graphiql::page))
+        .at("/graphiql/assets/:name", get(crate::graphiql::asset))
         .at("/health", get(health))
         .at("/", get(root))
         .data(schema)
@@ -285,16 +300,6 @@ fn is_mutation(req: &async_graphql::Request) -> bool {
         let chosen = selected.is_none() || name.map(|n| n.as_str()) == selected;
         chosen && op.node.ty != async_graphql::parser::types::OperationType::Query
     })
-}
-
-#[handler]
-fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Skillpath")
-            .finish(),
-    )
 }
 
 #[handler]

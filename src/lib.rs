@@ -6,6 +6,8 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod framework;
+pub mod graphiql;
 pub mod graphql;
 pub mod people;
 pub mod telemetry;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use skillpath::auth::Role;
-use skillpath::{Application, Settings, app, db, graphql, people, telemetry};
+use skillpath::{Application, Settings, app, db, framework, graphql, people, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +32,18 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Load shipped content.
+    Seed {
+        #[command(subcommand)]
+        command: SeedCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SeedCommand {
+    /// Load the default operations framework: as version 1 on an empty
+    /// database, otherwise as the draft (publish it with publishFrameworkDraft).
+    Framework,
 }
 
 #[derive(Subcommand)]
@@ -111,6 +123,19 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 person.id,
                 person.role.as_str()
             );
+        }
+        Command::Seed {
+            command: SeedCommand::Framework,
+        } => {
+            let state = app::build_state(Settings {
+                load_default_framework: false,
+                ..settings
+            })
+            .await?;
+            let outcome = framework::seed_default(&state.db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{outcome}");
         }
     }
     Ok(())

@@ -8,6 +8,7 @@ pub mod loaders;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::auth::graphql::AuthMutation;
+use crate::framework::graphql::{FrameworkMutation, FrameworkQuery};
 use crate::people::graphql::{PeopleMutation, PeopleQuery};
 
 /// Deep enough for `user { manager { team { parent { … } } } }` walks,
@@ -17,10 +18,10 @@ pub const MAX_DEPTH: usize = 16;
 pub const MAX_COMPLEXITY: usize = 20_000;
 
 #[derive(MergedObject, Default)]
-pub struct Query(PeopleQuery);
+pub struct Query(PeopleQuery, FrameworkQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, PeopleMutation);
+pub struct Mutation(AuthMutation, PeopleMutation, FrameworkMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

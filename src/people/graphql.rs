@@ -267,7 +267,9 @@ impl PeopleMutation {
             career_level: input.career_level,
             level_since: input.level_since,
         };
-        let person = super::create_person(&state.db, &state.auth.hasher, actor, new).await?;
+        let framework = state.frameworks.current(&state.db).await?;
+        let person =
+            super::create_person(&state.db, &state.auth.hasher, actor, &framework, new).await?;
         Ok(User(person))
     }
 
@@ -290,9 +292,10 @@ impl PeopleMutation {
             career_level: maybe(&input.career_level, |v| Ok(v.clone()))?,
             level_since: maybe(&input.level_since, |v| Ok(*v))?,
         };
-        Ok(User(
-            super::update_person(&state(ctx)?.db, actor, id, changes).await?,
-        ))
+        let state = state(ctx)?;
+        let framework = state.frameworks.current(&state.db).await?;
+        let person = super::update_person(&state.db, actor, &framework, id, changes).await?;
+        Ok(User(person))
     }
 
     async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> ApiResult<TeamNode> {

@@ -22,6 +22,7 @@ use crate::auth::policy::{self, PeopleScope};
 use crate::auth::{Actor, Locale, Role};
 use crate::db::{self, entities::user};
 use crate::error::{Error, Problems, Result};
+use crate::framework::{Framework, check_position};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
@@ -112,13 +113,20 @@ fn parse_name(raw: &str, problems: &mut Problems) -> String {
 }
 
 /// Creates an account on behalf of `actor` (HR or admin).
+/// `framework` is the current one: a job role and level must exist in it.
 pub async fn create_person(
     db: &DatabaseConnection,
     hasher: &PasswordHasher,
     actor: &Actor,
+    framework: &Framework,
     new: NewPerson,
 ) -> Result<Person> {
     policy::assign_role(actor, None, new.role.unwrap_or(Role::Employee))?;
+    check_position(
+        framework,
+        new.job_role.as_deref(),
+        new.career_level.as_deref(),
+    )?;
     insert_person(db, hasher, new).await
 }
 
@@ -195,6 +203,7 @@ fn problems_from(err: Error, problems: &mut Problems) {
 pub async fn update_person(
     db: &DatabaseConnection,
     actor: &Actor,
+    framework: &Framework,
     id: i64,
     changes: PersonChanges,
 ) -> Result<Person> {
@@ -217,6 +226,14 @@ pub async fn update_person(
         ));
     }
 
+    let job_role = changes.job_role.clone().unwrap_or(current.job_role.clone());
+    let career_level = changes
+        .career_level
+        .clone()
+        .unwrap_or(current.career_level.clone());
+    if changes.job_role.is_some() || changes.career_level.is_some() {
+        check_position(framework, job_role.as_deref(), career_level.as_deref())?;
+    }
     let mut problems = Problems::new();
     let mut row: user::ActiveModel = current.into();
     if let Some(name) = &changes.name {

@@ -182,6 +182,7 @@ async fn health_graphiql_and_get_queries_work_over_http() {
         "ok"
     );
 
+    // GraphiQL and every script it loads come from this server: it works offline.
     let page = app
         .http
         .get(format!("{}/graphiql", app.base))
@@ -189,13 +190,26 @@ async fn health_graphiql_and_get_queries_work_over_http() {
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
-    assert!(
-        page.text()
+    let html = page.text().await.unwrap();
+    let sources: Vec<&str> = html
+        .split('"')
+        .filter(|s| s.ends_with(".js") || s.ends_with(".css"))
+        .collect();
+    assert_eq!(sources.len(), 4, "{sources:?}");
+    for source in sources {
+        assert!(
+            source.starts_with("/graphiql/assets/"),
+            "{source} is not served locally"
+        );
+        let asset = app
+            .http
+            .get(format!("{}{source}", app.base))
+            .send()
             .await
-            .unwrap()
-            .to_lowercase()
-            .contains("graphiql")
-    );
+            .unwrap();
+        assert_eq!(asset.status(), 200, "{source}");
+        assert!(asset.bytes().await.unwrap().len() > 1000, "{source}");
+    }
 
     let get = app
         .http

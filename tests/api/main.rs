@@ -2,6 +2,7 @@
 //! capabilities: it links once.
 
 mod auth;
+mod framework;
 mod helpers;
 mod logs;
 mod people;

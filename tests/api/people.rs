@@ -279,3 +279,32 @@ async fn teams_nest_without_cycles() {
         .await;
     assert_eq!(teams.data()["teams"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn concurrent_writers_all_succeed() {
+    // A normal team's burst: 40 account edits at once. On SQLite every write
+    // transaction queues for the lock instead of failing with "database is locked".
+    let app = spawn_app().await;
+    let org = org(&app).await;
+    let admin = app.token("admin@example.com").await;
+    let update =
+        "mutation($id: ID!, $name: String!) { updateUser(id: $id, input: {name: $name}) { name } }";
+    let targets = [org.report.id, org.indirect.id, org.outsider.id, org.lead.id];
+    let writes = (0..40).map(|i| {
+        let id = targets[i % targets.len()].to_string();
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.gql(
+                Some(&admin),
+                update,
+                json!({"id": id, "name": format!("Name {i}")}),
+            )
+            .await
+        }
+    });
+    let answers = futures::future::join_all(writes).await;
+    for answer in &answers {
+        answer.data();
+    }
+}
