@@ -2,6 +2,7 @@
 //! advancement paths for operations teams, served over GraphQL.
 
 pub mod app;
+pub mod assessment;
 pub mod auth;
 pub mod config;
 pub mod db;

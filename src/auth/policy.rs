@@ -61,6 +61,27 @@ pub fn manage_person(actor: &Actor, target: i64) -> Result<()> {
     }
 }
 
+/// Giving the manager assessment of a cycle participant: their reviewer (the
+/// nearest active manager when the cycle opened) or a manager above them.
+pub fn rate_as_manager(actor: &Actor, reviewer: Option<i64>, subject: i64) -> Result<()> {
+    if actor.is(subject) {
+        return Err(Error::Forbidden(
+            "nobody gives their own manager assessment",
+        ));
+    }
+    if reviewer == Some(actor.user_id) || actor.reports.contains(&subject) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("only this person's manager rates them"))
+    }
+}
+
+/// Reading someone's assessments and skill profile: whoever may see them.
+/// Peers read only what they wrote themselves (checked where assessments are listed).
+pub fn view_assessments(actor: &Actor, subject: i64) -> Result<()> {
+    view_person(actor, subject)
+}
+
 /// Creating and editing accounts and teams.
 pub fn manage_accounts(actor: &Actor) -> Result<()> {
     if actor.sees_everyone() {

@@ -7,6 +7,7 @@ pub mod loaders;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
+use crate::assessment::graphql::{AssessmentMutation, AssessmentQuery};
 use crate::auth::graphql::AuthMutation;
 use crate::framework::graphql::{FrameworkMutation, FrameworkQuery};
 use crate::people::graphql::{PeopleMutation, PeopleQuery};
@@ -18,10 +19,15 @@ pub const MAX_DEPTH: usize = 16;
 pub const MAX_COMPLEXITY: usize = 20_000;
 
 #[derive(MergedObject, Default)]
-pub struct Query(PeopleQuery, FrameworkQuery);
+pub struct Query(PeopleQuery, FrameworkQuery, AssessmentQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, PeopleMutation, FrameworkMutation);
+pub struct Mutation(
+    AuthMutation,
+    PeopleMutation,
+    FrameworkMutation,
+    AssessmentMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -1,7 +1,11 @@
 //! sea-orm entities: the tables as Rust sees them. They never appear in the
 //! GraphQL schema; each capability maps them to its own API types.
 
+pub mod assessment;
+pub mod assessment_cycle;
+pub mod cycle_participant;
 pub mod framework_version;
+pub mod rating;
 pub mod refresh_token;
 pub mod team;
 pub mod user;

@@ -1,0 +1,325 @@
+//! Writing assessments: drafts save partially; submitting checks that every
+//! skill of the person's role is rated and happens atomically; a submitted
+//! assessment is never edited: amending it starts the next revision.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+
+use super::{
+    Assessment, AssessmentKind, AssessmentStatus, CycleStatus, Rating, find_cycle, participant,
+};
+use crate::auth::{Actor, policy};
+use crate::db::entities::{assessment, rating};
+use crate::db::{self};
+use crate::error::{Error, Problems, Result};
+use crate::framework::FrameworkStore;
+
+const MAX_EVIDENCE: usize = 4000;
+
+/// One rating as the caller sent it (level not yet checked).
+#[derive(Debug, Clone)]
+pub struct RatingInput {
+    pub skill: String,
+    pub level: i32,
+    pub evidence: Option<String>,
+}
+
+/// One write of an assessment by the caller.
+#[derive(Debug, Clone)]
+pub struct AssessmentWrite {
+    pub cycle_id: i64,
+    pub subject_id: i64,
+    pub kind: AssessmentKind,
+    pub ratings: Vec<RatingInput>,
+    /// Submit after saving: all skills must then be rated.
+    pub submit: bool,
+}
+
+/// Saves (and with `submit`, submits) the caller's assessment of a cycle
+/// participant. Nothing is written when anything is wrong.
+pub async fn save_assessment(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    write: AssessmentWrite,
+) -> Result<Assessment> {
+    let AssessmentWrite {
+        cycle_id,
+        subject_id,
+        kind,
+        ratings: inputs,
+        submit,
+    } = write;
+    let cycle = find_cycle(db, cycle_id).await?;
+    let person = participant(db, cycle_id, subject_id).await?;
+    match kind {
+        AssessmentKind::SelfRating if !actor.is(subject_id) => {
+            return Err(Error::Forbidden(
+                "a self-assessment is written by the person themselves",
+            ));
+        }
+        AssessmentKind::Manager => policy::rate_as_manager(actor, person.reviewer_id, subject_id)?,
+        _ => {}
+    }
+    if !cycle.status.allows(kind) {
+        return Err(Error::Conflict(format!(
+            "the cycle is in {}: {} assessments cannot be written now",
+            cycle.status.as_str(),
+            kind.as_str()
+        )));
+    }
+    let framework = store
+        .published_by_id(db, cycle.framework_version_id)
+        .await?;
+    let role = framework.role(&person.job_role).ok_or_else(|| {
+        Error::Internal(anyhow::anyhow!("pinned role {} missing", person.job_role))
+    })?;
+    let skills: HashSet<&str> = role.requirements.keys().map(String::as_str).collect();
+    let ratings = parse_ratings(&inputs, &skills)?;
+
+    let txn = db::begin_write(db).await?;
+    let latest = assessment::Entity::find()
+        .filter(assessment::Column::CycleId.eq(cycle_id))
+        .filter(assessment::Column::SubjectId.eq(subject_id))
+        .filter(assessment::Column::AssessorId.eq(actor.user_id))
+        .filter(assessment::Column::Kind.eq(kind.as_str()))
+        .order_by_desc(assessment::Column::Revision)
+        .one(&txn)
+        .await?;
+    if kind == AssessmentKind::Peer && latest.is_none() {
+        return Err(Error::Forbidden(
+            "peer input is given when the manager asks for it",
+        ));
+    }
+    let now = Utc::now();
+    let (row, mut merged) = match latest {
+        Some(draft) if draft.status == AssessmentStatus::Draft.as_str() => {
+            let existing = load_ratings(&txn, draft.id).await?;
+            (draft, existing)
+        }
+        previous => {
+            // A first assessment, or an amendment of a submitted one: the new
+            // revision starts from the submitted ratings, which stay as they were.
+            let (revision, carried) = match &previous {
+                Some(p) => (p.revision + 1, load_ratings(&txn, p.id).await?),
+                None => (1, BTreeMap::new()),
+            };
+            let row = assessment::ActiveModel {
+                cycle_id: Set(cycle_id),
+                subject_id: Set(subject_id),
+                assessor_id: Set(actor.user_id),
+                kind: Set(kind.as_str().into()),
+                revision: Set(revision),
+                status: Set(AssessmentStatus::Draft.as_str().into()),
+                submitted_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .map_err(|e| {
+                if db::is_unique_violation(&e) {
+                    Error::Conflict(
+                        "this assessment was changed at the same time; try again".into(),
+                    )
+                } else {
+                    e.into()
+                }
+            })?;
+            (row, carried)
+        }
+    };
+    for r in ratings {
+        merged.insert(r.skill.clone(), r);
+    }
+    if submit {
+        let missing: Vec<&str> = role
+            .requirements
+            .keys()
+            .map(String::as_str)
+            .filter(|s| !merged.contains_key(*s))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Invalid(
+                missing
+                    .into_iter()
+                    .map(|s| {
+                        crate::error::Problem::new(
+                            format!("ratings[{s}]"),
+                            "not rated yet: every skill of the role needs a rating to submit",
+                        )
+                    })
+                    .collect(),
+            ));
+        }
+    }
+    rating::Entity::delete_many()
+        .filter(rating::Column::AssessmentId.eq(row.id))
+        .exec(&txn)
+        .await?;
+    if !merged.is_empty() {
+        rating::Entity::insert_many(merged.values().map(|r| rating::ActiveModel {
+            assessment_id: Set(row.id),
+            skill_key: Set(r.skill.clone()),
+            level: Set(r.level as i16),
+            evidence: Set(r.evidence.clone()),
+        }))
+        .exec(&txn)
+        .await?;
+    }
+    let mut active: assessment::ActiveModel = row.into();
+    active.updated_at = Set(now);
+    if submit {
+        // The revision this one replaces stops counting.
+        assessment::Entity::update_many()
+            .col_expr(
+                assessment::Column::Status,
+                sea_orm::sea_query::Expr::value(AssessmentStatus::Superseded.as_str()),
+            )
+            .filter(assessment::Column::CycleId.eq(cycle_id))
+            .filter(assessment::Column::SubjectId.eq(subject_id))
+            .filter(assessment::Column::AssessorId.eq(actor.user_id))
+            .filter(assessment::Column::Kind.eq(kind.as_str()))
+            .filter(assessment::Column::Status.eq(AssessmentStatus::Submitted.as_str()))
+            .exec(&txn)
+            .await?;
+        active.status = Set(AssessmentStatus::Submitted.as_str().into());
+        active.submitted_at = Set(Some(now));
+    }
+    let row = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(Assessment {
+        id: row.id,
+        cycle_id,
+        subject_id,
+        assessor_id: actor.user_id,
+        kind,
+        revision: row.revision,
+        status: row.status.parse()?,
+        submitted_at: row.submitted_at,
+        updated_at: row.updated_at,
+        ratings: merged.into_values().collect(),
+    })
+}
+
+fn parse_ratings(inputs: &[RatingInput], skills: &HashSet<&str>) -> Result<Vec<Rating>> {
+    let mut problems = Problems::new();
+    let mut seen = HashSet::new();
+    let mut ratings = Vec::new();
+    for input in inputs {
+        let field = format!("ratings[{}]", input.skill);
+        if !skills.contains(input.skill.as_str()) {
+            problems.add(&field, "is not a skill of this person's role");
+            continue;
+        }
+        if !seen.insert(input.skill.as_str()) {
+            problems.add(&field, "is rated twice");
+            continue;
+        }
+        if !(0..=5).contains(&input.level) {
+            problems.add(format!("{field}.level"), "must be between 0 and 5");
+            continue;
+        }
+        let evidence = input
+            .evidence
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty());
+        if evidence.is_some_and(|e| e.chars().count() > MAX_EVIDENCE) {
+            problems.add(
+                format!("{field}.evidence"),
+                format!("must be at most {MAX_EVIDENCE} characters"),
+            );
+            continue;
+        }
+        ratings.push(Rating {
+            skill: input.skill.clone(),
+            level: input.level as u8,
+            evidence: evidence.map(str::to_owned),
+        });
+    }
+    problems.into_result()?;
+    Ok(ratings)
+}
+
+async fn load_ratings(
+    db: &impl ConnectionTrait,
+    assessment_id: i64,
+) -> Result<BTreeMap<String, Rating>> {
+    let rows = rating::Entity::find()
+        .filter(rating::Column::AssessmentId.eq(assessment_id))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.skill_key.clone(),
+                Rating {
+                    skill: r.skill_key,
+                    level: r.level.clamp(0, 5) as u8,
+                    evidence: r.evidence,
+                },
+            )
+        })
+        .collect())
+}
+
+/// The subject's manager asks a colleague for peer input.
+pub async fn request_peer_input(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    cycle_id: i64,
+    subject_id: i64,
+    peer_id: i64,
+) -> Result<()> {
+    let cycle = find_cycle(db, cycle_id).await?;
+    let person = participant(db, cycle_id, subject_id).await?;
+    policy::rate_as_manager(actor, person.reviewer_id, subject_id)?;
+    if !matches!(
+        cycle.status,
+        CycleStatus::SelfAssessment | CycleStatus::ManagerReview
+    ) {
+        return Err(Error::Conflict(
+            "peer input is asked for before calibration".into(),
+        ));
+    }
+    if peer_id == subject_id {
+        return Err(Error::invalid(
+            "peerId",
+            "a peer is someone other than the person assessed",
+        ));
+    }
+    let peer = crate::db::entities::user::Entity::find_by_id(peer_id)
+        .one(db)
+        .await?
+        .filter(|u| u.active)
+        .ok_or(Error::NotFound("peer"))?;
+    let now = Utc::now();
+    let inserted = assessment::ActiveModel {
+        cycle_id: Set(cycle_id),
+        subject_id: Set(subject_id),
+        assessor_id: Set(peer.id),
+        kind: Set(AssessmentKind::Peer.as_str().into()),
+        revision: Set(1),
+        status: Set(AssessmentStatus::Draft.as_str().into()),
+        submitted_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        // Asked before: asking again changes nothing.
+        Err(e) if db::is_unique_violation(&e) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,331 @@
+//! Reading results. Each query is a fixed number of set-based SQL statements,
+//! whatever the size of the team or cycle.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder,
+};
+
+use super::profile::{self, DivergenceKind, MemberLevels, Profile, SkillRatings, TeamMatrix};
+use super::{
+    Assessment, AssessmentKind, AssessmentStatus, Cycle, Participant, Rating, find_cycle,
+    latest_cycle_of, participant,
+};
+use crate::auth::{Actor, policy};
+use crate::db::{
+    self,
+    entities::{assessment, rating},
+};
+use crate::error::{Error, Result};
+use crate::framework::FrameworkStore;
+use crate::people;
+
+#[derive(Debug, FromQueryResult)]
+struct SubmittedRating {
+    subject_id: i64,
+    kind: String,
+    skill_key: String,
+    level: i16,
+}
+
+/// The submitted ratings of a cycle, optionally for one subject: one statement.
+async fn submitted_ratings(
+    db: &impl ConnectionTrait,
+    cycle_id: i64,
+    subject: Option<i64>,
+) -> Result<Vec<SubmittedRating>> {
+    let mut sql = String::from(
+        "SELECT a.subject_id, a.kind, r.skill_key, r.level FROM assessments a \
+         JOIN ratings r ON r.assessment_id = a.id \
+         WHERE a.cycle_id = $1 AND a.status = 'SUBMITTED'",
+    );
+    let mut values = vec![cycle_id.into()];
+    if let Some(subject) = subject {
+        sql.push_str(" AND a.subject_id = $2");
+        values.push(subject.into());
+    }
+    let stmt = db::statement(db.get_database_backend(), &sql, values);
+    Ok(SubmittedRating::find_by_statement(stmt).all(db).await?)
+}
+
+fn by_skill(rows: &[SubmittedRating]) -> HashMap<String, SkillRatings> {
+    let mut map: HashMap<String, SkillRatings> = HashMap::new();
+    for row in rows {
+        let entry = map.entry(row.skill_key.clone()).or_default();
+        let level = row.level.clamp(0, 5) as u8;
+        match row.kind.as_str() {
+            "SELF" => entry.self_level = Some(level),
+            "MANAGER" => entry.manager_level = Some(level),
+            _ => entry.peer_levels.push(level),
+        }
+    }
+    map
+}
+
+pub struct SkillProfile {
+    pub cycle: Cycle,
+    pub participant: Participant,
+    pub framework: std::sync::Arc<crate::framework::Framework>,
+    pub profile: Profile,
+}
+
+/// A person's skill profile in a cycle (the latest they take part in by default).
+pub async fn skill_profile(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    user_id: i64,
+    cycle_id: Option<i64>,
+) -> Result<SkillProfile> {
+    policy::view_assessments(actor, user_id)?;
+    let cycle = match cycle_id {
+        Some(id) => find_cycle(db, id).await?,
+        None => latest_cycle_of(db, user_id).await?,
+    };
+    let participant = participant(db, cycle.id, user_id).await?;
+    let framework = store
+        .published_by_id(db, cycle.framework_version_id)
+        .await?;
+    let ratings = by_skill(&submitted_ratings(db, cycle.id, Some(user_id)).await?);
+    let profile = profile::build_profile(
+        &framework,
+        &participant.job_role,
+        &participant.career_level,
+        &ratings,
+    );
+    Ok(SkillProfile {
+        cycle,
+        participant,
+        framework,
+        profile,
+    })
+}
+
+/// The assessments of `subject_id` in a cycle that the caller may read: their
+/// own (any status) for the person, submitted ones for the person's managers
+/// and HR, and only their own for a peer.
+pub async fn assessments_of(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    cycle_id: i64,
+    subject_id: i64,
+) -> Result<Vec<Assessment>> {
+    let can_see_person = policy::view_assessments(actor, subject_id).is_ok();
+    let mut query = assessment::Entity::find()
+        .filter(assessment::Column::CycleId.eq(cycle_id))
+        .filter(assessment::Column::SubjectId.eq(subject_id))
+        .order_by_asc(assessment::Column::Id);
+    if actor.is(subject_id) {
+        // Drafts of others are their private work; the person sees what was submitted.
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(assessment::Column::AssessorId.eq(actor.user_id))
+                .add(assessment::Column::Status.ne(AssessmentStatus::Draft.as_str())),
+        );
+    } else if !can_see_person {
+        query = query.filter(assessment::Column::AssessorId.eq(actor.user_id));
+    }
+    let rows = query.all(db).await?;
+    if rows.is_empty() && !can_see_person {
+        return Err(Error::Forbidden("you cannot see this person's assessments"));
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ratings = rating::Entity::find()
+        .filter(rating::Column::AssessmentId.is_in(ids))
+        .order_by_asc(rating::Column::SkillKey)
+        .all(db)
+        .await?;
+    let mut by_assessment: HashMap<i64, Vec<Rating>> = HashMap::new();
+    for r in ratings {
+        by_assessment
+            .entry(r.assessment_id)
+            .or_default()
+            .push(Rating {
+                skill: r.skill_key,
+                level: r.level.clamp(0, 5) as u8,
+                evidence: r.evidence,
+            });
+    }
+    rows.into_iter()
+        .map(|row| {
+            Ok(Assessment {
+                id: row.id,
+                cycle_id: row.cycle_id,
+                subject_id: row.subject_id,
+                assessor_id: row.assessor_id,
+                kind: row.kind.parse::<AssessmentKind>()?,
+                revision: row.revision,
+                status: row.status.parse()?,
+                submitted_at: row.submitted_at,
+                updated_at: row.updated_at,
+                ratings: by_assessment.remove(&row.id).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Divergence {
+    pub user_id: i64,
+    pub skill: String,
+    pub self_level: u8,
+    pub manager_level: u8,
+    pub kind: DivergenceKind,
+}
+
+/// Where self and manager ratings differ by two levels or more: the whole
+/// cycle for HR, their reports for a manager.
+pub async fn cycle_divergence(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    cycle_id: i64,
+) -> Result<Vec<Divergence>> {
+    find_cycle(db, cycle_id).await?;
+    let rows = submitted_ratings(db, cycle_id, None).await?;
+    // (subject, skill) → (self level, manager level)
+    type Pair = (Option<u8>, Option<u8>);
+    let mut pairs: HashMap<(i64, &str), Pair> = HashMap::new();
+    for row in &rows {
+        let entry = pairs
+            .entry((row.subject_id, row.skill_key.as_str()))
+            .or_default();
+        let level = row.level.clamp(0, 5) as u8;
+        match row.kind.as_str() {
+            "SELF" => entry.0 = Some(level),
+            "MANAGER" => entry.1 = Some(level),
+            _ => {}
+        }
+    }
+    let mut list: Vec<Divergence> = pairs
+        .into_iter()
+        .filter(|((user, _), _)| actor.sees_everyone() || actor.reports.contains(user))
+        .filter_map(|((user_id, skill), (s, m))| {
+            let (s, m) = (s?, m?);
+            Some(Divergence {
+                user_id,
+                skill: skill.to_owned(),
+                self_level: s,
+                manager_level: m,
+                kind: profile::divergence(s, m)?,
+            })
+        })
+        .collect();
+    list.sort_by(|a, b| (a.user_id, &a.skill).cmp(&(b.user_id, &b.skill)));
+    Ok(list)
+}
+
+#[derive(Debug, FromQueryResult)]
+struct MemberRow {
+    user_id: i64,
+    job_role: String,
+    career_level: String,
+}
+
+pub struct TeamSkillMatrix {
+    pub cycle: Cycle,
+    pub framework: std::sync::Arc<crate::framework::Framework>,
+    pub matrix: TeamMatrix,
+}
+
+/// People × skills for a team (with its sub-teams) in a cycle: agreed levels,
+/// requirements and gaps, with coverage per skill. Five statements in all:
+/// the cycle, the team tree, its members, their manager ratings, and (once
+/// per version) the framework.
+pub async fn team_skill_matrix(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    team_id: i64,
+    cycle_id: i64,
+) -> Result<TeamSkillMatrix> {
+    let cycle = find_cycle(db, cycle_id).await?;
+    let teams = people::team_subtree(db, team_id).await?;
+    if teams.is_empty() {
+        return Err(Error::NotFound("team"));
+    }
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "SELECT p.user_id, p.job_role, p.career_level FROM cycle_participants p \
+         JOIN users u ON u.id = p.user_id \
+         WHERE p.cycle_id = $1 AND u.team_id IN ({}) ORDER BY u.name, p.user_id",
+        db::placeholders(2, teams.len())
+    );
+    let mut values = vec![cycle_id.into()];
+    values.extend(teams.iter().map(|t| (*t).into()));
+    let mut members = MemberRow::find_by_statement(db::statement(backend, &sql, values))
+        .all(db)
+        .await?;
+    if !actor.sees_everyone() {
+        let before = members.len();
+        members.retain(|m| actor.reports.contains(&m.user_id));
+        if members.is_empty() && before > 0 {
+            return Err(Error::Forbidden("this team is not yours"));
+        }
+        if members.is_empty() {
+            policy::hr(actor)?;
+        }
+    }
+    let sql = format!(
+        "SELECT a.subject_id, a.kind, r.skill_key, r.level FROM assessments a \
+         JOIN ratings r ON r.assessment_id = a.id \
+         JOIN cycle_participants p ON p.cycle_id = a.cycle_id AND p.user_id = a.subject_id \
+         JOIN users u ON u.id = p.user_id \
+         WHERE a.cycle_id = $1 AND a.status = 'SUBMITTED' AND a.kind = 'MANAGER' AND u.team_id IN ({})",
+        db::placeholders(2, teams.len())
+    );
+    let mut values = vec![cycle_id.into()];
+    values.extend(teams.iter().map(|t| (*t).into()));
+    let ratings = SubmittedRating::find_by_statement(db::statement(backend, &sql, values))
+        .all(db)
+        .await?;
+    let mut agreed: HashMap<i64, HashMap<String, u8>> = HashMap::new();
+    for r in ratings {
+        agreed
+            .entry(r.subject_id)
+            .or_default()
+            .insert(r.skill_key, r.level.clamp(0, 5) as u8);
+    }
+    let framework = store
+        .published_by_id(db, cycle.framework_version_id)
+        .await?;
+    let empty = HashMap::new();
+    let levels: Vec<MemberLevels<'_>> = members
+        .iter()
+        .map(|m| MemberLevels {
+            user_id: m.user_id,
+            role: &m.job_role,
+            level: &m.career_level,
+            agreed: agreed.get(&m.user_id).unwrap_or(&empty),
+        })
+        .collect();
+    let matrix = profile::team_matrix(&framework, &levels);
+    Ok(TeamSkillMatrix {
+        cycle,
+        framework,
+        matrix,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct TrendPoint {
+    pub cycle_id: i64,
+    pub skill_key: String,
+    pub level: i16,
+}
+
+/// A person's agreed (manager) level per skill across cycles, oldest first.
+pub async fn skill_trend(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    user_id: i64,
+) -> Result<Vec<TrendPoint>> {
+    policy::view_assessments(actor, user_id)?;
+    let sql = "SELECT a.cycle_id, r.skill_key, r.level FROM assessments a \
+               JOIN ratings r ON r.assessment_id = a.id \
+               WHERE a.subject_id = $1 AND a.kind = 'MANAGER' AND a.status = 'SUBMITTED' \
+               ORDER BY a.cycle_id, r.skill_key";
+    let stmt = db::statement(db.get_database_backend(), sql, [user_id.into()]);
+    Ok(TrendPoint::find_by_statement(stmt).all(db).await?)
+}

@@ -1,0 +1,20 @@
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "assessments")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub cycle_id: i64,
+    pub subject_id: i64,
+    pub assessor_id: i64,
+    pub kind: String,
+    pub revision: i32,
+    pub status: String,
+    pub submitted_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
