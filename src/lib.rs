@@ -10,6 +10,7 @@ pub mod error;
 pub mod framework;
 pub mod graphiql;
 pub mod graphql;
+pub mod kpi;
 pub mod people;
 pub mod telemetry;
 

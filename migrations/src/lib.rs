@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_accounts;
 mod m20261124_000002_framework;
 mod m20261124_000003_assessments;
+mod m20261124_000004_performance;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_accounts::Migration),
             Box::new(m20261124_000002_framework::Migration),
             Box::new(m20261124_000003_assessments::Migration),
+            Box::new(m20261124_000004_performance::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 use crate::assessment::graphql::{AssessmentMutation, AssessmentQuery};
 use crate::auth::graphql::AuthMutation;
 use crate::framework::graphql::{FrameworkMutation, FrameworkQuery};
+use crate::kpi::graphql::{KpiMutation, KpiQuery};
 use crate::people::graphql::{PeopleMutation, PeopleQuery};
 
 /// Deep enough for `user { manager { team { parent { … } } } }` walks,
@@ -19,7 +20,7 @@ pub const MAX_DEPTH: usize = 16;
 pub const MAX_COMPLEXITY: usize = 20_000;
 
 #[derive(MergedObject, Default)]
-pub struct Query(PeopleQuery, FrameworkQuery, AssessmentQuery);
+pub struct Query(PeopleQuery, FrameworkQuery, AssessmentQuery, KpiQuery);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -27,6 +28,7 @@ pub struct Mutation(
     PeopleMutation,
     FrameworkMutation,
     AssessmentMutation,
+    KpiMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -7,4 +7,5 @@ mod framework;
 mod helpers;
 mod logs;
 mod people;
+mod performance;
 mod schema;

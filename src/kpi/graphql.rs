@@ -1,0 +1,406 @@
+//! The performance API: targets, actuals, attainment and scores.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::{ActualInput, Performance, PerformanceTarget, TargetInput, TargetResult};
+use crate::framework::document::{Aggregation, KpiDirection};
+use crate::framework::graphql::{KpiNode, View};
+use crate::graphql::context::{actor, locale, state};
+use crate::graphql::error::{ApiResult, parse_id};
+use crate::graphql::loaders::Loaders;
+use crate::people::graphql::User;
+
+#[derive(SimpleObject)]
+pub struct TargetCommentNode {
+    id: ID,
+    author: Option<User>,
+    body: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct PerformanceTargetNode {
+    id: ID,
+    period: String,
+    kpi_key: String,
+    kpi: Option<KpiNode>,
+    /// Percent of the period's score.
+    weight: i32,
+    target: f64,
+    threshold: Option<f64>,
+    stretch: Option<f64>,
+    note: Option<String>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct TargetResultNode {
+    target: PerformanceTargetNode,
+    direction: Option<KpiDirection>,
+    aggregation: Option<Aggregation>,
+    /// The period's readings combined per the KPI's aggregation.
+    actual: Option<f64>,
+    readings: i32,
+    /// Percent: threshold 0, target 100, stretch 150 (see README).
+    attainment: Option<f64>,
+    comments: Vec<TargetCommentNode>,
+}
+
+#[derive(SimpleObject)]
+pub struct PerformanceNode {
+    user: Option<User>,
+    period: String,
+    targets: Vec<TargetResultNode>,
+    weight_total: i32,
+    /// Σ weight × attainment / 100; null until the weights total 100.
+    score: Option<f64>,
+    /// Every target has at least one actual value.
+    complete: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct TeamPerformanceNode {
+    period: String,
+    members: Vec<PerformanceNode>,
+    /// Mean score of the members who have one.
+    average_score: Option<f64>,
+}
+
+#[derive(SimpleObject)]
+pub struct KpiActualNode {
+    id: ID,
+    period: String,
+    kpi_key: String,
+    value: f64,
+    note: Option<String>,
+    source: String,
+    recorded_at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct TargetChangeNode {
+    kpi_key: String,
+    /// SET, CHANGE or REMOVE.
+    action: String,
+    /// The target after the change, as JSON.
+    snapshot: Option<String>,
+    changed_by: Option<User>,
+    changed_at: DateTime<Utc>,
+}
+
+fn target_node(
+    ctx: &Context<'_>,
+    fw: &std::sync::Arc<crate::framework::Framework>,
+    t: PerformanceTarget,
+) -> PerformanceTargetNode {
+    PerformanceTargetNode {
+        id: ID(t.id.to_string()),
+        kpi: fw
+            .kpi(&t.kpi)
+            .map(|_| KpiNode(View::new(fw.clone(), locale(ctx, None)), t.kpi.clone())),
+        period: t.period,
+        kpi_key: t.kpi,
+        weight: t.weight,
+        target: t.target,
+        threshold: t.threshold,
+        stretch: t.stretch,
+        note: t.note,
+        updated_at: t.updated_at,
+    }
+}
+
+async fn performance_node(ctx: &Context<'_>, p: Performance) -> ApiResult<PerformanceNode> {
+    let state = state(ctx)?;
+    let fw = state.frameworks.current(&state.db).await?;
+    let loaders = ctx.data::<Loaders>()?;
+    let ids: Vec<i64> = p.targets.iter().map(|t| t.target.id).collect();
+    let mut comments = super::comments_on(&state.db, &ids).await?;
+    let mut authors: Vec<i64> = comments.values().flatten().map(|c| c.author_id).collect();
+    authors.push(p.user_id);
+    let people = loaders.person.load_many(authors).await?;
+    let targets = p
+        .targets
+        .into_iter()
+        .map(
+            |TargetResult {
+                 target,
+                 actual,
+                 readings,
+                 attainment,
+             }| {
+                let kpi = fw.kpi(&target.kpi);
+                TargetResultNode {
+                    direction: kpi.map(|k| k.direction),
+                    aggregation: kpi.map(|k| k.aggregation),
+                    comments: comments
+                        .remove(&target.id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|c| TargetCommentNode {
+                            id: ID(c.id.to_string()),
+                            author: people.get(&c.author_id).cloned().map(User),
+                            body: c.body,
+                            created_at: c.created_at,
+                        })
+                        .collect(),
+                    target: target_node(ctx, &fw, target),
+                    actual,
+                    readings: readings as i32,
+                    attainment,
+                }
+            },
+        )
+        .collect();
+    Ok(PerformanceNode {
+        user: people.get(&p.user_id).cloned().map(User),
+        period: p.period,
+        targets,
+        weight_total: p.weight_total,
+        score: p.score,
+        complete: p.complete,
+    })
+}
+
+#[derive(InputObject)]
+pub struct TargetInputObject {
+    /// A KPI key from the framework catalogue.
+    pub kpi: String,
+    /// Percent of the period's score, 1 to 100.
+    pub weight: i32,
+    pub target: f64,
+    /// Worth 0 %; required for lower-is-better KPIs.
+    pub threshold: Option<f64>,
+    /// Worth 150 %.
+    pub stretch: Option<f64>,
+    pub note: Option<String>,
+}
+
+impl From<TargetInputObject> for TargetInput {
+    fn from(t: TargetInputObject) -> Self {
+        Self {
+            kpi: t.kpi,
+            weight: t.weight,
+            target: t.target,
+            threshold: t.threshold,
+            stretch: t.stretch,
+            note: t.note,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct KpiQuery;
+
+#[Object]
+impl KpiQuery {
+    /// A person's targets, actuals, attainment and score for a period ("2026-Q4", "2026-11", "2026").
+    async fn performance(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        period: String,
+    ) -> ApiResult<PerformanceNode> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let user_id = parse_id(&user_id, "userId")?;
+        let p = super::performance(&state.db, &state.frameworks, actor, user_id, &period).await?;
+        performance_node(ctx, p).await
+    }
+
+    /// Scores of a team's members (and sub-teams') for a period: a manager's reports, anyone for HR.
+    async fn team_performance(
+        &self,
+        ctx: &Context<'_>,
+        team_id: ID,
+        period: String,
+    ) -> ApiResult<TeamPerformanceNode> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let team_id = parse_id(&team_id, "teamId")?;
+        let list =
+            super::team_performance(&state.db, &state.frameworks, actor, team_id, &period).await?;
+        let scores: Vec<f64> = list.iter().filter_map(|p| p.score).collect();
+        let average_score = (!scores.is_empty())
+            .then(|| (scores.iter().sum::<f64>() / scores.len() as f64 * 10.0).round() / 10.0);
+        let period = list.first().map(|p| p.period.clone()).unwrap_or(period);
+        let mut members = Vec::with_capacity(list.len());
+        for p in list {
+            members.push(performance_node(ctx, p).await?);
+        }
+        Ok(TeamPerformanceNode {
+            period,
+            members,
+            average_score,
+        })
+    }
+
+    /// Every change to a person's targets for a period, with who and when.
+    async fn performance_target_history(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        period: String,
+    ) -> ApiResult<Vec<TargetChangeNode>> {
+        let actor = actor(ctx)?;
+        let user_id = parse_id(&user_id, "userId")?;
+        let changes = super::target_history(&state(ctx)?.db, actor, user_id, &period).await?;
+        let loaders = ctx.data::<Loaders>()?;
+        let people = loaders
+            .person
+            .load_many(changes.iter().filter_map(|c| c.changed_by))
+            .await?;
+        Ok(changes
+            .into_iter()
+            .map(|c| TargetChangeNode {
+                changed_by: c
+                    .changed_by
+                    .and_then(|id| people.get(&id).cloned().map(User)),
+                kpi_key: c.kpi,
+                action: c.action,
+                snapshot: c.snapshot,
+                changed_at: c.changed_at,
+            })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct KpiMutation;
+
+#[Object]
+impl KpiMutation {
+    /// Sets a person's whole set of targets for a period: unlisted targets are
+    /// removed, and the weights must total exactly 100.
+    async fn set_performance_targets(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        period: String,
+        targets: Vec<TargetInputObject>,
+    ) -> ApiResult<Vec<PerformanceTargetNode>> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let user_id = parse_id(&user_id, "userId")?;
+        let inputs = targets.into_iter().map(Into::into).collect();
+        let saved = super::set_targets(
+            &state.db,
+            &state.frameworks,
+            actor,
+            user_id,
+            &period,
+            inputs,
+        )
+        .await?;
+        let fw = state.frameworks.current(&state.db).await?;
+        Ok(saved
+            .into_iter()
+            .map(|t| target_node(ctx, &fw, t))
+            .collect())
+    }
+
+    /// Adds or changes one target; the period's weights may not exceed 100.
+    async fn set_performance_target(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        period: String,
+        target: TargetInputObject,
+    ) -> ApiResult<PerformanceTargetNode> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let user_id = parse_id(&user_id, "userId")?;
+        let saved = super::set_target(
+            &state.db,
+            &state.frameworks,
+            actor,
+            user_id,
+            &period,
+            target.into(),
+        )
+        .await?;
+        let fw = state.frameworks.current(&state.db).await?;
+        Ok(target_node(ctx, &fw, saved))
+    }
+
+    async fn remove_performance_target(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        period: String,
+        kpi: String,
+    ) -> ApiResult<bool> {
+        let actor = actor(ctx)?;
+        let user_id = parse_id(&user_id, "userId")?;
+        super::remove_target(&state(ctx)?.db, actor, user_id, &period, &kpi).await?;
+        Ok(true)
+    }
+
+    /// The person (or their manager, or HR) comments on a target; the target itself does not change.
+    async fn comment_on_performance_target(
+        &self,
+        ctx: &Context<'_>,
+        target_id: ID,
+        body: String,
+    ) -> ApiResult<TargetCommentNode> {
+        let actor = actor(ctx)?;
+        let target_id = parse_id(&target_id, "targetId")?;
+        let c = super::comment_on_target(&state(ctx)?.db, actor, target_id, &body).await?;
+        Ok(TargetCommentNode {
+            id: ID(c.id.to_string()),
+            author: ctx
+                .data::<Loaders>()?
+                .person
+                .load_one(c.author_id)
+                .await?
+                .map(User),
+            body: c.body,
+            created_at: c.created_at,
+        })
+    }
+
+    /// Records one reading of a KPI for a person and period.
+    async fn record_kpi_actual(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        period: String,
+        kpi: String,
+        value: f64,
+        note: Option<String>,
+    ) -> ApiResult<KpiActualNode> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let user_id = parse_id(&user_id, "userId")?;
+        let a = super::record_actual(
+            &state.db,
+            &state.frameworks,
+            actor,
+            ActualInput {
+                user_id,
+                period,
+                kpi,
+                value,
+                note,
+            },
+        )
+        .await?;
+        Ok(KpiActualNode {
+            id: ID(a.id.to_string()),
+            period: a.period,
+            kpi_key: a.kpi,
+            value: a.value,
+            note: a.note,
+            source: a.source,
+            recorded_at: a.recorded_at,
+        })
+    }
+
+    /// Imports actuals from CSV (`email,period,kpi,value[,note]`). Every row
+    /// is checked first; one bad row rejects the file. Returns the rows imported.
+    async fn import_kpi_actuals(&self, ctx: &Context<'_>, csv: String) -> ApiResult<i32> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        Ok(super::import_actuals(&state.db, &state.frameworks, actor, &csv).await? as i32)
+    }
+}

@@ -1,0 +1,121 @@
+//! A performance period: a year ("2026"), a quarter ("2026-Q4") or a month
+//! ("2026-11"). Parsed once at the boundary, stored in its canonical text.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Period {
+    Year(i32),
+    Quarter(i32, u32),
+    Month(i32, u32),
+}
+
+impl Period {
+    pub fn parse(raw: &str) -> Result<Self> {
+        let bad = || {
+            Error::invalid(
+                "period",
+                format!("{raw:?} is not a period: use 2026, 2026-Q4 or 2026-11"),
+            )
+        };
+        let text = raw.trim();
+        let (year, rest) = match text.split_once('-') {
+            Some((y, r)) => (y, Some(r)),
+            None => (text, None),
+        };
+        if year.len() != 4 {
+            return Err(bad());
+        }
+        let year: i32 = year.parse().map_err(|_| bad())?;
+        if !(2000..=2100).contains(&year) {
+            return Err(bad());
+        }
+        match rest {
+            None => Ok(Period::Year(year)),
+            Some(q) if q.len() == 2 && (q.starts_with('Q') || q.starts_with('q')) => {
+                let quarter: u32 = q[1..].parse().map_err(|_| bad())?;
+                (1..=4)
+                    .contains(&quarter)
+                    .then_some(Period::Quarter(year, quarter))
+                    .ok_or_else(bad)
+            }
+            Some(m) if m.len() == 2 => {
+                let month: u32 = m.parse().map_err(|_| bad())?;
+                (1..=12)
+                    .contains(&month)
+                    .then_some(Period::Month(year, month))
+                    .ok_or_else(bad)
+            }
+            Some(_) => Err(bad()),
+        }
+    }
+
+    /// The first and last day of the period.
+    pub fn dates(self) -> (NaiveDate, NaiveDate) {
+        let (year, first_month, months) = match self {
+            Period::Year(y) => (y, 1, 12),
+            Period::Quarter(y, q) => (y, (q - 1) * 3 + 1, 3),
+            Period::Month(y, m) => (y, m, 1),
+        };
+        let start = NaiveDate::from_ymd_opt(year, first_month, 1).expect("valid by construction");
+        let end = start
+            .checked_add_months(chrono::Months::new(months))
+            .and_then(|d| d.pred_opt())
+            .expect("within chrono's range by construction");
+        (start, end)
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Year(y) => write!(f, "{y}"),
+            Period::Quarter(y, q) => write!(f, "{y}-Q{q}"),
+            Period::Month(y, m) => write!(f, "{y}-{m:02}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_parse_to_their_canonical_text() {
+        for (raw, canonical) in [
+            ("2026", "2026"),
+            ("2026-Q4", "2026-Q4"),
+            ("2026-q1", "2026-Q1"),
+            (" 2026-03 ", "2026-03"),
+        ] {
+            assert_eq!(Period::parse(raw).unwrap().to_string(), canonical);
+        }
+        for bad in [
+            "",
+            "26",
+            "2026-Q5",
+            "2026-13",
+            "2026-1",
+            "Q4-2026",
+            "2026-Q4-1",
+            "abcd",
+        ] {
+            assert!(Period::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn periods_know_their_dates() {
+        let (start, end) = Period::parse("2026-Q4").unwrap().dates();
+        assert_eq!(
+            (start.to_string(), end.to_string()),
+            ("2026-10-01".into(), "2026-12-31".into())
+        );
+        let (_, end) = Period::parse("2028-02").unwrap().dates();
+        assert_eq!(end.to_string(), "2028-02-29");
+    }
+}
