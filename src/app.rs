@@ -80,11 +80,18 @@ impl Application {
     }
 
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        let jobs = crate::certification::spawn_reminder_job(
+            self.state.db.clone(),
+            self.state.settings.certification_reminder_days.clone(),
+            Duration::from_secs(self.state.settings.jobs_interval_minutes * 60),
+        );
         let app = routes(self.schema, self.state);
         tracing::info!(addr = %self.addr, "serving GraphQL at /graphql, GraphiQL at /graphiql");
-        Server::new_with_acceptor(self.acceptor)
+        let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(15)))
-            .await
+            .await;
+        jobs.abort();
+        served
     }
 }
 

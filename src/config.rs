@@ -118,6 +118,11 @@ pub struct Settings {
     /// Load the shipped operations framework on first start.
     pub load_default_framework: bool,
     pub db_max_connections: u32,
+    /// Days before expiry at which a certification reminder is queued; the
+    /// smallest stage also tells the person's manager.
+    pub certification_reminder_days: Vec<u32>,
+    /// How often background jobs (reminders) run, in minutes.
+    pub jobs_interval_minutes: u64,
 }
 
 impl Default for Settings {
@@ -142,6 +147,8 @@ impl Default for Settings {
             mail_dir: None,
             load_default_framework: true,
             db_max_connections: 10,
+            certification_reminder_days: vec![60, 30, 7],
+            jobs_interval_minutes: 60,
         }
     }
 }
@@ -191,6 +198,11 @@ impl Settings {
         if !(1..=24 * 60).contains(&self.access_token_minutes) {
             return Err(ConfigError::Invalid(
                 "access_token_minutes must be between 1 and 1440".into(),
+            ));
+        }
+        if self.jobs_interval_minutes == 0 {
+            return Err(ConfigError::Invalid(
+                "jobs_interval_minutes must be at least 1".into(),
             ));
         }
         if self.admin_email.is_some() != self.admin_password.is_some() {

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod assessment;
 pub mod auth;
+pub mod certification;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -7,6 +7,7 @@ mod m20261124_000001_accounts;
 mod m20261124_000002_framework;
 mod m20261124_000003_assessments;
 mod m20261124_000004_performance;
+mod m20261124_000005_certifications;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_framework::Migration),
             Box::new(m20261124_000003_assessments::Migration),
             Box::new(m20261124_000004_performance::Migration),
+            Box::new(m20261124_000005_certifications::Migration),
         ]
     }
 }

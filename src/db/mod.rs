@@ -112,3 +112,63 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     .await
     .map(|_| ())
 }
+
+/// Builds a `WHERE` clause from optional filters, numbering placeholders as
+/// it goes so each fragment is written once for both databases.
+#[derive(Debug, Default)]
+pub struct Conditions {
+    clauses: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Conditions {
+    /// Adds `fragment`, in which every `?` stands for the next of `values`.
+    pub fn push(&mut self, fragment: &str, values: impl IntoIterator<Item = Value>) {
+        let mut values = values.into_iter();
+        let mut clause = String::with_capacity(fragment.len() + 8);
+        for c in fragment.chars() {
+            if c == '?' {
+                let value = values.next().expect("one value per placeholder");
+                self.values.push(value);
+                clause.push_str(&format!("${}", self.values.len()));
+            } else {
+                clause.push(c);
+            }
+        }
+        self.clauses.push(clause);
+    }
+
+    /// `col IN (…)` over `ids`; an empty list matches nothing.
+    pub fn push_in(&mut self, column: &str, ids: &[i64]) {
+        if ids.is_empty() {
+            self.clauses.push("1 = 0".into());
+            return;
+        }
+        let marks = vec!["?"; ids.len()].join(", ");
+        self.push(
+            &format!("{column} IN ({marks})"),
+            ids.iter().map(|i| Value::from(*i)),
+        );
+    }
+
+    pub fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            "1 = 1".into()
+        } else {
+            self.clauses.join(" AND ")
+        }
+    }
+
+    pub fn statement(
+        &self,
+        backend: DatabaseBackend,
+        before_where: &str,
+        after_where: &str,
+    ) -> Statement {
+        statement(
+            backend,
+            &format!("{before_where} WHERE {} {after_where}", self.sql()),
+            self.values.clone(),
+        )
+    }
+}

@@ -9,6 +9,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::assessment::graphql::{AssessmentMutation, AssessmentQuery};
 use crate::auth::graphql::AuthMutation;
+use crate::certification::graphql::{CertificationMutation, CertificationQuery};
 use crate::framework::graphql::{FrameworkMutation, FrameworkQuery};
 use crate::kpi::graphql::{KpiMutation, KpiQuery};
 use crate::people::graphql::{PeopleMutation, PeopleQuery};
@@ -20,7 +21,13 @@ pub const MAX_DEPTH: usize = 16;
 pub const MAX_COMPLEXITY: usize = 20_000;
 
 #[derive(MergedObject, Default)]
-pub struct Query(PeopleQuery, FrameworkQuery, AssessmentQuery, KpiQuery);
+pub struct Query(
+    PeopleQuery,
+    FrameworkQuery,
+    AssessmentQuery,
+    KpiQuery,
+    CertificationQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -29,6 +36,7 @@ pub struct Mutation(
     FrameworkMutation,
     AssessmentMutation,
     KpiMutation,
+    CertificationMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -3,6 +3,7 @@
 
 mod assessment;
 mod auth;
+mod certification;
 mod framework;
 mod helpers;
 mod logs;

@@ -3,6 +3,9 @@
 
 pub mod assessment;
 pub mod assessment_cycle;
+pub mod certification_event;
+pub mod certification_record;
+pub mod certification_reminder;
 pub mod cycle_participant;
 pub mod framework_version;
 pub mod kpi_actual;

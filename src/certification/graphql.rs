@@ -1,0 +1,485 @@
+//! The certification API: each person's records, HR's queries and reminders.
+
+use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{
+    CertificationFilter, CertificationRecord, CertificationStatus, RecordChange, RecordStatus,
+    StatusCounts, today,
+};
+use crate::framework::graphql::{CertificationNode, View};
+use crate::graphql::context::{actor, locale, state};
+use crate::graphql::error::{ApiError, ApiResult, parse_id};
+use crate::graphql::loaders::Loaders;
+use crate::people::graphql::{TeamNode, User};
+
+pub struct CertificationRecordNode(pub CertificationRecord);
+
+#[Object(name = "CertificationRecord")]
+impl CertificationRecordNode {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        Ok(ctx
+            .data::<Loaders>()?
+            .person
+            .load_one(self.0.user_id)
+            .await?
+            .map(User))
+    }
+    async fn certification_key(&self) -> &str {
+        &self.0.certification
+    }
+    async fn certification(&self, ctx: &Context<'_>) -> ApiResult<Option<CertificationNode>> {
+        let state = state(ctx)?;
+        let fw = state.frameworks.current(&state.db).await?;
+        Ok(fw.certification(&self.0.certification).map(|_| {
+            CertificationNode(
+                View::new(fw.clone(), locale(ctx, None)),
+                self.0.certification.clone(),
+            )
+        }))
+    }
+    /// `EXPIRED` from the day after the expiry date; never a stored flag.
+    async fn status(&self) -> CertificationStatus {
+        self.0.status(today())
+    }
+    /// Percent complete, 0 to 100.
+    async fn progress(&self) -> i32 {
+        self.0.progress
+    }
+    async fn started_on(&self) -> Option<NaiveDate> {
+        self.0.started_on
+    }
+    async fn target_on(&self) -> Option<NaiveDate> {
+        self.0.target_on
+    }
+    async fn earned_on(&self) -> Option<NaiveDate> {
+        self.0.earned_on
+    }
+    /// Valid through this day.
+    async fn expires_on(&self) -> Option<NaiveDate> {
+        self.0.expires_on
+    }
+    /// Credential id or URL.
+    async fn credential(&self) -> Option<&str> {
+        self.0.credential.as_deref()
+    }
+    async fn verified(&self) -> bool {
+        self.0.verified_at.is_some()
+    }
+    async fn verified_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        let Some(id) = self.0.verified_by else {
+            return Ok(None);
+        };
+        Ok(ctx.data::<Loaders>()?.person.load_one(id).await?.map(User))
+    }
+    async fn verified_at(&self) -> Option<DateTime<Utc>> {
+        self.0.verified_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct StatusCountsNode {
+    planned: i32,
+    in_progress: i32,
+    earned: i32,
+    expired: i32,
+    withdrawn: i32,
+}
+
+impl From<&StatusCounts> for StatusCountsNode {
+    fn from(c: &StatusCounts) -> Self {
+        Self {
+            planned: c.planned as i32,
+            in_progress: c.in_progress as i32,
+            earned: c.earned as i32,
+            expired: c.expired as i32,
+            withdrawn: c.withdrawn as i32,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CertificationCounts {
+    certification_key: String,
+    counts: StatusCountsNode,
+}
+
+#[derive(SimpleObject)]
+pub struct TeamCertificationCounts {
+    /// Null for people without a team.
+    team: Option<TeamNode>,
+    counts: StatusCountsNode,
+}
+
+#[derive(SimpleObject)]
+pub struct LevelCertificationCoverage {
+    job_role: String,
+    career_level: String,
+    required: Vec<String>,
+    people: i32,
+    holding_all_required: i32,
+    /// holdingAllRequired / people, 0 to 1.
+    share: f64,
+}
+
+#[derive(SimpleObject)]
+pub struct CertificationSummaryNode {
+    by_certification: Vec<CertificationCounts>,
+    by_team: Vec<TeamCertificationCounts>,
+    level_coverage: Vec<LevelCertificationCoverage>,
+}
+
+#[derive(SimpleObject)]
+pub struct CertificationEventNode {
+    /// RECORDED, UPDATED, VERIFIED or WITHDRAWN.
+    action: String,
+    /// The record after the change, as JSON.
+    snapshot: String,
+    changed_by: Option<User>,
+    changed_at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct CertificationReminderNode {
+    id: ID,
+    record_id: ID,
+    user: Option<User>,
+    expires_on: NaiveDate,
+    stage_days: i32,
+    notify_manager: bool,
+    queued_at: DateTime<Utc>,
+    sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(InputObject, Default)]
+pub struct CertificationFilterInput {
+    pub user_id: Option<ID>,
+    /// The team and its sub-teams.
+    pub team_id: Option<ID>,
+    pub job_role: Option<String>,
+    pub career_level: Option<String>,
+    pub certification: Option<String>,
+    pub status: Option<CertificationStatus>,
+    /// Earned and valid, expiring within this many days.
+    pub expiring_within_days: Option<i32>,
+}
+
+impl CertificationFilterInput {
+    fn parse(self) -> ApiResult<CertificationFilter> {
+        Ok(CertificationFilter {
+            user_id: self
+                .user_id
+                .as_ref()
+                .map(|i| parse_id(i, "filter.userId"))
+                .transpose()?,
+            team_id: self
+                .team_id
+                .as_ref()
+                .map(|i| parse_id(i, "filter.teamId"))
+                .transpose()?,
+            job_role: self.job_role,
+            career_level: self.career_level,
+            certification: self.certification,
+            status: self.status,
+            expiring_within_days: self
+                .expiring_within_days
+                .map(|d| {
+                    u32::try_from(d).map_err(|_| {
+                        ApiError::bad_input("filter.expiringWithinDays", "must be 0 or more")
+                    })
+                })
+                .transpose()?,
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct RecordCertificationInput {
+    /// Defaults to yourself.
+    pub user_id: Option<ID>,
+    pub certification: String,
+    /// PLANNED (default), IN_PROGRESS or EARNED.
+    pub status: Option<CertificationStatus>,
+    pub progress: Option<i32>,
+    pub started_on: Option<NaiveDate>,
+    pub target_on: Option<NaiveDate>,
+    /// Defaults to today when earned.
+    pub earned_on: Option<NaiveDate>,
+    /// Computed from the certification's validity unless given.
+    pub expires_on: Option<NaiveDate>,
+    pub credential: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateCertificationInput {
+    pub status: Option<CertificationStatus>,
+    pub progress: Option<i32>,
+    pub started_on: Option<NaiveDate>,
+    pub target_on: Option<NaiveDate>,
+    pub earned_on: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
+    pub credential: Option<String>,
+}
+
+fn stored(status: Option<CertificationStatus>) -> ApiResult<Option<RecordStatus>> {
+    match status {
+        Some(CertificationStatus::Expired) => Err(ApiError::bad_input(
+            "status",
+            "EXPIRED follows from the expiry date; it cannot be set",
+        )),
+        other => Ok(other.map(RecordStatus::from)),
+    }
+}
+
+#[derive(Default)]
+pub struct CertificationQuery;
+
+#[Object]
+impl CertificationQuery {
+    /// Certification records matching `filter`, within the caller's reach:
+    /// themselves for an employee, their reports for a manager, everyone for HR.
+    async fn certification_progress(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CertificationFilterInput>,
+        #[graphql(default = 50, validator(minimum = 1, maximum = 200))] first: i32,
+        after: Option<String>,
+    ) -> ApiResult<Connection<OpaqueCursor<i64>, CertificationRecordNode>> {
+        let actor = actor(ctx)?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let after = after
+            .map(|c| {
+                OpaqueCursor::<i64>::decode_cursor(&c)
+                    .map(|c| c.0)
+                    .map_err(|_| ApiError::bad_input("after", "is not a cursor from this list"))
+            })
+            .transpose()?;
+        let (records, has_next) = super::certification_progress(
+            &state(ctx)?.db,
+            actor,
+            &filter,
+            today(),
+            after,
+            first as u64,
+        )
+        .await?;
+        let mut connection = Connection::new(after.is_some(), has_next);
+        connection.edges.extend(
+            records
+                .into_iter()
+                .map(|r| Edge::new(OpaqueCursor(r.id), CertificationRecordNode(r))),
+        );
+        Ok(connection)
+    }
+
+    /// Counts by status per certification and per team, and how many people at
+    /// each level hold the certifications it requires.
+    async fn certification_summary(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CertificationFilterInput>,
+    ) -> ApiResult<CertificationSummaryNode> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let summary =
+            super::certification_summary(&state.db, &state.frameworks, actor, &filter, today())
+                .await?;
+        let loaders = ctx.data::<Loaders>()?;
+        let teams = loaders
+            .team
+            .load_many(summary.by_team.keys().flatten().copied())
+            .await?;
+        Ok(CertificationSummaryNode {
+            by_certification: summary
+                .by_certification
+                .iter()
+                .map(|(k, c)| CertificationCounts {
+                    certification_key: k.clone(),
+                    counts: c.into(),
+                })
+                .collect(),
+            by_team: summary
+                .by_team
+                .iter()
+                .map(|(team, c)| TeamCertificationCounts {
+                    team: team.and_then(|t| teams.get(&t).cloned().map(TeamNode)),
+                    counts: c.into(),
+                })
+                .collect(),
+            level_coverage: summary
+                .level_coverage
+                .into_iter()
+                .map(|l| LevelCertificationCoverage {
+                    share: if l.people == 0 {
+                        0.0
+                    } else {
+                        (l.holding_all as f64 / l.people as f64 * 1000.0).round() / 1000.0
+                    },
+                    job_role: l.job_role,
+                    career_level: l.career_level,
+                    required: l.required,
+                    people: l.people as i32,
+                    holding_all_required: l.holding_all as i32,
+                })
+                .collect(),
+        })
+    }
+
+    async fn certification_history(
+        &self,
+        ctx: &Context<'_>,
+        record_id: ID,
+    ) -> ApiResult<Vec<CertificationEventNode>> {
+        let actor = actor(ctx)?;
+        let record_id = parse_id(&record_id, "recordId")?;
+        let events = super::record_history(&state(ctx)?.db, actor, record_id).await?;
+        let people = ctx
+            .data::<Loaders>()?
+            .person
+            .load_many(events.iter().filter_map(|e| e.changed_by))
+            .await?;
+        Ok(events
+            .into_iter()
+            .map(|e| CertificationEventNode {
+                changed_by: e
+                    .changed_by
+                    .and_then(|id| people.get(&id).cloned().map(User)),
+                action: e.action,
+                snapshot: e.snapshot,
+                changed_at: e.changed_at,
+            })
+            .collect())
+    }
+
+    /// Expiry reminders queued by the reminder job, newest first (HR).
+    async fn certification_reminders(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<CertificationReminderNode>> {
+        let actor = actor(ctx)?;
+        let reminders = super::list_reminders(&state(ctx)?.db, actor).await?;
+        let people = ctx
+            .data::<Loaders>()?
+            .person
+            .load_many(reminders.iter().map(|r| r.user_id))
+            .await?;
+        Ok(reminders
+            .into_iter()
+            .map(|r| CertificationReminderNode {
+                id: ID(r.id.to_string()),
+                record_id: ID(r.record_id.to_string()),
+                user: people.get(&r.user_id).cloned().map(User),
+                expires_on: r.expires_on,
+                stage_days: r.stage_days,
+                notify_manager: r.notify_manager,
+                queued_at: r.queued_at,
+                sent_at: r.sent_at,
+            })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct CertificationMutation;
+
+#[Object]
+impl CertificationMutation {
+    /// Starts a record of a certification for yourself, or (managers, HR) for someone you manage.
+    async fn record_certification(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordCertificationInput,
+    ) -> ApiResult<CertificationRecordNode> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let user_id = match &input.user_id {
+            Some(id) => parse_id(id, "userId")?,
+            None => actor.user_id,
+        };
+        let change = RecordChange {
+            status: stored(input.status)?,
+            progress: input.progress,
+            started_on: input.started_on,
+            target_on: input.target_on,
+            earned_on: input.earned_on,
+            expires_on: input.expires_on,
+            credential: input.credential,
+        };
+        let saved = super::record_certification(
+            &state.db,
+            &state.frameworks,
+            actor,
+            user_id,
+            &input.certification,
+            change,
+        )
+        .await?;
+        Ok(CertificationRecordNode(saved))
+    }
+
+    /// Moves a record on: progress, dates, earned (expiry computed), credential.
+    async fn update_certification_progress(
+        &self,
+        ctx: &Context<'_>,
+        record_id: ID,
+        input: UpdateCertificationInput,
+    ) -> ApiResult<CertificationRecordNode> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let record_id = parse_id(&record_id, "recordId")?;
+        let change = RecordChange {
+            status: stored(input.status)?,
+            progress: input.progress,
+            started_on: input.started_on,
+            target_on: input.target_on,
+            earned_on: input.earned_on,
+            expires_on: input.expires_on,
+            credential: input.credential,
+        };
+        let saved =
+            super::update_certification(&state.db, &state.frameworks, actor, record_id, change)
+                .await?;
+        Ok(CertificationRecordNode(saved))
+    }
+
+    /// HR confirms an earned certificate.
+    async fn verify_certification(
+        &self,
+        ctx: &Context<'_>,
+        record_id: ID,
+    ) -> ApiResult<CertificationRecordNode> {
+        let record_id = parse_id(&record_id, "recordId")?;
+        Ok(CertificationRecordNode(
+            super::verify_certification(&state(ctx)?.db, actor(ctx)?, record_id).await?,
+        ))
+    }
+
+    async fn withdraw_certification(
+        &self,
+        ctx: &Context<'_>,
+        record_id: ID,
+    ) -> ApiResult<CertificationRecordNode> {
+        let record_id = parse_id(&record_id, "recordId")?;
+        Ok(CertificationRecordNode(
+            super::withdraw_certification(&state(ctx)?.db, actor(ctx)?, record_id).await?,
+        ))
+    }
+
+    /// Runs the expiry reminder job now (HR); it also runs on its own
+    /// schedule. Returns how many reminders were newly queued.
+    async fn run_certification_reminders(&self, ctx: &Context<'_>) -> ApiResult<i32> {
+        let actor = actor(ctx)?;
+        crate::auth::policy::hr(actor)?;
+        let state = state(ctx)?;
+        let stages = &state.settings.certification_reminder_days;
+        Ok(super::queue_expiry_reminders(&state.db, stages, today()).await? as i32)
+    }
+}

@@ -1,0 +1,18 @@
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "certification_reminders")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub record_id: i64,
+    pub user_id: i64,
+    pub expires_on: Date,
+    pub stage_days: i32,
+    pub notify_manager: bool,
+    pub queued_at: DateTimeUtc,
+    pub sent_at: Option<DateTimeUtc>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
