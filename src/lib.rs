@@ -1,6 +1,7 @@
 //! Skillpath: competency frameworks, assessments, KPIs, certifications and
 //! advancement paths for operations teams, served over GraphQL.
 
+pub mod advancement;
 pub mod app;
 pub mod assessment;
 pub mod auth;

@@ -115,7 +115,7 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// Builds a `WHERE` clause from optional filters, numbering placeholders as
 /// it goes so each fragment is written once for both databases.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Conditions {
     clauses: Vec<String>,
     values: Vec<Value>,

@@ -25,20 +25,26 @@ impl View {
     pub fn new(fw: Arc<Framework>, locale: Locale) -> Self {
         Self { fw, locale }
     }
-    fn text<'a>(&self, text: &'a LocalizedText) -> &'a str {
+    pub fn framework(&self) -> &Arc<Framework> {
+        &self.fw
+    }
+    pub fn locale(&self) -> Locale {
+        self.locale
+    }
+    pub(crate) fn text<'a>(&self, text: &'a LocalizedText) -> &'a str {
         text.get(self.locale)
     }
-    fn skill(&self, key: &str) -> Option<SkillNode> {
+    pub(crate) fn skill(&self, key: &str) -> Option<SkillNode> {
         self.fw
             .skill(key)
             .map(|_| SkillNode(self.clone(), key.to_owned()))
     }
-    fn certification(&self, key: &str) -> Option<CertificationNode> {
+    pub(crate) fn certification(&self, key: &str) -> Option<CertificationNode> {
         self.fw
             .certification(key)
             .map(|_| CertificationNode(self.clone(), key.to_owned()))
     }
-    fn level(&self, reference: &str) -> Option<CareerLevelNode> {
+    pub(crate) fn level(&self, reference: &str) -> Option<CareerLevelNode> {
         let (role, level) = split_ref(reference)?;
         let r = self.fw.doc.roles.iter().position(|x| x.key == role)?;
         let l = self.fw.doc.roles[r]
@@ -294,7 +300,7 @@ impl JobRoleNode {
     }
 }
 
-pub struct CareerLevelNode(View, usize, usize);
+pub struct CareerLevelNode(pub(crate) View, pub(crate) usize, pub(crate) usize);
 
 impl CareerLevelNode {
     fn job(&self) -> &JobRole {
@@ -380,7 +386,7 @@ impl CareerLevelNode {
     }
 }
 
-pub struct DirectionNode(View, String);
+pub struct DirectionNode(pub(crate) View, pub(crate) String);
 
 #[Object(name = "AdvancementDirection")]
 impl DirectionNode {
@@ -572,7 +578,7 @@ impl CertificationNode {
     }
 }
 
-pub struct LearningResourceNode(View, usize);
+pub struct LearningResourceNode(pub(crate) View, pub(crate) usize);
 
 #[Object(name = "LearningResource")]
 impl LearningResourceNode {

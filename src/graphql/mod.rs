@@ -7,6 +7,7 @@ pub mod loaders;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
+use crate::advancement::graphql::AdvancementQuery;
 use crate::assessment::graphql::{AssessmentMutation, AssessmentQuery};
 use crate::auth::graphql::AuthMutation;
 use crate::certification::graphql::{CertificationMutation, CertificationQuery};
@@ -27,6 +28,7 @@ pub struct Query(
     AssessmentQuery,
     KpiQuery,
     CertificationQuery,
+    AdvancementQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -1,6 +1,7 @@
 //! Behaviour through real HTTP against a live server. One binary for all
 //! capabilities: it links once.
 
+mod advancement;
 mod assessment;
 mod auth;
 mod certification;

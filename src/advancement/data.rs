@@ -1,0 +1,414 @@
+//! Gathering what scoring needs, for one person or a whole organisation, in
+//! a fixed number of set-based queries: people, their latest ratings, valid
+//! certifications, and recent KPI results.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use sea_orm::{DatabaseConnection, FromQueryResult, Value};
+
+use super::scoring::{self, Candidate, Evidence, PersonSnapshot};
+use crate::auth::{Actor, policy};
+use crate::db::Conditions;
+use crate::db::entities::{kpi_actual, performance_target};
+use crate::error::{Error, Result};
+use crate::framework::{Framework, FrameworkStore};
+use crate::kpi::{self, Period};
+use crate::people;
+
+/// Whole months from `since` to `today` (a month counts once its day is reached).
+pub fn months_between(since: NaiveDate, today: NaiveDate) -> u32 {
+    let months = (today.year() - since.year()) * 12 + today.month() as i32
+        - since.month() as i32
+        - i32::from(today.day() < since.day());
+    months.max(0) as u32
+}
+
+#[derive(FromQueryResult)]
+struct PersonRow {
+    id: i64,
+    job_role: String,
+    career_level: String,
+    level_since: Option<NaiveDate>,
+}
+
+#[derive(FromQueryResult)]
+struct RatingRow {
+    subject_id: i64,
+    kind: String,
+    skill_key: String,
+    level: i16,
+}
+
+#[derive(FromQueryResult)]
+struct HeldRow {
+    user_id: i64,
+    certification_key: String,
+}
+
+/// Submitted ratings from each person's most recent cycle with any.
+const LATEST_RATINGS: &str = "SELECT a.subject_id, a.kind, r.skill_key, r.level FROM assessments a \
+    JOIN ratings r ON r.assessment_id = a.id JOIN users u ON u.id = a.subject_id";
+const LATEST_CYCLE: &str = "a.status = 'SUBMITTED' AND a.cycle_id = (SELECT MAX(a2.cycle_id) FROM assessments a2 \
+    WHERE a2.subject_id = a.subject_id AND a2.status = 'SUBMITTED')";
+
+/// Snapshots of everyone matching `people` (conditions on `users u`).
+pub async fn snapshots(
+    db: &DatabaseConnection,
+    fw: &Framework,
+    people: &Conditions,
+    today: NaiveDate,
+) -> Result<Vec<PersonSnapshot>> {
+    let backend = db.get_database_backend();
+    let mut placed = people.clone();
+    placed.push("u.job_role IS NOT NULL AND u.career_level IS NOT NULL", []);
+    let persons = PersonRow::find_by_statement(placed.statement(
+        backend,
+        "SELECT u.id, u.job_role, u.career_level, u.level_since FROM users u",
+        "ORDER BY u.id",
+    ))
+    .all(db)
+    .await?;
+
+    let mut rated = people.clone();
+    rated.push(LATEST_CYCLE, []);
+    rated.push("a.kind IN ('SELF', 'MANAGER')", []);
+    let ratings = RatingRow::find_by_statement(rated.statement(backend, LATEST_RATINGS, ""))
+        .all(db)
+        .await?;
+
+    let mut valid = people.clone();
+    valid.push(
+        "r.status = 'EARNED' AND (r.expires_on IS NULL OR r.expires_on >= ?)",
+        [Value::from(today)],
+    );
+    let held = HeldRow::find_by_statement(valid.statement(
+        backend,
+        "SELECT r.user_id, r.certification_key FROM certification_records r JOIN users u ON u.id = r.user_id",
+        "",
+    ))
+    .all(db)
+    .await?;
+
+    // Recent KPI results: periods that have started and ended no more than a
+    // year ago. Periods sort as text by year first, so one bound narrows the read.
+    let since_year = (today.year() - 1).to_string();
+    let mut recent = people.clone();
+    recent.push("t.period >= ?", [Value::from(since_year.clone())]);
+    let targets = performance_target::Model::find_by_statement(recent.statement(
+        backend,
+        "SELECT t.* FROM performance_targets t JOIN users u ON u.id = t.user_id",
+        "ORDER BY t.id",
+    ))
+    .all(db)
+    .await?;
+    let mut recent = people.clone();
+    recent.push("t.period >= ?", [Value::from(since_year)]);
+    let actuals = kpi_actual::Model::find_by_statement(recent.statement(
+        backend,
+        "SELECT t.* FROM kpi_actuals t JOIN users u ON u.id = t.user_id",
+        "ORDER BY t.recorded_at, t.id",
+    ))
+    .all(db)
+    .await?;
+
+    let mut skills: HashMap<i64, HashMap<String, Evidence>> = HashMap::new();
+    for r in ratings {
+        let level = r.level.clamp(0, 5) as u8;
+        let entry = skills.entry(r.subject_id).or_default();
+        match r.kind.as_str() {
+            "MANAGER" => {
+                entry.insert(r.skill_key, Evidence::Manager(level));
+            }
+            _ => {
+                entry
+                    .entry(r.skill_key)
+                    .or_insert(Evidence::SelfOnly(level));
+            }
+        }
+    }
+    let mut certifications: HashMap<i64, std::collections::HashSet<String>> = HashMap::new();
+    for h in held {
+        certifications
+            .entry(h.user_id)
+            .or_default()
+            .insert(h.certification_key);
+    }
+    let mut kpi_scores: HashMap<i64, f64> = HashMap::new();
+    {
+        type Key = (i64, String);
+        let mut by_period: HashMap<Key, (Vec<kpi::PerformanceTarget>, Vec<kpi::KpiActual>)> =
+            HashMap::new();
+        let recent_period = |p: &str| {
+            Period::parse(p).is_ok_and(|p| {
+                let (start, end) = p.dates();
+                start <= today && end >= today - chrono::Days::new(365)
+            })
+        };
+        for t in targets.into_iter().filter(|t| recent_period(&t.period)) {
+            by_period
+                .entry((t.user_id, t.period.clone()))
+                .or_default()
+                .0
+                .push(t.into());
+        }
+        for a in actuals.into_iter().filter(|a| recent_period(&a.period)) {
+            if let Some(entry) = by_period.get_mut(&(a.user_id, a.period.clone())) {
+                entry.1.push(a.into());
+            }
+        }
+        let mut sums: HashMap<i64, (f64, u32)> = HashMap::new();
+        for ((user, period), (targets, readings)) in by_period {
+            if let Some(score) = kpi::evaluate(fw, user, &period, targets, &readings).score {
+                let entry = sums.entry(user).or_default();
+                entry.0 += score;
+                entry.1 += 1;
+            }
+        }
+        for (user, (sum, n)) in sums {
+            kpi_scores.insert(user, sum / f64::from(n));
+        }
+    }
+
+    Ok(persons
+        .into_iter()
+        .map(|p| PersonSnapshot {
+            user_id: p.id,
+            months_at_level: p.level_since.map(|since| months_between(since, today)),
+            skills: skills.remove(&p.id).unwrap_or_default(),
+            kpi_score: kpi_scores.get(&p.id).copied(),
+            certifications: certifications.remove(&p.id).unwrap_or_default(),
+            role: p.job_role,
+            level: p.career_level,
+        })
+        .collect())
+}
+
+/// The people the caller may reach, as conditions on `users u`: themselves
+/// and their reports, or everyone for HR.
+fn reach(actor: &Actor, c: &mut Conditions) {
+    c.push("u.active = ?", [Value::from(true)]);
+    if !actor.sees_everyone() {
+        let mut ids: Vec<i64> = actor.reports.iter().copied().collect();
+        ids.push(actor.user_id);
+        c.push_in("u.id", &ids);
+    }
+}
+
+pub struct PersonPaths {
+    pub person: PersonSnapshot,
+    pub framework: std::sync::Arc<Framework>,
+    pub moves: Vec<Candidate>,
+    /// When a target was asked for: the route to it, scored.
+    pub target: Option<Candidate>,
+    /// Colleagues strong in each gap skill: skill → (person, level), best first.
+    pub mentors: HashMap<String, Vec<(i64, u8)>>,
+}
+
+/// One person's next moves (and optionally the route to a chosen target),
+/// with mentors for their gaps among the people the caller may see.
+pub async fn advancement_paths(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    user_id: i64,
+    target: Option<(&str, &str)>,
+    today: NaiveDate,
+) -> Result<PersonPaths> {
+    policy::view_person(actor, user_id)?;
+    let fw = store.current(db).await?;
+    let mut one = Conditions::default();
+    one.push("u.id = ?", [Value::from(user_id)]);
+    let person = snapshots(db, &fw, &one, today)
+        .await?
+        .pop()
+        .ok_or_else(|| {
+            Error::invalid(
+                "userId",
+                "this person has no job role and career level in the framework",
+            )
+        })?;
+    if fw.level(&person.role, &person.level).is_none() {
+        return Err(Error::invalid(
+            "userId",
+            "this person's position is not in the current framework",
+        ));
+    }
+    let moves = scoring::next_moves(&fw, &person);
+    let target = match target {
+        None => None,
+        Some((role, level)) => {
+            if fw.level(role, level).is_none() {
+                return Err(Error::invalid(
+                    "target",
+                    format!("{role}/{level} is not a level of the framework"),
+                ));
+            }
+            let route = scoring::route_to(&fw, (&person.role, &person.level), (role, level))
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "target",
+                        "no path in the framework leads there from this person's level",
+                    )
+                })?;
+            scoring::score(&fw, &person, &route)
+        }
+    };
+    let mut gap_skills: Vec<String> = moves
+        .iter()
+        .chain(target.iter())
+        .flat_map(|c| c.gaps.iter().map(|g| g.skill.clone()))
+        .collect();
+    gap_skills.sort();
+    gap_skills.dedup();
+    let mentors = mentors(db, actor, user_id, &gap_skills).await?;
+    Ok(PersonPaths {
+        person,
+        framework: fw,
+        moves,
+        target,
+        mentors,
+    })
+}
+
+#[derive(FromQueryResult)]
+struct MentorRow {
+    subject_id: i64,
+    skill_key: String,
+    level: i16,
+}
+
+/// Mentors are people the caller may see whose manager rates them 4 or more
+/// in the skill (their latest cycle). One query for all gap skills.
+pub const MENTOR_LEVEL: i16 = 4;
+
+async fn mentors(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    person: i64,
+    skills: &[String],
+) -> Result<HashMap<String, Vec<(i64, u8)>>> {
+    if skills.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut c = Conditions::default();
+    reach(actor, &mut c);
+    c.push("u.id <> ?", [Value::from(person)]);
+    c.push(LATEST_CYCLE, []);
+    c.push("a.kind = 'MANAGER'", []);
+    c.push("r.level >= ?", [Value::from(MENTOR_LEVEL)]);
+    let marks = vec!["?"; skills.len()].join(", ");
+    c.push(
+        &format!("r.skill_key IN ({marks})"),
+        skills.iter().map(|s| Value::from(s.clone())),
+    );
+    let rows =
+        MentorRow::find_by_statement(c.statement(db.get_database_backend(), LATEST_RATINGS, ""))
+            .all(db)
+            .await?;
+    let mut by_skill: HashMap<String, Vec<(i64, u8)>> = HashMap::new();
+    for r in rows {
+        by_skill
+            .entry(r.skill_key)
+            .or_default()
+            .push((r.subject_id, r.level.clamp(0, 5) as u8));
+    }
+    for list in by_skill.values_mut() {
+        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        list.truncate(3);
+    }
+    Ok(by_skill)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReadinessFilter {
+    pub team_id: Option<i64>,
+    pub job_role: Option<String>,
+    pub career_level: Option<String>,
+    pub min_readiness: Option<f64>,
+    pub only_ready: bool,
+}
+
+pub struct ReadinessRow {
+    pub user_id: i64,
+    pub best: Candidate,
+}
+
+/// Everyone in reach (a manager's reports, or anyone for HR), ranked by
+/// readiness for their best next move.
+pub async fn promotion_readiness(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    filter: &ReadinessFilter,
+    today: NaiveDate,
+) -> Result<(std::sync::Arc<Framework>, Vec<ReadinessRow>)> {
+    if !actor.sees_everyone() && actor.reports.is_empty() {
+        return Err(Error::Forbidden(
+            "only managers and HR rank people for advancement",
+        ));
+    }
+    let fw = store.current(db).await?;
+    let mut c = Conditions::default();
+    reach(actor, &mut c);
+    if !actor.sees_everyone() {
+        // A manager ranks their reports, not themselves.
+        c.push("u.id <> ?", [Value::from(actor.user_id)]);
+    }
+    if let Some(team) = filter.team_id {
+        let teams = people::team_subtree(db, team).await?;
+        if teams.is_empty() {
+            return Err(Error::NotFound("team"));
+        }
+        c.push_in("u.team_id", &teams);
+    }
+    if let Some(role) = &filter.job_role {
+        c.push("u.job_role = ?", [Value::from(role.clone())]);
+    }
+    if let Some(level) = &filter.career_level {
+        c.push("u.career_level = ?", [Value::from(level.clone())]);
+    }
+    let people = snapshots(db, &fw, &c, today).await?;
+    let rows = rank(&fw, &people, filter);
+    Ok((fw, rows))
+}
+
+/// The ranking itself: pure, so the bench can time it on its own.
+pub fn rank(
+    fw: &Framework,
+    people: &[PersonSnapshot],
+    filter: &ReadinessFilter,
+) -> Vec<ReadinessRow> {
+    let mut rows: Vec<ReadinessRow> = people
+        .iter()
+        .filter_map(|p| {
+            let best = scoring::next_moves(fw, p).into_iter().next()?;
+            Some(ReadinessRow {
+                user_id: p.user_id,
+                best,
+            })
+        })
+        .filter(|r| filter.min_readiness.is_none_or(|m| r.best.readiness >= m))
+        .filter(|r| !filter.only_ready || r.best.ready())
+        .collect();
+    rows.sort_by(|a, b| {
+        b.best
+            .readiness
+            .total_cmp(&a.best.readiness)
+            .then(a.user_id.cmp(&b.user_id))
+    });
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_count_whole_months() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(months_between(d("2025-11-24"), d("2026-11-24")), 12);
+        assert_eq!(months_between(d("2025-11-25"), d("2026-11-24")), 11);
+        assert_eq!(months_between(d("2027-01-01"), d("2026-11-24")), 0);
+    }
+}

@@ -1,0 +1,9 @@
+//! Advancement paths: where each person can go next, how ready they are, what
+//! blocks them and what to do about it. The judgement is in `scoring` (pure);
+//! this module gathers the data for it in a fixed number of queries.
+
+mod data;
+pub mod graphql;
+pub mod scoring;
+
+pub use self::data::*;

@@ -1,0 +1,468 @@
+//! Advancement paths on a seeded team: one person per designed case.
+
+use chrono::{Datelike, Months, Utc};
+use serde_json::{Value, json};
+use skillpath::assessment::{self, AssessmentKind, AssessmentWrite, OpenCycle, RatingInput};
+use skillpath::auth::{Actor, Role};
+use skillpath::kpi::{self, ActualInput, TargetInput};
+use skillpath::people::{self, NewPerson, Person};
+
+use crate::helpers::{PASSWORD, TestApp, spawn_app};
+
+const PATHS: &str = "query($u: ID!, $t: TargetLevelInput) { advancementPaths(userId: $u, target: $t) {
+    monthsAtLevel
+    candidates { roleKey levelKey kind readiness ready explanation
+      components { skills kpi certifications timeAtLevel }
+      blockers { kind requirement met }
+      gaps { skillKey required current selfRatedOnly }
+      strengths { skillKey selfRatedOnly }
+      nextActions { learningResources { key } certificationsToStart { key } mentors { user { email } skillKey level } } }
+    target { roleKey levelKey route { roleKey key } readiness } } }";
+
+async fn placed(
+    app: &TestApp,
+    email: &str,
+    role: Role,
+    manager: Option<i64>,
+    job: (&str, &str),
+    months: u32,
+) -> Person {
+    people::insert_person(
+        &app.state.db,
+        &app.state.auth.hasher,
+        NewPerson {
+            email: email.into(),
+            name: email.split('@').next().unwrap().into(),
+            role: Some(role),
+            manager_id: manager,
+            password: Some(PASSWORD.into()),
+            job_role: Some(job.0.into()),
+            career_level: Some(job.1.into()),
+            level_since: Some(Utc::now().date_naive() - Months::new(months)),
+            ..NewPerson::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn actor(app: &TestApp, person: &Person) -> Actor {
+    people::load_actor(&app.state.db, person.id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Ratings at what `role/level` requires for every skill of the person's own role.
+async fn ratings_at(
+    app: &TestApp,
+    own_role: &str,
+    role: &str,
+    level: &str,
+    bonus: u8,
+) -> Vec<RatingInput> {
+    let fw = app.state.frameworks.current(&app.state.db).await.unwrap();
+    let wanted: std::collections::HashMap<&str, u8> = fw
+        .requirements(role, level)
+        .into_iter()
+        .map(|c| (c.skill, c.required))
+        .collect();
+    fw.role(own_role)
+        .unwrap()
+        .requirements
+        .keys()
+        .map(|skill| RatingInput {
+            skill: skill.clone(),
+            level: i32::from((wanted.get(skill.as_str()).copied().unwrap_or(1) + bonus).min(5)),
+            evidence: None,
+        })
+        .collect()
+}
+
+fn current_quarter() -> String {
+    let today = Utc::now().date_naive();
+    format!("{}-Q{}", today.year(), (today.month() - 1) / 3 + 1)
+}
+
+async fn met_kpis(app: &TestApp, manager: &Actor, person: &Person) {
+    let period = current_quarter();
+    let target = TargetInput {
+        kpi: "new_users".into(),
+        weight: 100,
+        target: 100.0,
+        threshold: None,
+        stretch: None,
+        note: None,
+    };
+    kpi::set_targets(
+        &app.state.db,
+        &app.state.frameworks,
+        manager,
+        person.id,
+        &period,
+        vec![target],
+    )
+    .await
+    .unwrap();
+    let actual = ActualInput {
+        user_id: person.id,
+        period,
+        kpi: "new_users".into(),
+        value: 100.0,
+        note: None,
+    };
+    kpi::record_actual(&app.state.db, &app.state.frameworks, manager, actual)
+        .await
+        .unwrap();
+}
+
+struct Seeded {
+    boss: Person,
+    ada: Person,
+    ben: Person,
+    cy: Person,
+    dee: Person,
+    eve: Person,
+}
+
+/// Ada: a clear promotion. Ben: strong but new in his level, so a lateral
+/// move beats promotion. Cy: ready for promotion but for a certification.
+/// Dee: only her own ratings. Eve: at the top of her track.
+async fn seed(app: &TestApp) -> Seeded {
+    let hr = app.person("hr@example.com", Role::Hr, None).await;
+    let boss = placed(
+        app,
+        "boss@example.com",
+        Role::Manager,
+        None,
+        ("user_operations", "m2"),
+        40,
+    )
+    .await;
+    let ada = placed(
+        app,
+        "ada@example.com",
+        Role::Employee,
+        Some(boss.id),
+        ("user_operations", "p2"),
+        24,
+    )
+    .await;
+    let ben = placed(
+        app,
+        "ben@example.com",
+        Role::Employee,
+        Some(boss.id),
+        ("user_operations", "p2"),
+        14,
+    )
+    .await;
+    let cy = placed(
+        app,
+        "cy@example.com",
+        Role::Employee,
+        Some(boss.id),
+        ("data_operations", "p2"),
+        24,
+    )
+    .await;
+    let dee = placed(
+        app,
+        "dee@example.com",
+        Role::Employee,
+        Some(boss.id),
+        ("user_operations", "p2"),
+        24,
+    )
+    .await;
+    let eve = placed(
+        app,
+        "eve@example.com",
+        Role::Manager,
+        Some(boss.id),
+        ("user_operations", "m2"),
+        30,
+    )
+    .await;
+    let (hr, boss_actor) = (actor(app, &hr).await, actor(app, &boss).await);
+    let (db, store) = (&app.state.db, &app.state.frameworks);
+
+    let (cycle, _) = assessment::open_cycle(
+        db,
+        store,
+        &hr,
+        OpenCycle {
+            name: "H2".into(),
+            start: true,
+            ..OpenCycle::default()
+        },
+    )
+    .await
+    .unwrap();
+    let dee_ratings = ratings_at(app, "user_operations", "user_operations", "p2", 0).await;
+    assessment::save_assessment(
+        db,
+        store,
+        &actor(app, &dee).await,
+        AssessmentWrite {
+            cycle_id: cycle.id,
+            subject_id: dee.id,
+            kind: AssessmentKind::SelfRating,
+            ratings: dee_ratings,
+            submit: true,
+        },
+    )
+    .await
+    .unwrap();
+    assessment::advance_cycle(db, &hr, cycle.id).await.unwrap();
+    for (person, role, target_role, target_level, bonus) in [
+        (&ada, "user_operations", "user_operations", "p3", 0),
+        (&ben, "user_operations", "product_operations", "p2", 1),
+        (&cy, "data_operations", "data_operations", "p3", 0),
+        (&eve, "user_operations", "user_operations", "m2", 0),
+    ] {
+        let ratings = ratings_at(app, role, target_role, target_level, bonus).await;
+        assessment::save_assessment(
+            db,
+            store,
+            &boss_actor,
+            AssessmentWrite {
+                cycle_id: cycle.id,
+                subject_id: person.id,
+                kind: AssessmentKind::Manager,
+                ratings,
+                submit: true,
+            },
+        )
+        .await
+        .unwrap();
+        met_kpis(app, &boss_actor, person).await;
+    }
+    Seeded {
+        boss,
+        ada,
+        ben,
+        cy,
+        dee,
+        eve,
+    }
+}
+
+async fn paths(app: &TestApp, token: &str, person: &Person) -> Value {
+    let answer = app
+        .gql(Some(token), PATHS, json!({"u": person.id.to_string()}))
+        .await;
+    answer.data()["advancementPaths"].clone()
+}
+
+#[tokio::test]
+async fn each_designed_case_gets_its_expected_top_path() {
+    let app = spawn_app().await;
+    let s = seed(&app).await;
+    let boss = app.token("boss@example.com").await;
+
+    // Ada: promotion to p3, ready, nothing blocking.
+    let ada = paths(&app, &boss, &s.ada).await;
+    let top = &ada["candidates"][0];
+    assert_eq!(
+        (
+            top["roleKey"].as_str(),
+            top["levelKey"].as_str(),
+            top["kind"].as_str()
+        ),
+        (Some("user_operations"), Some("p3"), Some("PROMOTION"))
+    );
+    assert_eq!(top["ready"], true, "{top:#}");
+    assert_eq!(top["blockers"], json!([]));
+    assert!(top["explanation"].as_str().unwrap().contains("ready"));
+
+    // Ben: 14 months in p2 is short of promotion's 18, so product operations (lateral) comes first.
+    let ben = paths(&app, &boss, &s.ben).await;
+    let top = &ben["candidates"][0];
+    assert_eq!(
+        (top["roleKey"].as_str(), top["kind"].as_str()),
+        (Some("product_operations"), Some("LATERAL"))
+    );
+    let promotion = ben["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "PROMOTION")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        promotion["blockers"],
+        json!([{"kind": "MIN_MONTHS", "requirement": "18", "met": false}])
+    );
+    assert!(top["readiness"].as_f64().unwrap() > promotion["readiness"].as_f64().unwrap());
+
+    // Cy: promotion blocked by the CDA Level I certificate; starting it is the next action.
+    let cy = paths(&app, &boss, &s.cy).await;
+    let promotion = cy["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["levelKey"] == "p3" && c["roleKey"] == "data_operations")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        promotion["blockers"],
+        json!([{"kind": "CERTIFICATION", "requirement": "cda_level_1", "met": false}])
+    );
+    assert_eq!(promotion["readiness"], 60.0);
+    assert_eq!(
+        promotion["nextActions"]["certificationsToStart"],
+        json!([{"key": "cda_level_1"}])
+    );
+    assert_eq!(promotion["components"]["skills"], 100.0);
+
+    // Dee: only her own ratings (at her current level), counted at half; her
+    // gaps to p3 point to learning resources and to colleagues rated 4+ in them.
+    let dee = paths(&app, &boss, &s.dee).await;
+    let promotion = dee["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "PROMOTION")
+        .unwrap()
+        .clone();
+    assert!(promotion["components"]["skills"].as_f64().unwrap() < 50.0);
+    assert_eq!(promotion["ready"], false);
+    let gaps = promotion["gaps"].as_array().unwrap();
+    assert!(!gaps.is_empty() && gaps.iter().all(|g| g["selfRatedOnly"] == true));
+    assert!(
+        !promotion["nextActions"]["learningResources"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let mentors = promotion["nextActions"]["mentors"].as_array().unwrap();
+    assert!(
+        mentors
+            .iter()
+            .any(|m| m["user"]["email"] == "eve@example.com"),
+        "Eve is rated 4+ in Dee's gaps: {mentors:#?}"
+    );
+    for mentor in mentors {
+        assert!(mentor["level"].as_i64().unwrap() >= 4);
+        assert_ne!(mentor["user"]["email"], "dee@example.com");
+    }
+    assert!(
+        promotion["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("not ready")
+    );
+
+    // Eve: at the top of her track, no moves.
+    let eve = paths(&app, &boss, &s.eve).await;
+    assert_eq!(eve["candidates"], json!([]));
+
+    // A distant target: the whole route from Ada's level.
+    let far = app
+        .gql(
+            Some(&boss),
+            PATHS,
+            json!({"u": s.ada.id.to_string(), "t": {"role": "user_operations", "level": "m2"}}),
+        )
+        .await;
+    let route: Vec<String> = far.data()["advancementPaths"]["target"]["route"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}/{}",
+                l["roleKey"].as_str().unwrap(),
+                l["key"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        route,
+        [
+            "user_operations/p3",
+            "user_operations/m1",
+            "user_operations/m2"
+        ]
+    );
+    let nowhere = app
+        .gql(
+            Some(&boss),
+            PATHS,
+            json!({"u": s.ada.id.to_string(), "t": {"role": "user_operations", "level": "p1"}}),
+        )
+        .await;
+    assert_eq!(nowhere.code(), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn the_organisation_view_ranks_people_within_reach() {
+    let app = spawn_app().await;
+    let s = seed(&app).await;
+    let boss = app.token("boss@example.com").await;
+    let query = "query($f: ReadinessFilterInput) { promotionReadiness(filter: $f) { user { email } readiness ready bestMove { roleKey levelKey } } }";
+    let ranked = app.gql(Some(&boss), query, json!({})).await;
+    let ranked = ranked.data()["promotionReadiness"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let emails: Vec<&str> = ranked
+        .iter()
+        .map(|r| r["user"]["email"].as_str().unwrap())
+        .collect();
+    assert!(
+        !emails.contains(&"boss@example.com") && !emails.contains(&"eve@example.com"),
+        "{emails:?}"
+    );
+    assert_eq!(emails[0], "ada@example.com");
+    let readiness: Vec<f64> = ranked
+        .iter()
+        .map(|r| r["readiness"].as_f64().unwrap())
+        .collect();
+    assert!(
+        readiness.windows(2).all(|w| w[0] >= w[1]),
+        "ranked best first: {readiness:?}"
+    );
+    let ready = app
+        .gql(Some(&boss), query, json!({"f": {"onlyReady": true}}))
+        .await;
+    let ready: Vec<&str> = ready.data()["promotionReadiness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["user"]["email"].as_str().unwrap())
+        .collect::<Vec<_>>();
+    assert!(
+        ready.contains(&"ada@example.com") && !ready.contains(&"dee@example.com"),
+        "{ready:?}"
+    );
+
+    // Another manager reaches none of them; an employee cannot rank anyone.
+    let stranger = placed(
+        &app,
+        "other@example.com",
+        Role::Manager,
+        None,
+        ("user_operations", "m1"),
+        12,
+    )
+    .await;
+    let stranger_token = app.token("other@example.com").await;
+    let denied = app
+        .gql(
+            Some(&stranger_token),
+            PATHS,
+            json!({"u": s.ada.id.to_string()}),
+        )
+        .await;
+    assert_eq!(denied.code(), "FORBIDDEN");
+    let ada_token = app.token("ada@example.com").await;
+    assert_eq!(
+        app.gql(Some(&ada_token), query, json!({})).await.code(),
+        "FORBIDDEN"
+    );
+    // Ada may read her own paths.
+    paths(&app, &ada_token, &s.ada).await;
+    let _ = (stranger, s.boss);
+}
