@@ -82,15 +82,23 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         let jobs = crate::certification::spawn_reminder_job(
             self.state.db.clone(),
+            self.state.frameworks.clone(),
             self.state.settings.certification_reminder_days.clone(),
             Duration::from_secs(self.state.settings.jobs_interval_minutes * 60),
         );
+        let mail =
+            crate::mail::MailWorker::from_settings(self.state.db.clone(), &self.state.settings)
+                .map_err(std::io::Error::other)?
+                .spawn(Duration::from_secs(
+                    self.state.settings.mail_poll_seconds.max(1),
+                ));
         let app = routes(self.schema, self.state);
         tracing::info!(addr = %self.addr, "serving GraphQL at /graphql, GraphiQL at /graphiql");
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(15)))
             .await;
         jobs.abort();
+        mail.abort();
         served
     }
 }

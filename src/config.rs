@@ -123,6 +123,10 @@ pub struct Settings {
     pub certification_reminder_days: Vec<u32>,
     /// How often background jobs (reminders) run, in minutes.
     pub jobs_interval_minutes: u64,
+    /// How often the mail worker looks for due messages, in seconds.
+    pub mail_poll_seconds: u64,
+    /// First retry delay after a failed send, in seconds; doubles each time.
+    pub mail_retry_seconds: u64,
 }
 
 impl Default for Settings {
@@ -149,6 +153,8 @@ impl Default for Settings {
             db_max_connections: 10,
             certification_reminder_days: vec![60, 30, 7],
             jobs_interval_minutes: 60,
+            mail_poll_seconds: 5,
+            mail_retry_seconds: 30,
         }
     }
 }

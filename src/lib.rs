@@ -13,6 +13,7 @@ pub mod framework;
 pub mod graphiql;
 pub mod graphql;
 pub mod kpi;
+pub mod mail;
 pub mod people;
 pub mod telemetry;
 

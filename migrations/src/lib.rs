@@ -8,6 +8,7 @@ mod m20261124_000002_framework;
 mod m20261124_000003_assessments;
 mod m20261124_000004_performance;
 mod m20261124_000005_certifications;
+mod m20261124_000006_mail;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_assessments::Migration),
             Box::new(m20261124_000004_performance::Migration),
             Box::new(m20261124_000005_certifications::Migration),
+            Box::new(m20261124_000006_mail::Migration),
         ]
     }
 }

@@ -46,11 +46,14 @@ struct HeldRow {
     certification_key: String,
 }
 
-/// Submitted ratings from each person's most recent cycle with any.
+/// Submitted ratings from each person's most recent cycle with any. The
+/// latest cycle per person is a derived table joined once, not a subquery
+/// evaluated per rating row.
 const LATEST_RATINGS: &str = "SELECT a.subject_id, a.kind, r.skill_key, r.level FROM assessments a \
+    JOIN (SELECT subject_id, MAX(cycle_id) AS cycle_id FROM assessments WHERE status = 'SUBMITTED' GROUP BY subject_id) latest \
+      ON latest.subject_id = a.subject_id AND latest.cycle_id = a.cycle_id \
     JOIN ratings r ON r.assessment_id = a.id JOIN users u ON u.id = a.subject_id";
-const LATEST_CYCLE: &str = "a.status = 'SUBMITTED' AND a.cycle_id = (SELECT MAX(a2.cycle_id) FROM assessments a2 \
-    WHERE a2.subject_id = a.subject_id AND a2.status = 'SUBMITTED')";
+const LATEST_CYCLE: &str = "a.status = 'SUBMITTED'";
 
 /// Snapshots of everyone matching `people` (conditions on `users u`).
 pub async fn snapshots(

@@ -133,6 +133,27 @@ fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
+/// The readiness score from its components: their weighted mean over the
+/// components that have data, capped at 60 while a gate is unmet.
+pub fn combine(c: &Components, blocked: bool) -> f64 {
+    let mut weighted = WEIGHT_SKILLS * c.skills + WEIGHT_CERTIFICATIONS * c.certifications;
+    let mut weights = WEIGHT_SKILLS + WEIGHT_CERTIFICATIONS;
+    if let Some(k) = c.kpi {
+        weighted += WEIGHT_KPI * k;
+        weights += WEIGHT_KPI;
+    }
+    if let Some(t) = c.time {
+        weighted += WEIGHT_TIME * t;
+        weights += WEIGHT_TIME;
+    }
+    let readiness = weighted / weights;
+    round1(if blocked {
+        readiness.min(GATE_CAP)
+    } else {
+        readiness
+    })
+}
+
 /// Scores a move from the person's current level along `route` (one edge for
 /// a next move, several for a distant target): skills against the final
 /// level, gates of every edge on the way.
@@ -245,21 +266,14 @@ pub fn score(fw: &Framework, person: &PersonSnapshot, route: &[&PathEdge]) -> Op
     };
     let kpi = person.kpi_score.map(|k| k.min(100.0));
 
-    let mut weighted = WEIGHT_SKILLS * skills + WEIGHT_CERTIFICATIONS * certifications;
-    let mut weights = WEIGHT_SKILLS + WEIGHT_CERTIFICATIONS;
-    if let Some(k) = kpi {
-        weighted += WEIGHT_KPI * k;
-        weights += WEIGHT_KPI;
-    }
-    if let Some(t) = time {
-        weighted += WEIGHT_TIME * t;
-        weights += WEIGHT_TIME;
-    }
-    let mut readiness = weighted / weights;
     let blockers: Vec<Gate> = gates.iter().filter(|g| !g.met).cloned().collect();
-    if !blockers.is_empty() {
-        readiness = readiness.min(GATE_CAP);
-    }
+    let components = Components {
+        skills,
+        kpi,
+        certifications,
+        time,
+    };
+    let readiness = combine(&components, !blockers.is_empty());
     let kind = if route.len() == 1 {
         first.kind
     } else if route.iter().any(|e| e.kind == PathKind::Management) {
@@ -278,12 +292,12 @@ pub fn score(fw: &Framework, person: &PersonSnapshot, route: &[&PathEdge]) -> Op
             .iter()
             .filter_map(|e| split_ref(&e.to).map(|(r, l)| (r.to_owned(), l.to_owned())))
             .collect(),
-        readiness: round1(readiness),
+        readiness,
         components: Components {
-            skills: round1(skills),
-            kpi: kpi.map(round1),
-            certifications: round1(certifications),
-            time: time.map(round1),
+            skills: round1(components.skills),
+            kpi: components.kpi.map(round1),
+            certifications: round1(components.certifications),
+            time: components.time.map(round1),
         },
         gates,
         blockers,
@@ -385,6 +399,23 @@ mod tests {
             kpi_score: Some(92.0),
             ..PersonSnapshot::default()
         }
+    }
+
+    #[test]
+    fn the_readme_worked_example() {
+        // Skills 80, KPIs 92, certifications 100, time 100:
+        // (50·80 + 20·92 + 15·100 + 15·100) / 100 = 88.4.
+        let c = Components {
+            skills: 80.0,
+            kpi: Some(92.0),
+            certifications: 100.0,
+            time: Some(100.0),
+        };
+        assert_eq!(combine(&c, false), 88.4);
+        // A missing certification gate caps it at 60.
+        assert_eq!(combine(&c, true), 60.0);
+        // Without KPI results the component drops out: (50·80 + 15·100 + 15·100) / 80 = 87.5.
+        assert_eq!(combine(&Components { kpi: None, ..c }, false), 87.5);
     }
 
     #[test]

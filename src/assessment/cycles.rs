@@ -14,7 +14,9 @@ use crate::db::entities::{assessment, assessment_cycle, cycle_participant, user}
 use crate::db::{self};
 use crate::error::{Error, Problems, Result};
 use crate::framework::FrameworkStore;
+use crate::mail::{self, MessageKind};
 use crate::people;
+use serde_json::json;
 
 /// One person's place in the organisation, as a cycle opening reads it.
 #[derive(Debug, sea_orm::FromQueryResult)]
@@ -162,6 +164,9 @@ pub async fn open_cycle(
         .exec(&txn)
         .await?;
     }
+    if status == CycleStatus::SelfAssessment {
+        request_self_assessments(&txn, cycle.id, &cycle.name, cycle.self_due).await?;
+    }
     txn.commit().await?;
     tracing::info!(
         cycle_id = cycle.id,
@@ -192,8 +197,40 @@ pub async fn advance_cycle(db: &DatabaseConnection, actor: &Actor, cycle_id: i64
         // Drafts left unsubmitted at closing stay drafts: they never count.
     }
     let row = active.update(&txn).await?;
+    if next == CycleStatus::SelfAssessment {
+        request_self_assessments(&txn, row.id, &row.name, row.self_due).await?;
+    }
     txn.commit().await?;
     Cycle::try_from(row)
+}
+
+/// Mails every participant that their self-assessment is open (same transaction).
+async fn request_self_assessments(
+    txn: &impl ConnectionTrait,
+    cycle_id: i64,
+    name: &str,
+    due: Option<NaiveDate>,
+) -> Result<()> {
+    let ids: Vec<i64> = cycle_participant::Entity::find()
+        .select_only()
+        .column(cycle_participant::Column::UserId)
+        .filter(cycle_participant::Column::CycleId.eq(cycle_id))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let recipients = mail::recipients(txn, &ids).await?;
+    let due = due.map(|d| d.to_string()).unwrap_or_default();
+    for to in recipients.values() {
+        mail::enqueue(
+            txn,
+            to,
+            MessageKind::SelfAssessmentRequested,
+            &format!("/assessments/{cycle_id}"),
+            json!({"cycle_name": name, "due_date": due}),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn find_cycle(db: &impl ConnectionTrait, cycle_id: i64) -> Result<Cycle> {

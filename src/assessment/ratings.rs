@@ -18,6 +18,8 @@ use crate::db::entities::{assessment, rating};
 use crate::db::{self};
 use crate::error::{Error, Problems, Result};
 use crate::framework::FrameworkStore;
+use crate::mail::{self, MessageKind};
+use serde_json::json;
 
 const MAX_EVIDENCE: usize = 4000;
 
@@ -193,6 +195,9 @@ pub async fn save_assessment(
         active.submitted_at = Set(Some(now));
     }
     let row = active.update(&txn).await?;
+    if submit {
+        notify_submitted(&txn, &cycle, &person, kind, actor.user_id).await?;
+    }
     txn.commit().await?;
     Ok(Assessment {
         id: row.id,
@@ -206,6 +211,58 @@ pub async fn save_assessment(
         updated_at: row.updated_at,
         ratings: merged.into_values().collect(),
     })
+}
+
+/// A submitted self-assessment tells the reviewer; a submitted manager
+/// assessment tells the person. Queued in the submitting transaction.
+async fn notify_submitted(
+    txn: &impl ConnectionTrait,
+    cycle: &super::Cycle,
+    person: &super::Participant,
+    kind: AssessmentKind,
+    author: i64,
+) -> Result<()> {
+    let (to, message, vars) = match kind {
+        AssessmentKind::SelfRating => {
+            let Some(reviewer) = person.reviewer_id else {
+                return Ok(());
+            };
+            let people = mail::recipients(txn, &[reviewer, person.user_id]).await?;
+            let employee = people
+                .get(&person.user_id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            (
+                people.get(&reviewer).cloned(),
+                MessageKind::SelfAssessmentSubmitted,
+                json!({"employee_name": employee, "cycle_name": cycle.name}),
+            )
+        }
+        AssessmentKind::Manager => {
+            let people = mail::recipients(txn, &[author, person.user_id]).await?;
+            let manager = people
+                .get(&author)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            (
+                people.get(&person.user_id).cloned(),
+                MessageKind::ManagerReviewCompleted,
+                json!({"manager_name": manager, "cycle_name": cycle.name}),
+            )
+        }
+        AssessmentKind::Peer => return Ok(()),
+    };
+    if let Some(to) = to {
+        mail::enqueue(
+            txn,
+            &to,
+            message,
+            &format!("/assessments/{}/people/{}", cycle.id, person.user_id),
+            vars,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn parse_ratings(inputs: &[RatingInput], skills: &HashSet<&str>) -> Result<Vec<Rating>> {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::session::Session;
 use crate::graphql::context::{request, state};
-use crate::graphql::error::ApiResult;
+use crate::graphql::error::{ApiResult, parse_id};
 use crate::people::graphql::User;
 
 /// Send `accessToken` as `Authorization: Bearer …`; when it expires, trade
@@ -30,6 +30,21 @@ impl From<Session> for AuthPayload {
             user: User(s.person),
         }
     }
+}
+
+#[derive(async_graphql::InputObject)]
+pub struct InviteUserInput {
+    pub email: String,
+    pub name: String,
+    #[graphql(default_with = "super::Role::Employee")]
+    pub role: super::Role,
+    pub manager_id: Option<async_graphql::ID>,
+    pub team_id: Option<async_graphql::ID>,
+    /// The language of the invitation and of the account.
+    pub locale: Option<super::Locale>,
+    pub job_role: Option<String>,
+    pub career_level: Option<String>,
+    pub level_since: Option<chrono::NaiveDate>,
 }
 
 #[derive(Default)]
@@ -60,6 +75,71 @@ impl AuthMutation {
     ) -> ApiResult<AuthPayload> {
         let state = state(ctx)?;
         Ok(state.auth.refresh(&state.db, &token).await?.into())
+    }
+
+    /// Creates an account without a password and emails the person a
+    /// single-use link to set one (HR and admins).
+    async fn invite_user(&self, ctx: &Context<'_>, input: InviteUserInput) -> ApiResult<User> {
+        let actor = crate::graphql::context::actor(ctx)?;
+        let state = state(ctx)?;
+        let framework = state.frameworks.current(&state.db).await?;
+        let new = crate::people::NewPerson {
+            email: input.email,
+            name: input.name,
+            role: Some(input.role),
+            manager_id: input
+                .manager_id
+                .as_ref()
+                .map(|i| parse_id(i, "managerId"))
+                .transpose()?,
+            team_id: input
+                .team_id
+                .as_ref()
+                .map(|i| parse_id(i, "teamId"))
+                .transpose()?,
+            locale: input.locale,
+            password: None,
+            job_role: input.job_role,
+            career_level: input.career_level,
+            level_since: input.level_since,
+        };
+        Ok(User(
+            super::recovery::invite_user(&state.db, actor, &framework, new).await?,
+        ))
+    }
+
+    /// Sets the password of an invited account from the link's token, and signs in.
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(secret)] token: String,
+        #[graphql(secret)] password: String,
+    ) -> ApiResult<AuthPayload> {
+        let state = state(ctx)?;
+        Ok(
+            super::recovery::accept_invitation(&state.db, &state.auth, &token, &password)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Emails a password reset link. Always answers true, whether or not the
+    /// address has an account.
+    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> ApiResult<bool> {
+        super::recovery::request_password_reset(&state(ctx)?.db, &email).await?;
+        Ok(true)
+    }
+
+    /// Sets a new password from a reset link's token (single use) and ends every session.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(secret)] token: String,
+        #[graphql(secret)] password: String,
+    ) -> ApiResult<bool> {
+        let state = state(ctx)?;
+        super::recovery::reset_password(&state.db, &state.auth, &token, &password).await?;
+        Ok(true)
     }
 
     /// Ends the session of this refresh token (every token rotated from it).

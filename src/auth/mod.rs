@@ -5,6 +5,7 @@ pub mod actor;
 pub mod graphql;
 pub mod password;
 pub mod policy;
+pub mod recovery;
 pub mod session;
 pub mod throttle;
 pub mod tokens;

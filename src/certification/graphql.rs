@@ -480,6 +480,9 @@ impl CertificationMutation {
         crate::auth::policy::hr(actor)?;
         let state = state(ctx)?;
         let stages = &state.settings.certification_reminder_days;
-        Ok(super::queue_expiry_reminders(&state.db, stages, today()).await? as i32)
+        Ok(
+            super::queue_expiry_reminders(&state.db, &state.frameworks, stages, today()).await?
+                as i32,
+        )
     }
 }

@@ -4,16 +4,24 @@
 //! manager. Queued reminders are sent by the mail worker; queueing twice is
 //! harmless (one row per record, expiry date and stage).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 
+use serde_json::json;
+
 use super::{RecordStatus, today};
 use crate::auth::{Actor, policy};
-use crate::db::entities::{certification_record as record, certification_reminder as reminder};
+use crate::db::entities::{
+    certification_record as record, certification_reminder as reminder, user,
+};
+use crate::db::{self};
 use crate::error::Result;
+use crate::framework::{Framework, FrameworkStore};
+use crate::mail::{self, MessageKind, Recipient};
 
 /// The stage a certificate `days_left` from expiry has reached: the tightest
 /// stage not yet passed. A job that first sees a record 5 days out queues
@@ -26,9 +34,12 @@ pub fn stage_for(days_left: i64, stages: &[u32]) -> Option<u32> {
         .min()
 }
 
-/// Queues the reminders due on `today`. Returns how many were new.
+/// Queues the reminders due on `today`, and with each its mail to the person
+/// (and, at the last stage, to their manager), in one transaction. Returns
+/// how many reminders were new.
 pub async fn queue_expiry_reminders(
     db: &DatabaseConnection,
+    store: &FrameworkStore,
     stages: &[u32],
     today: NaiveDate,
 ) -> Result<u64> {
@@ -43,53 +54,104 @@ pub async fn queue_expiry_reminders(
         .filter(record::Column::ExpiresOn.lte(until))
         .all(db)
         .await?;
-    let now = Utc::now();
-    let rows: Vec<reminder::ActiveModel> = due
-        .into_iter()
-        .filter_map(|r| {
-            let expires = r.expires_on?;
-            let stage = stage_for((expires - today).num_days(), stages)?;
-            Some(reminder::ActiveModel {
-                record_id: Set(r.id),
-                user_id: Set(r.user_id),
-                expires_on: Set(expires),
-                stage_days: Set(stage as i32),
-                notify_manager: Set(Some(stage) == last_stage),
-                queued_at: Set(now),
-                sent_at: Set(None),
-                ..Default::default()
-            })
-        })
-        .collect();
-    if rows.is_empty() {
+    if due.is_empty() {
         return Ok(0);
     }
+    let fw = store.current(db).await?;
+    let now = Utc::now();
+    let txn = db::begin_write(db).await?;
     let mut queued = 0;
-    for chunk in rows.chunks(500) {
-        let result = reminder::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([
-                    reminder::Column::RecordId,
-                    reminder::Column::ExpiresOn,
-                    reminder::Column::StageDays,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-        queued += result;
+    for r in due {
+        let Some(expires) = r.expires_on else {
+            continue;
+        };
+        let days_left = (expires - today).num_days();
+        let Some(stage) = stage_for(days_left, stages) else {
+            continue;
+        };
+        let notify_manager = Some(stage) == last_stage;
+        let inserted = reminder::Entity::insert(reminder::ActiveModel {
+            record_id: Set(r.id),
+            user_id: Set(r.user_id),
+            expires_on: Set(expires),
+            stage_days: Set(stage as i32),
+            notify_manager: Set(notify_manager),
+            queued_at: Set(now),
+            sent_at: Set(None),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::columns([
+                reminder::Column::RecordId,
+                reminder::Column::ExpiresOn,
+                reminder::Column::StageDays,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        if inserted == 0 {
+            continue;
+        }
+        queued += 1;
+        notify(&txn, &fw, &r, expires, days_left, notify_manager).await?;
     }
+    txn.commit().await?;
     if queued > 0 {
         tracing::info!(queued, "certification expiry reminders queued");
     }
     Ok(queued)
 }
 
+async fn notify(
+    txn: &impl sea_orm::ConnectionTrait,
+    fw: &Framework,
+    r: &record::Model,
+    expires: NaiveDate,
+    days_left: i64,
+    notify_manager: bool,
+) -> Result<()> {
+    let holder = user::Entity::find_by_id(r.user_id).one(txn).await?;
+    let Some(holder) = holder.filter(|u| u.active) else {
+        return Ok(());
+    };
+    let mut audience = vec![(Recipient::from_user(&holder), false)];
+    if notify_manager
+        && let Some(manager) = holder.manager_id
+        && let Some(m) = mail::recipients(txn, &[manager]).await?.remove(&manager)
+    {
+        audience.push((m, true));
+    }
+    for (to, is_manager_copy) in audience {
+        let name = fw
+            .certification(&r.certification_key)
+            .map_or(r.certification_key.clone(), |c| {
+                c.name.get(to.locale).to_owned()
+            });
+        mail::enqueue(
+            txn,
+            &to,
+            MessageKind::CertificationExpiring,
+            &format!("/certifications/{}", r.id),
+            json!({
+                "certification_name": name,
+                "expires_on": expires.to_string(),
+                "days_left": days_left,
+                "is_manager_copy": is_manager_copy,
+                "person_name": holder.name,
+            }),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Runs the reminder job now and then, until the returned handle is dropped
 /// with the runtime. A failed run is logged and retried at the next tick.
 pub fn spawn_reminder_job(
     db: DatabaseConnection,
+    store: Arc<FrameworkStore>,
     stages: Vec<u32>,
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
@@ -97,7 +159,7 @@ pub fn spawn_reminder_job(
         let mut ticker = tokio::time::interval(every);
         loop {
             ticker.tick().await;
-            if let Err(err) = queue_expiry_reminders(&db, &stages, today()).await {
+            if let Err(err) = queue_expiry_reminders(&db, &store, &stages, today()).await {
                 tracing::error!(error = %err, "certification reminder job failed");
             }
         }

@@ -13,6 +13,7 @@ use crate::auth::graphql::AuthMutation;
 use crate::certification::graphql::{CertificationMutation, CertificationQuery};
 use crate::framework::graphql::{FrameworkMutation, FrameworkQuery};
 use crate::kpi::graphql::{KpiMutation, KpiQuery};
+use crate::mail::graphql::MailQuery;
 use crate::people::graphql::{PeopleMutation, PeopleQuery};
 
 /// Deep enough for `user { manager { team { parent { … } } } }` walks,
@@ -29,6 +30,7 @@ pub struct Query(
     KpiQuery,
     CertificationQuery,
     AdvancementQuery,
+    MailQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -24,6 +24,7 @@ use crate::db::{self};
 use crate::error::{Error, Problems, Result};
 use crate::framework::document::Aggregation;
 use crate::framework::{Framework, FrameworkStore};
+use crate::mail::{self, MessageKind};
 use crate::people;
 
 /// The total every period's weights must reach.
@@ -262,6 +263,7 @@ pub async fn set_targets(
         let current = existing.iter().find(|t| t.kpi == input.kpi);
         saved.push(upsert(&txn, actor, user_id, &period, input, current).await?);
     }
+    notify_targets(&txn, &fw, actor, user_id, &period).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -301,8 +303,44 @@ pub async fn set_target(
     }
     let current = existing.iter().find(|t| t.kpi == input.kpi);
     let saved = upsert(&txn, actor, user_id, &period, &input, current).await?;
+    notify_targets(&txn, &fw, actor, user_id, &period).await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// Tells the person their targets for the period were set or changed, with
+/// the whole current set (same transaction as the change).
+async fn notify_targets(
+    txn: &impl ConnectionTrait,
+    fw: &Framework,
+    actor: &Actor,
+    user_id: i64,
+    period: &str,
+) -> Result<()> {
+    let people = mail::recipients(txn, &[user_id, actor.user_id]).await?;
+    let Some(to) = people.get(&user_id) else {
+        return Ok(());
+    };
+    let manager = people
+        .get(&actor.user_id)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let targets: Vec<serde_json::Value> = targets_of(txn, user_id, period)
+        .await?
+        .iter()
+        .map(|t| {
+            let name = fw.kpi(&t.kpi).map_or(t.kpi.clone(), |k| k.name.get(to.locale).to_owned());
+            serde_json::json!({"kpi_name": name, "weight": t.weight, "target": format!("{}", t.target)})
+        })
+        .collect();
+    mail::enqueue(
+        txn,
+        to,
+        MessageKind::TargetsSet,
+        &format!("/performance/{user_id}/{period}"),
+        serde_json::json!({"manager_name": manager, "period": period, "targets": targets}),
+    )
+    .await
 }
 
 pub async fn remove_target(

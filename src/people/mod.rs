@@ -136,6 +136,30 @@ pub async fn insert_person(
     hasher: &PasswordHasher,
     new: NewPerson,
 ) -> Result<Person> {
+    insert_with(db, Some(hasher), new).await
+}
+
+/// Creates an account without a password (invitations), on any connection,
+/// so it can share a transaction.
+pub async fn insert_person_unhashed(db: &impl ConnectionTrait, new: NewPerson) -> Result<Person> {
+    insert_with(
+        db,
+        None,
+        NewPerson {
+            password: None,
+            ..new
+        },
+    )
+    .await
+}
+
+/// Checks everything first, then hashes the password (argon2 is spent only
+/// on valid input), then inserts.
+async fn insert_with(
+    db: &impl ConnectionTrait,
+    hasher: Option<&PasswordHasher>,
+    new: NewPerson,
+) -> Result<Person> {
     let mut problems = Problems::new();
     let email = Email::parse(&new.email)
         .map_err(|e| problems_from(e, &mut problems))
@@ -160,9 +184,9 @@ pub async fn insert_person(
     }
     problems.into_result()?;
     let email = email.expect("checked above");
-    let password_hash = match &password {
-        Some(p) => Some(hasher.hash(p).await?),
-        None => None,
+    let password_hash = match (password, hasher) {
+        (Some(p), Some(hasher)) => Some(hasher.hash(&p).await?),
+        _ => None,
     };
     let now = Utc::now();
     let row = user::ActiveModel {

@@ -97,6 +97,31 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
+impl TestApp {
+    /// A second server process on the same database (its own listener and workers).
+    pub async fn sibling(&self) -> TestApp {
+        let app = Application::build(self.settings.clone())
+            .await
+            .expect("build sibling");
+        let base = format!("http://{}", app.addr());
+        let state = app.state().clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base,
+            http: reqwest::Client::new(),
+            state,
+            settings: self.settings.clone(),
+            shutdown: Some(tx),
+            // The first app owns (and drops) the database.
+            postgres_db: None,
+            _dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {

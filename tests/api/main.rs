@@ -8,6 +8,8 @@ mod certification;
 mod framework;
 mod helpers;
 mod logs;
+mod mail;
 mod people;
 mod performance;
 mod schema;
+mod smtp;

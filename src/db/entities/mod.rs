@@ -1,12 +1,14 @@
 //! sea-orm entities: the tables as Rust sees them. They never appear in the
 //! GraphQL schema; each capability maps them to its own API types.
 
+pub mod account_token;
 pub mod assessment;
 pub mod assessment_cycle;
 pub mod certification_event;
 pub mod certification_record;
 pub mod certification_reminder;
 pub mod cycle_participant;
+pub mod email_outbox;
 pub mod framework_version;
 pub mod kpi_actual;
 pub mod performance_target;

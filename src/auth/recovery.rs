@@ -1,0 +1,194 @@
+//! Invitations and password resets: single-use tokens, stored only as their
+//! SHA-256, that expire; each mail is queued in the transaction that creates
+//! its token.
+
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use serde_json::json;
+
+use super::password::Password;
+use super::session::{Auth, Session, revoke_all_for_user};
+use super::tokens::{random_token, token_hash};
+use super::{Actor, policy};
+use crate::db::entities::{account_token, user};
+use crate::db::{self};
+use crate::error::{Error, Result};
+use crate::framework::{Framework, check_position};
+use crate::mail::{self, MessageKind, Recipient};
+use crate::people::{self, Email, NewPerson, Person};
+
+pub const INVITATION_DAYS: i64 = 7;
+pub const RESET_MINUTES: i64 = 60;
+const INVITATION: &str = "INVITATION";
+const RESET: &str = "PASSWORD_RESET";
+const BAD_TOKEN: &str = "this link is not valid any more: ask for a new one";
+
+async fn issue_token(
+    db: &impl sea_orm::ConnectionTrait,
+    user_id: i64,
+    purpose: &str,
+    ttl: Duration,
+) -> Result<String> {
+    let token = random_token();
+    let now = Utc::now();
+    account_token::ActiveModel {
+        user_id: Set(user_id),
+        purpose: Set(purpose.into()),
+        token_hash: Set(token_hash(&token)),
+        expires_at: Set(now + ttl),
+        used_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// Creates an account without a password and mails the person a link to set one.
+pub async fn invite_user(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    framework: &Framework,
+    new: NewPerson,
+) -> Result<Person> {
+    policy::assign_role(actor, None, new.role.unwrap_or(super::Role::Employee))?;
+    check_position(
+        framework,
+        new.job_role.as_deref(),
+        new.career_level.as_deref(),
+    )?;
+    let new = NewPerson {
+        password: None,
+        ..new
+    };
+    let inviter = user::Entity::find_by_id(actor.user_id)
+        .one(db)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let txn = db::begin_write(db).await?;
+    let person = people::insert_person_unhashed(&txn, new).await?;
+    let token = issue_token(&txn, person.id, INVITATION, Duration::days(INVITATION_DAYS)).await?;
+    let to = Recipient {
+        email: person.email.clone(),
+        user_id: Some(person.id),
+        name: person.name.clone(),
+        locale: person.locale.unwrap_or_default(),
+    };
+    mail::enqueue(
+        &txn,
+        &to,
+        MessageKind::Invitation,
+        &format!("/accept-invitation?token={token}"),
+        json!({"inviter_name": inviter, "expires_in_days": INVITATION_DAYS}),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(user_id = person.id, "invitation queued");
+    Ok(person)
+}
+
+/// Spends a token of `purpose`: it must exist, be unused and unexpired.
+/// Marking it used is conditional, so of two concurrent uses one wins.
+async fn spend(txn: &impl sea_orm::ConnectionTrait, token: &str, purpose: &str) -> Result<i64> {
+    let now = Utc::now();
+    let row = account_token::Entity::find()
+        .filter(account_token::Column::TokenHash.eq(token_hash(token)))
+        .filter(account_token::Column::Purpose.eq(purpose))
+        .one(txn)
+        .await?
+        .filter(|t| t.used_at.is_none() && t.expires_at > now)
+        .ok_or(Error::invalid("token", BAD_TOKEN))?;
+    let spent = account_token::Entity::update_many()
+        .col_expr(account_token::Column::UsedAt, Expr::value(now))
+        .filter(account_token::Column::Id.eq(row.id))
+        .filter(account_token::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    if spent.rows_affected != 1 {
+        return Err(Error::invalid("token", BAD_TOKEN));
+    }
+    Ok(row.user_id)
+}
+
+async fn set_password(
+    txn: &impl sea_orm::ConnectionTrait,
+    user_id: i64,
+    hash: String,
+) -> Result<user::Model> {
+    let row = user::Entity::find_by_id(user_id)
+        .one(txn)
+        .await?
+        .filter(|u| u.active)
+        .ok_or(Error::invalid("token", BAD_TOKEN))?;
+    let mut active: user::ActiveModel = row.into();
+    active.password_hash = Set(Some(hash));
+    active.updated_at = Set(Utc::now());
+    Ok(active.update(txn).await?)
+}
+
+/// Sets the invited person's password and signs them in.
+pub async fn accept_invitation(
+    db: &DatabaseConnection,
+    auth: &Auth,
+    token: &str,
+    password: &str,
+) -> Result<Session> {
+    let password = Password::parse(password)?;
+    let hash = auth.hasher.hash(&password).await?;
+    let txn = db::begin_write(db).await?;
+    let user_id = spend(&txn, token, INVITATION).await?;
+    let row = set_password(&txn, user_id, hash).await?;
+    txn.commit().await?;
+    let person = Person::try_from(row)?;
+    auth.start_session(db, person, &uuid::Uuid::new_v4().to_string())
+        .await
+}
+
+/// Mails a reset link if an active account has this address. The answer is
+/// the same either way, so it never tells whether an address is registered.
+pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Result<()> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(());
+    };
+    let txn = db::begin_write(db).await?;
+    let Some(row) = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .one(&txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let token = issue_token(&txn, row.id, RESET, Duration::minutes(RESET_MINUTES)).await?;
+    mail::enqueue(
+        &txn,
+        &Recipient::from_user(&row),
+        MessageKind::PasswordReset,
+        &format!("/reset-password?token={token}"),
+        json!({"expires_in_minutes": RESET_MINUTES}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password from a reset link and signs the person out everywhere.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    auth: &Auth,
+    token: &str,
+    password: &str,
+) -> Result<()> {
+    let password = Password::parse(password)?;
+    let hash = auth.hasher.hash(&password).await?;
+    let txn = db::begin_write(db).await?;
+    let user_id = spend(&txn, token, RESET).await?;
+    set_password(&txn, user_id, hash).await?;
+    revoke_all_for_user(&txn, user_id).await?;
+    txn.commit().await?;
+    tracing::info!(user_id, "password reset");
+    Ok(())
+}

@@ -1,0 +1,372 @@
+//! Emails arrive, once: invitations, resets, and a mail server that is down.
+
+use std::time::Duration;
+
+use serde_json::json;
+use skillpath::auth::Role;
+use skillpath::config::SmtpSecurity;
+
+use crate::helpers::{TestApp, spawn_app_with};
+use crate::smtp::{SmtpServer, free_port, parse, token_in};
+
+const PUBLIC_URL: &str = "http://skillpath.test";
+
+async fn app_with_smtp(port: u16) -> TestApp {
+    spawn_app_with(|s| {
+        s.smtp.host = Some("127.0.0.1".into());
+        s.smtp.port = Some(port);
+        s.smtp.security = SmtpSecurity::None;
+        s.public_url = PUBLIC_URL.into();
+        s.mail_poll_seconds = 1;
+        s.mail_retry_seconds = 1;
+    })
+    .await
+}
+
+const INVITE: &str = "mutation($e: String!, $l: Locale) { inviteUser(input: {email: $e, name: \"Li Lei\", locale: $l}) { id hasPassword } }";
+const ACCEPT: &str = "mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { accessToken user { email } } }";
+
+fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+#[tokio::test]
+async fn an_invitation_arrives_and_its_link_sets_the_password() {
+    let smtp = SmtpServer::start();
+    let app = app_with_smtp(smtp.port).await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+
+    let invited = app
+        .gql(
+            Some(&hr),
+            INVITE,
+            json!({"e": "li.lei@example.com", "l": "ZH_CN"}),
+        )
+        .await;
+    assert_eq!(invited.data()["inviteUser"]["hasPassword"], false);
+    let received = smtp.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(received.len(), 1, "one invitation");
+    let mail = parse(&received[0]);
+    assert_eq!(mail.to, "li.lei@example.com");
+    assert!(
+        has_chinese(&mail.subject) && has_chinese(&mail.text),
+        "written in the invitee's language: {}",
+        mail.subject
+    );
+    assert!(
+        mail.text
+            .contains(&format!("{PUBLIC_URL}/accept-invitation?token=")),
+        "{}",
+        mail.text
+    );
+
+    let token = token_in(&mail.text);
+    let accepted = app
+        .gql(
+            None,
+            ACCEPT,
+            json!({"t": token, "p": "a brand new password"}),
+        )
+        .await;
+    assert_eq!(
+        accepted.data()["acceptInvitation"]["user"]["email"],
+        "li.lei@example.com"
+    );
+    let login = app
+        .login_with("li.lei@example.com", "a brand new password")
+        .await;
+    login.data();
+    let again = app
+        .gql(None, ACCEPT, json!({"t": token, "p": "another password!!"}))
+        .await;
+    assert_eq!(again.code(), "BAD_USER_INPUT", "the link works once");
+
+    let outbox = app
+        .gql(
+            Some(&hr),
+            "{ emailOutbox { kind status recipientEmail subject } }",
+            json!({}),
+        )
+        .await;
+    let entry = outbox.data()["emailOutbox"][0].clone();
+    assert_eq!(
+        (entry["kind"].as_str(), entry["status"].as_str()),
+        (Some("INVITATION"), Some("SENT"))
+    );
+    let employee = accepted.data()["acceptInvitation"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.gql(Some(&employee), "{ emailOutbox { id } }", json!({}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+}
+
+const RESET: &str = "mutation($t: String!, $p: String!) { resetPassword(token: $t, password: $p) }";
+
+#[tokio::test]
+async fn a_reset_token_works_once_and_unknown_addresses_learn_nothing() {
+    let smtp = SmtpServer::start();
+    let app = app_with_smtp(smtp.port).await;
+    app.person("ada@example.com", Role::Employee, None).await;
+    let old_session = app.login("ada@example.com").await;
+    let request = "mutation($e: String!) { requestPasswordReset(email: $e) }";
+    for email in ["ada@example.com", "nobody@example.com"] {
+        let answer = app.gql(None, request, json!({"e": email})).await;
+        assert_eq!(answer.data()["requestPasswordReset"], true);
+    }
+    let received = smtp.wait_for(1, Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        smtp.messages().len(),
+        1,
+        "only the registered address gets mail"
+    );
+    let mail = parse(&received[0]);
+    assert_eq!(mail.to, "ada@example.com");
+    assert!(!has_chinese(&mail.text), "English by default");
+    let token = token_in(&mail.text);
+
+    let reset = app
+        .gql(None, RESET, json!({"t": token, "p": "the new password 42"}))
+        .await;
+    assert_eq!(reset.data()["resetPassword"], true);
+    let twice = app
+        .gql(None, RESET, json!({"t": token, "p": "yet another one 43"}))
+        .await;
+    assert_eq!(twice.code(), "BAD_USER_INPUT");
+    app.login_with("ada@example.com", "the new password 42")
+        .await
+        .data();
+    // Signed out everywhere: the old refresh token no longer works.
+    let refresh = app
+        .gql(
+            None,
+            "mutation($t: String!) { refreshToken(token: $t) { accessToken } }",
+            json!({"t": old_session["refreshToken"]}),
+        )
+        .await;
+    assert_eq!(refresh.code(), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn a_mail_server_that_is_down_delays_mail_but_not_the_action() {
+    let port = free_port();
+    let app = app_with_smtp(port).await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    let invited = app
+        .gql(Some(&hr), INVITE, json!({"e": "late@example.com"}))
+        .await;
+    invited.data();
+
+    // The worker tries, fails, and keeps the message for later.
+    let outbox = "{ emailOutbox { status attempts lastError } }";
+    let mut failed_once = false;
+    for _ in 0..100 {
+        let entry = app.gql(Some(&hr), outbox, json!({})).await.data()["emailOutbox"][0].clone();
+        if entry["attempts"].as_i64().unwrap_or(0) >= 1 {
+            assert_eq!(entry["status"], "PENDING");
+            assert!(entry["lastError"].is_string());
+            failed_once = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(failed_once, "the worker should have tried and failed");
+
+    let smtp = SmtpServer::start_on(port);
+    let received = smtp.wait_for(1, Duration::from_secs(30)).await;
+    assert_eq!(received.len(), 1, "sent once the server is back");
+    assert_eq!(parse(&received[0]).to, "late@example.com");
+    let entry = app.gql(Some(&hr), outbox, json!({})).await.data()["emailOutbox"][0].clone();
+    assert_eq!(entry["status"], "SENT");
+}
+
+#[tokio::test]
+async fn two_server_processes_deliver_each_message_exactly_once() {
+    let smtp = SmtpServer::start();
+    let first = app_with_smtp(smtp.port).await;
+    // A second server on the same database, draining the same outbox.
+    let second = first.sibling().await;
+    first.person("hr@example.com", Role::Hr, None).await;
+    let hr = first.token("hr@example.com").await;
+    const N: usize = 40;
+    for i in 0..N {
+        let invited = second
+            .gql(Some(&hr), INVITE, json!({"e": format!("p{i}@example.com")}))
+            .await;
+        invited.data();
+    }
+    let received = smtp.wait_for(N, Duration::from_secs(60)).await;
+    // Give a duplicate, if there were one, time to arrive.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let received = if smtp.messages().len() > received.len() {
+        smtp.messages()
+    } else {
+        received
+    };
+    let mut ids: Vec<String> = received.iter().map(|m| parse(m).message_id).collect();
+    assert_eq!(ids.len(), N, "every message arrives, none twice");
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), N);
+    let mut recipients: Vec<String> = received.iter().map(|m| parse(m).to).collect();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(recipients.len(), N);
+}
+
+#[tokio::test]
+async fn the_moments_of_the_review_cycle_mail_the_right_people() {
+    use chrono::{Days, Months, Utc};
+    use skillpath::people::{self, NewPerson};
+
+    let smtp = SmtpServer::start();
+    let app = app_with_smtp(smtp.port).await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    let placed = |email: &str, role: Role, manager: Option<i64>, level: &str| NewPerson {
+        email: email.into(),
+        name: email.split('@').next().unwrap().into(),
+        role: Some(role),
+        manager_id: manager,
+        password: Some(crate::helpers::PASSWORD.into()),
+        job_role: Some("user_operations".into()),
+        career_level: Some(level.into()),
+        ..NewPerson::default()
+    };
+    let boss = people::insert_person(
+        &app.state.db,
+        &app.state.auth.hasher,
+        placed("boss@example.com", Role::Manager, None, "m1"),
+    )
+    .await
+    .unwrap();
+    let ada = people::insert_person(
+        &app.state.db,
+        &app.state.auth.hasher,
+        placed("ada@example.com", Role::Employee, Some(boss.id), "p2"),
+    )
+    .await
+    .unwrap();
+    let ada_token = app.token("ada@example.com").await;
+    let boss_token = app.token("boss@example.com").await;
+
+    // Opening the cycle asks both participants for their self-assessment.
+    let opened = app
+        .gql(
+            Some(&hr),
+            "mutation { openAssessmentCycle(input: {name: \"Q4\"}) { cycle { id } } }",
+            json!({}),
+        )
+        .await;
+    let cycle = opened.data()["openAssessmentCycle"]["cycle"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let skills: Vec<serde_json::Value> = app
+        .gql(
+            Some(&ada_token),
+            "{ roleMatrix(role: \"user_operations\") { rows { skill { key } } } }",
+            json!({}),
+        )
+        .await
+        .data()["roleMatrix"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!({"skill": r["skill"]["key"], "level": 2}))
+        .collect();
+    // Ada submits: her manager hears of it. The manager submits: Ada hears of it.
+    app.gql(Some(&ada_token), "mutation($c: ID!, $r: [RatingInputObject!]!) { submitSelfAssessment(cycleId: $c, ratings: $r) { status } }", json!({"c": cycle, "r": skills}))
+        .await
+        .data();
+    app.gql(
+        Some(&hr),
+        "mutation($c: ID!) { advanceAssessmentCycle(id: $c) { status } }",
+        json!({"c": cycle}),
+    )
+    .await
+    .data();
+    app.gql(
+        Some(&boss_token),
+        "mutation($c: ID!, $u: ID!, $r: [RatingInputObject!]!) { submitManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status } }",
+        json!({"c": cycle, "u": ada.id.to_string(), "r": skills}),
+    )
+    .await
+    .data();
+    // Targets set: Ada hears of them.
+    app.gql(
+        Some(&boss_token),
+        "mutation($u: ID!) { setPerformanceTargets(userId: $u, period: \"2026-Q4\", targets: [{kpi: \"new_users\", weight: 100, target: 1000}]) { kpiKey } }",
+        json!({"u": ada.id.to_string()}),
+    )
+    .await
+    .data();
+    // A certificate five days from expiry: the last reminder stage tells Ada and her manager.
+    let earned = Utc::now().date_naive() - Months::new(12) + Days::new(5);
+    app.gql(
+        Some(&ada_token),
+        "mutation($d: NaiveDate!) { recordCertification(input: {certification: \"google_analytics_certification\", status: EARNED, earnedOn: $d}) { id } }",
+        json!({"d": earned.to_string()}),
+    )
+    .await
+    .data();
+    app.gql(
+        Some(&hr),
+        "mutation { runCertificationReminders }",
+        json!({}),
+    )
+    .await
+    .data();
+
+    let expected = [
+        ("ada@example.com", "SELF_ASSESSMENT_REQUESTED"),
+        ("boss@example.com", "SELF_ASSESSMENT_REQUESTED"),
+        ("boss@example.com", "SELF_ASSESSMENT_SUBMITTED"),
+        ("ada@example.com", "MANAGER_REVIEW_COMPLETED"),
+        ("ada@example.com", "TARGETS_SET"),
+        ("ada@example.com", "CERTIFICATION_EXPIRING"),
+        ("boss@example.com", "CERTIFICATION_EXPIRING"),
+    ];
+    let received = smtp.wait_for(expected.len(), Duration::from_secs(30)).await;
+    let outbox = app
+        .gql(
+            Some(&hr),
+            "{ emailOutbox { kind recipientEmail status lastError } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(received.len(), expected.len(), "{:#}", outbox.body);
+    let mut sent: Vec<(String, String)> = outbox.data()["emailOutbox"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            assert_eq!(m["status"], "SENT", "{m}");
+            assert!(m["lastError"].is_null());
+            (
+                m["recipientEmail"].as_str().unwrap().to_owned(),
+                m["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    sent.sort();
+    let mut expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(sent, expected);
+    let targets_mail = received
+        .iter()
+        .map(|m| parse(m))
+        .find(|m| m.text.contains("2026-Q4"))
+        .expect("the targets mail");
+    assert!(targets_mail.text.contains("1000"), "{}", targets_mail.text);
+}
