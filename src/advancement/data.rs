@@ -14,7 +14,7 @@ use crate::db::entities::{kpi_actual, performance_target};
 use crate::error::{Error, Result};
 use crate::framework::{Framework, FrameworkStore};
 use crate::kpi::{self, Period};
-use crate::people;
+use crate::people::{self, PeopleSelection};
 
 /// Whole months from `since` to `today` (a month counts once its day is reached).
 pub fn months_between(since: NaiveDate, today: NaiveDate) -> u32 {
@@ -50,7 +50,7 @@ struct HeldRow {
 /// latest cycle per person is a derived table joined once, not a subquery
 /// evaluated per rating row.
 const LATEST_RATINGS: &str = "SELECT a.subject_id, a.kind, r.skill_key, r.level FROM assessments a \
-    JOIN (SELECT subject_id, MAX(cycle_id) AS cycle_id FROM assessments WHERE status = 'SUBMITTED' GROUP BY subject_id) latest \
+    JOIN (SELECT subject_id, MAX(cycle_id) AS cycle_id FROM assessments WHERE status = 'SUBMITTED' AND kind IN ('SELF', 'MANAGER') GROUP BY subject_id) latest \
       ON latest.subject_id = a.subject_id AND latest.cycle_id = a.cycle_id \
     JOIN ratings r ON r.assessment_id = a.id JOIN users u ON u.id = a.subject_id";
 const LATEST_CYCLE: &str = "a.status = 'SUBMITTED'";
@@ -187,17 +187,6 @@ pub async fn snapshots(
         .collect())
 }
 
-/// The people the caller may reach, as conditions on `users u`: themselves
-/// and their reports, or everyone for HR.
-fn reach(actor: &Actor, c: &mut Conditions) {
-    c.push("u.active = ?", [Value::from(true)]);
-    if !actor.sees_everyone() {
-        let mut ids: Vec<i64> = actor.reports.iter().copied().collect();
-        ids.push(actor.user_id);
-        c.push_in("u.id", &ids);
-    }
-}
-
 pub struct PersonPaths {
     pub person: PersonSnapshot,
     pub framework: std::sync::Arc<Framework>,
@@ -218,7 +207,7 @@ pub async fn advancement_paths(
     target: Option<(&str, &str)>,
     today: NaiveDate,
 ) -> Result<PersonPaths> {
-    policy::view_person(actor, user_id)?;
+    policy::view_work(actor, user_id)?;
     let fw = store.current(db).await?;
     let mut one = Conditions::default();
     one.push("u.id = ?", [Value::from(user_id)]);
@@ -295,8 +284,11 @@ async fn mentors(
         return Ok(HashMap::new());
     }
     let mut c = Conditions::default();
-    reach(actor, &mut c);
-    c.push("u.id <> ?", [Value::from(person)]);
+    let others = PeopleSelection {
+        except: Some(person),
+        ..PeopleSelection::default()
+    };
+    people::select_people(db, &policy::work_scope(actor), &others, &mut c).await?;
     c.push(LATEST_CYCLE, []);
     c.push("a.kind = 'MANAGER'", []);
     c.push("r.level >= ?", [Value::from(MENTOR_LEVEL)]);
@@ -352,25 +344,16 @@ pub async fn promotion_readiness(
         ));
     }
     let fw = store.current(db).await?;
-    let mut c = Conditions::default();
-    reach(actor, &mut c);
-    if !actor.sees_everyone() {
+    let selection = PeopleSelection {
+        team_id: filter.team_id,
+        job_role: filter.job_role.clone(),
+        career_level: filter.career_level.clone(),
         // A manager ranks their reports, not themselves.
-        c.push("u.id <> ?", [Value::from(actor.user_id)]);
-    }
-    if let Some(team) = filter.team_id {
-        let teams = people::team_subtree(db, team).await?;
-        if teams.is_empty() {
-            return Err(Error::NotFound("team"));
-        }
-        c.push_in("u.team_id", &teams);
-    }
-    if let Some(role) = &filter.job_role {
-        c.push("u.job_role = ?", [Value::from(role.clone())]);
-    }
-    if let Some(level) = &filter.career_level {
-        c.push("u.career_level = ?", [Value::from(level.clone())]);
-    }
+        except: (!actor.sees_everyone()).then_some(actor.user_id),
+        ..PeopleSelection::default()
+    };
+    let mut c = Conditions::default();
+    people::select_people(db, &policy::work_scope(actor), &selection, &mut c).await?;
     let people = snapshots(db, &fw, &c, today).await?;
     let rows = rank(&fw, &people, filter);
     Ok((fw, rows))

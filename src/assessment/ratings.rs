@@ -85,6 +85,12 @@ pub async fn save_assessment(
     let ratings = parse_ratings(&inputs, &skills)?;
 
     let txn = db::begin_write(db).await?;
+    // Checked again under the write lock: the cycle may have moved on since.
+    if !find_cycle(&txn, cycle_id).await?.status.allows(kind) {
+        return Err(Error::Conflict(
+            "the cycle has moved on: this assessment can no longer be written".into(),
+        ));
+    }
     let latest = assessment::Entity::find()
         .filter(assessment::Column::CycleId.eq(cycle_id))
         .filter(assessment::Column::SubjectId.eq(subject_id))
@@ -178,19 +184,21 @@ pub async fn save_assessment(
     let mut active: assessment::ActiveModel = row.into();
     active.updated_at = Set(now);
     if submit {
-        // The revision this one replaces stops counting.
-        assessment::Entity::update_many()
+        // The revision this one replaces stops counting. There is one current
+        // manager assessment per person and cycle, whichever manager wrote it.
+        let mut replaced = assessment::Entity::update_many()
             .col_expr(
                 assessment::Column::Status,
                 sea_orm::sea_query::Expr::value(AssessmentStatus::Superseded.as_str()),
             )
             .filter(assessment::Column::CycleId.eq(cycle_id))
             .filter(assessment::Column::SubjectId.eq(subject_id))
-            .filter(assessment::Column::AssessorId.eq(actor.user_id))
             .filter(assessment::Column::Kind.eq(kind.as_str()))
-            .filter(assessment::Column::Status.eq(AssessmentStatus::Submitted.as_str()))
-            .exec(&txn)
-            .await?;
+            .filter(assessment::Column::Status.eq(AssessmentStatus::Submitted.as_str()));
+        if kind != AssessmentKind::Manager {
+            replaced = replaced.filter(assessment::Column::AssessorId.eq(actor.user_id));
+        }
+        replaced.exec(&txn).await?;
         active.status = Set(AssessmentStatus::Submitted.as_str().into());
         active.submitted_at = Set(Some(now));
     }

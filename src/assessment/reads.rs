@@ -79,7 +79,7 @@ pub async fn skill_profile(
     user_id: i64,
     cycle_id: Option<i64>,
 ) -> Result<SkillProfile> {
-    policy::view_assessments(actor, user_id)?;
+    policy::view_work(actor, user_id)?;
     let cycle = match cycle_id {
         Some(id) => find_cycle(db, id).await?,
         None => latest_cycle_of(db, user_id).await?,
@@ -112,21 +112,22 @@ pub async fn assessments_of(
     cycle_id: i64,
     subject_id: i64,
 ) -> Result<Vec<Assessment>> {
-    let can_see_person = policy::view_assessments(actor, subject_id).is_ok();
+    let can_see_person = policy::view_work(actor, subject_id).is_ok();
     let mut query = assessment::Entity::find()
         .filter(assessment::Column::CycleId.eq(cycle_id))
         .filter(assessment::Column::SubjectId.eq(subject_id))
         .order_by_asc(assessment::Column::Id);
-    if actor.is(subject_id) {
-        // Drafts of others are their private work; the person sees what was submitted.
-        query = query.filter(
+    query = if can_see_person {
+        // Drafts are their author's private work: others see what was submitted.
+        query.filter(
             sea_orm::Condition::any()
                 .add(assessment::Column::AssessorId.eq(actor.user_id))
                 .add(assessment::Column::Status.ne(AssessmentStatus::Draft.as_str())),
-        );
-    } else if !can_see_person {
-        query = query.filter(assessment::Column::AssessorId.eq(actor.user_id));
-    }
+        )
+    } else {
+        // A peer sees only what they wrote.
+        query.filter(assessment::Column::AssessorId.eq(actor.user_id))
+    };
     let rows = query.all(db).await?;
     if rows.is_empty() && !can_see_person {
         return Err(Error::Forbidden("you cannot see this person's assessments"));
@@ -321,7 +322,7 @@ pub async fn skill_trend(
     actor: &Actor,
     user_id: i64,
 ) -> Result<Vec<TrendPoint>> {
-    policy::view_assessments(actor, user_id)?;
+    policy::view_work(actor, user_id)?;
     let sql = "SELECT a.cycle_id, r.skill_key, r.level FROM assessments a \
                JOIN ratings r ON r.assessment_id = a.id \
                WHERE a.subject_id = $1 AND a.kind = 'MANAGER' AND a.status = 'SUBMITTED' \

@@ -29,6 +29,19 @@ pub fn people_scope(actor: &Actor) -> PeopleScope {
     PeopleScope::Only(ids)
 }
 
+/// Whose work records (certifications, readiness) a caller follows:
+/// themselves and their reports, or everyone for HR and admins. Unlike
+/// `people_scope`, an employee's manager is not included.
+pub fn work_scope(actor: &Actor) -> PeopleScope {
+    if actor.sees_everyone() {
+        return PeopleScope::Everyone;
+    }
+    let mut ids: Vec<i64> = actor.reports.iter().copied().collect();
+    ids.push(actor.user_id);
+    ids.sort_unstable();
+    PeopleScope::Only(ids)
+}
+
 pub fn can_view_person(actor: &Actor, target: i64) -> bool {
     actor.sees_everyone()
         || actor.is(target)
@@ -76,10 +89,17 @@ pub fn rate_as_manager(actor: &Actor, reviewer: Option<i64>, subject: i64) -> Re
     }
 }
 
-/// Reading someone's assessments and skill profile: whoever may see them.
-/// Peers read only what they wrote themselves (checked where assessments are listed).
-pub fn view_assessments(actor: &Actor, subject: i64) -> Result<()> {
-    view_person(actor, subject)
+/// Reading someone's work records (assessments, profile, targets, scores,
+/// certifications history, readiness): the person, their managers, HR.
+/// Narrower than `view_person`: an employee sees their manager's name, not
+/// their manager's ratings. Peers read only what they wrote themselves
+/// (checked where assessments are listed).
+pub fn view_work(actor: &Actor, subject: i64) -> Result<()> {
+    if actor.sees_everyone() || actor.is(subject) || actor.reports.contains(&subject) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("you cannot see this person's records"))
+    }
 }
 
 /// Creating and editing accounts and teams.
@@ -165,6 +185,17 @@ mod tests {
         assert!(!can_manage_person(&manager, 4));
         assert!(!can_manage_person(&manager, 2));
         assert_eq!(people_scope(&manager), PeopleScope::Only(vec![1, 2, 3, 5]));
+    }
+
+    #[test]
+    fn an_employee_sees_their_manager_but_not_their_managers_records() {
+        let employee = actor(3, Role::Employee, &[], Some(2));
+        assert!(view_person(&employee, 2).is_ok());
+        assert!(view_work(&employee, 2).is_err());
+        assert!(view_work(&employee, 3).is_ok());
+        let manager = actor(2, Role::Manager, &[3], Some(1));
+        assert!(view_work(&manager, 3).is_ok());
+        assert!(view_work(&manager, 1).is_err());
     }
 
     #[test]

@@ -20,6 +20,10 @@ use crate::people::{self, Email, NewPerson, Person};
 
 pub const INVITATION_DAYS: i64 = 7;
 pub const RESET_MINUTES: i64 = 60;
+/// At most one reset mail per account in this many minutes: requests in
+/// between answer the same but send nothing, so the form cannot be used to
+/// flood someone's inbox.
+pub const RESET_COOLDOWN_MINUTES: i64 = 2;
 const INVITATION: &str = "INVITATION";
 const RESET: &str = "PASSWORD_RESET";
 const BAD_TOKEN: &str = "this link is not valid any more: ask for a new one";
@@ -126,7 +130,15 @@ async fn set_password(
     let mut active: user::ActiveModel = row.into();
     active.password_hash = Set(Some(hash));
     active.updated_at = Set(Utc::now());
-    Ok(active.update(txn).await?)
+    let updated = active.update(txn).await?;
+    // Every other link for this account dies with the password change.
+    account_token::Entity::update_many()
+        .col_expr(account_token::Column::UsedAt, Expr::value(Utc::now()))
+        .filter(account_token::Column::UserId.eq(user_id))
+        .filter(account_token::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(updated)
 }
 
 /// Sets the invited person's password and signs them in.
@@ -162,6 +174,18 @@ pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Res
     else {
         return Ok(());
     };
+    let recent = account_token::Entity::find()
+        .filter(account_token::Column::UserId.eq(row.id))
+        .filter(account_token::Column::Purpose.eq(RESET))
+        .filter(
+            account_token::Column::CreatedAt
+                .gt(Utc::now() - Duration::minutes(RESET_COOLDOWN_MINUTES)),
+        )
+        .one(&txn)
+        .await?;
+    if recent.is_some() {
+        return Ok(());
+    }
     let token = issue_token(&txn, row.id, RESET, Duration::minutes(RESET_MINUTES)).await?;
     mail::enqueue(
         &txn,

@@ -406,6 +406,11 @@ pub async fn verify_certification(
             "only an earned certification can be verified".into(),
         ));
     }
+    if actor.is(current.user_id) {
+        return Err(Error::Forbidden(
+            "another HR colleague verifies your own certifications",
+        ));
+    }
     current.verified_by = Some(actor.user_id);
     current.verified_at = Some(Utc::now());
     let saved = save(&txn, &current).await?;
@@ -445,7 +450,7 @@ pub async fn record_history(
     record_id: i64,
 ) -> Result<Vec<CertificationEvent>> {
     let current = load(db, record_id).await?;
-    policy::view_person(actor, current.user_id)?;
+    policy::view_work(actor, current.user_id)?;
     Ok(certification_event::Entity::find()
         .filter(certification_event::Column::RecordId.eq(record_id))
         .order_by_asc(certification_event::Column::Id)

@@ -8,12 +8,12 @@ use chrono::NaiveDate;
 use sea_orm::{DatabaseConnection, FromQueryResult, Value};
 
 use super::{CertificationRecord, CertificationStatus, RecordStatus};
-use crate::auth::Actor;
+use crate::auth::{Actor, policy};
 use crate::db::Conditions;
 use crate::db::entities::certification_record as record;
 use crate::error::{Error, Result};
 use crate::framework::FrameworkStore;
-use crate::people;
+use crate::people::{self, PeopleSelection};
 
 #[derive(Debug, Clone, Default)]
 pub struct CertificationFilter {
@@ -29,37 +29,21 @@ pub struct CertificationFilter {
 }
 
 /// Conditions on the person (alias `u`) shared by every query: who the caller
-/// may see, and the team, role and level filters.
+/// may see (the policy's work scope), and the team, role and level filters.
 async fn people_conditions(
     db: &DatabaseConnection,
     actor: &Actor,
     filter: &CertificationFilter,
     c: &mut Conditions,
 ) -> Result<()> {
-    c.push("u.active = ?", [Value::from(true)]);
-    if !actor.sees_everyone() {
-        // Employees see themselves; managers also their reports.
-        let mut ids: Vec<i64> = actor.reports.iter().copied().collect();
-        ids.push(actor.user_id);
-        c.push_in("u.id", &ids);
-    }
-    if let Some(user) = filter.user_id {
-        c.push("u.id = ?", [Value::from(user)]);
-    }
-    if let Some(team) = filter.team_id {
-        let teams = people::team_subtree(db, team).await?;
-        if teams.is_empty() {
-            return Err(Error::NotFound("team"));
-        }
-        c.push_in("u.team_id", &teams);
-    }
-    if let Some(role) = &filter.job_role {
-        c.push("u.job_role = ?", [Value::from(role.clone())]);
-    }
-    if let Some(level) = &filter.career_level {
-        c.push("u.career_level = ?", [Value::from(level.clone())]);
-    }
-    Ok(())
+    let selection = PeopleSelection {
+        user_id: filter.user_id,
+        team_id: filter.team_id,
+        job_role: filter.job_role.clone(),
+        career_level: filter.career_level.clone(),
+        except: None,
+    };
+    people::select_people(db, &policy::work_scope(actor), &selection, c).await
 }
 
 /// Conditions on the record (alias `r`): certification, status, expiry window.

@@ -73,6 +73,22 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
+/// Serialises writers that check an invariant over several rows of one
+/// person (target weights totalling 100): on PostgreSQL it locks the
+/// person's row for the transaction; SQLite transactions from `begin_write`
+/// already hold the database's single write lock.
+pub async fn lock_person(txn: &DatabaseTransaction, user_id: i64) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_raw(statement(
+            DatabaseBackend::Postgres,
+            "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+            [user_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// A raw statement written with PostgreSQL's `$1, $2` placeholders, rewritten
 /// to SQLite's equivalent `?1, ?2` when needed, so each query is written once.
 pub fn statement(

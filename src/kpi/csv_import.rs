@@ -141,31 +141,33 @@ pub async fn import_actuals(
         return Err(Error::invalid("csv", "the file has no rows"));
     }
 
-    // Resolve every address in one query, then check each person is in reach.
-    let mut emails: Vec<&str> = rows.iter().map(|r| r.email.as_str()).collect();
+    // Resolve the addresses (in chunks: databases bound the number of
+    // parameters), then check each person is in reach. Unknown and
+    // out-of-reach addresses get the same answer, so an import cannot be
+    // used to learn who has an account.
+    let mut emails: Vec<String> = rows.iter().map(|r| r.email.clone()).collect();
     emails.sort_unstable();
     emails.dedup();
-    let people: HashMap<String, (i64, bool)> = user::Entity::find()
-        .filter(user::Column::Email.is_in(emails))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.email, (u.id, u.active)))
-        .collect();
+    let mut people: HashMap<String, (i64, bool)> = HashMap::new();
+    for chunk in emails.chunks(1000) {
+        for u in user::Entity::find()
+            .filter(user::Column::Email.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?
+        {
+            people.insert(u.email, (u.id, u.active));
+        }
+    }
     let mut resolved = Vec::with_capacity(rows.len());
     for row in rows {
         match people.get(&row.email) {
-            None | Some((_, false)) => problems.add(
-                format!("row {}, email", row.line),
-                format!("no active account {}", row.email),
-            ),
-            Some((id, _)) if policy::manage_person(actor, *id).is_err() => {
-                problems.add(
-                    format!("row {}, email", row.line),
-                    format!("{} is not in your reach", row.email),
-                );
+            Some((id, true)) if policy::manage_person(actor, *id).is_ok() => {
+                resolved.push((*id, row))
             }
-            Some((id, _)) => resolved.push((*id, row)),
+            _ => problems.add(
+                format!("row {}, email", row.line),
+                format!("{} is not someone whose KPIs you record", row.email),
+            ),
         }
     }
     problems.into_result()?;

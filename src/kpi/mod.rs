@@ -238,8 +238,8 @@ pub async fn set_targets(
             problems.add(format!("targets[{i}].kpi"), "appears twice");
         }
     }
-    let total: i32 = inputs.iter().map(|t| t.weight).sum();
-    if total != FULL_WEIGHT {
+    let total: i64 = inputs.iter().map(|t| i64::from(t.weight)).sum();
+    if total != i64::from(FULL_WEIGHT) {
         problems.add(
             "targets",
             format!("the weights total {total}; they must total {FULL_WEIGHT}"),
@@ -248,6 +248,7 @@ pub async fn set_targets(
     problems.into_result()?;
 
     let txn = db::begin_write(db).await?;
+    db::lock_person(&txn, user_id).await?;
     let existing = targets_of(&txn, user_id, &period).await?;
     for old in existing
         .iter()
@@ -286,6 +287,7 @@ pub async fn set_target(
     check_target(&fw, &input, "", &mut problems);
     problems.into_result()?;
     let txn = db::begin_write(db).await?;
+    db::lock_person(&txn, user_id).await?;
     let existing = targets_of(&txn, user_id, &period).await?;
     let others: i32 = existing
         .iter()
@@ -382,7 +384,7 @@ pub async fn target_history(
     user_id: i64,
     period: &str,
 ) -> Result<Vec<TargetChange>> {
-    policy::view_person(actor, user_id)?;
+    policy::view_work(actor, user_id)?;
     let period = Period::parse(period)?.to_string();
     Ok(target_change::Entity::find()
         .filter(target_change::Column::UserId.eq(user_id))
@@ -660,7 +662,7 @@ pub async fn performance(
     user_id: i64,
     period: &str,
 ) -> Result<Performance> {
-    policy::view_person(actor, user_id)?;
+    policy::view_work(actor, user_id)?;
     let period = Period::parse(period)?.to_string();
     let fw = store.current(db).await?;
     let targets = targets_of(db, user_id, &period).await?;

@@ -20,9 +20,12 @@ use crate::config::{Settings, SmtpSecurity};
 use crate::db::{self, entities::email_outbox};
 use crate::error::Result;
 
-/// How long a worker may hold a claimed message before others may take it.
-const LEASE: Duration = Duration::from_secs(120);
-const BATCH: i64 = 20;
+/// How long a worker may hold a claimed batch before others may take it:
+/// longer than a whole batch can take (BATCH × SEND_TIMEOUT), so a message
+/// is never claimed again while it is still being sent.
+const BATCH: i64 = 10;
+const SEND_TIMEOUT: Duration = Duration::from_secs(20);
+const LEASE: Duration = Duration::from_secs(SEND_TIMEOUT.as_secs() * BATCH as u64 * 3);
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
 pub enum Transport {
@@ -54,9 +57,7 @@ impl Transport {
             }
             _ => builder,
         };
-        Ok(Transport::Smtp(
-            builder.timeout(Some(Duration::from_secs(20))).build(),
-        ))
+        Ok(Transport::Smtp(builder.timeout(Some(SEND_TIMEOUT)).build()))
     }
 
     async fn send(&self, message: Message) -> std::result::Result<(), String> {

@@ -430,6 +430,53 @@ pub async fn reports_of(
     Ok((rows.into_iter().map(|r| r.id).collect(), direct))
 }
 
+/// Narrowing of a set-based query over people (`users u`).
+#[derive(Debug, Clone, Default)]
+pub struct PeopleSelection {
+    pub user_id: Option<i64>,
+    /// The team and its sub-teams.
+    pub team_id: Option<i64>,
+    pub job_role: Option<String>,
+    pub career_level: Option<String>,
+    /// Leave this person out (a manager ranking their reports, a mentor search).
+    pub except: Option<i64>,
+}
+
+/// Conditions on `users u` selecting the active people within `scope` (from
+/// the policy) that match `selection`, for queries that join people in SQL.
+pub async fn select_people(
+    db: &impl ConnectionTrait,
+    scope: &PeopleScope,
+    selection: &PeopleSelection,
+    c: &mut db::Conditions,
+) -> Result<()> {
+    use sea_orm::Value;
+    c.push("u.active = ?", [Value::from(true)]);
+    if let PeopleScope::Only(ids) = scope {
+        c.push_in("u.id", ids);
+    }
+    if let Some(user) = selection.user_id {
+        c.push("u.id = ?", [Value::from(user)]);
+    }
+    if let Some(except) = selection.except {
+        c.push("u.id <> ?", [Value::from(except)]);
+    }
+    if let Some(team) = selection.team_id {
+        let teams = team_subtree(db, team).await?;
+        if teams.is_empty() {
+            return Err(Error::NotFound("team"));
+        }
+        c.push_in("u.team_id", &teams);
+    }
+    if let Some(role) = &selection.job_role {
+        c.push("u.job_role = ?", [Value::from(role.clone())]);
+    }
+    if let Some(level) = &selection.career_level {
+        c.push("u.career_level = ?", [Value::from(level.clone())]);
+    }
+    Ok(())
+}
+
 /// The caller behind a verified token, if the account exists and is active.
 pub async fn load_actor(db: &DatabaseConnection, user_id: i64) -> Result<Option<Actor>> {
     let Some(row) = user::Entity::find_by_id(user_id).one(db).await? else {

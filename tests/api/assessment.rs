@@ -145,6 +145,15 @@ async fn a_cycle_from_opening_to_closing() {
         .gql(Some(&ada_token), SAVE_SELF, json!({"c": cycle, "r": [{"skill": "user_persona", "level": 4, "evidence": "Built the 2026 personas"}]}))
         .await;
     assert_eq!(draft.data()["saveSelfAssessment"]["status"], "DRAFT");
+    // Her draft is her own: her manager sees nothing of it yet.
+    let seen = app
+        .gql(
+            Some(&manager_token),
+            "query($c: ID!, $u: ID!) { assessments(cycleId: $c, userId: $u) { kind status } }",
+            json!({"c": cycle, "u": t.ada.id.to_string()}),
+        )
+        .await;
+    assert_eq!(seen.data()["assessments"], json!([]));
     let incomplete = app
         .gql(Some(&ada_token), SUBMIT_SELF, json!({"c": cycle, "r": []}))
         .await;
@@ -325,6 +334,20 @@ async fn a_cycle_from_opening_to_closing() {
         )
         .await;
     assert_eq!(outsider_profile.code(), "FORBIDDEN");
+    // Ada may see who her manager is, not her manager's profile.
+    let boss = app
+        .gql(Some(&ada_token), "{ me { manager { id } } }", json!({}))
+        .await;
+    let boss_id = boss.data()["me"]["manager"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.gql(Some(&ada_token), PROFILE, json!({"u": boss_id}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
 
     // Calibration, then closing: results no longer change.
     app.gql(Some(&t.hr), ADVANCE, json!({"id": cycle}))

@@ -117,6 +117,27 @@ async fn an_employee_plans_progresses_and_earns_a_certification() {
         "hr@example.com"
     );
 
+    // Nobody verifies their own certificate, HR included.
+    let own = app
+        .gql(
+            Some(&hr),
+            RECORD,
+            json!({"i": {"certification": "pmp", "status": "EARNED"}}),
+        )
+        .await;
+    let own = own.data()["recordCertification"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let self_verified = app
+        .gql(
+            Some(&hr),
+            "mutation($r: ID!) { verifyCertification(recordId: $r) { verified } }",
+            json!({"r": own}),
+        )
+        .await;
+    assert_eq!(self_verified.code(), "FORBIDDEN");
+
     // Bad input changes nothing.
     for bad in [
         json!({"progress": 120}),

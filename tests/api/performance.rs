@@ -278,6 +278,25 @@ async fn employees_see_and_comment_but_cannot_edit() {
     assert_eq!(history.len(), 2);
     assert_eq!(history[0]["changedBy"]["email"], "manager@example.com");
 
+    // Ada sees her own targets, not her manager's.
+    let boss = app
+        .gql(Some(&ada_token), "{ me { manager { id } } }", json!({}))
+        .await;
+    let boss_id = boss.data()["me"]["manager"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.gql(
+            Some(&ada_token),
+            PERFORMANCE,
+            json!({"u": boss_id, "p": "2026"})
+        )
+        .await
+        .code(),
+        "FORBIDDEN"
+    );
+
     // Someone outside the manager's reach.
     let stranger = app
         .person("stranger@example.com", Role::Employee, None)
