@@ -277,6 +277,7 @@ async fn graphql_handler(
             caller,
             accept_language,
             client_addr,
+            framework: Default::default(),
         })
         .data(Loaders::new(&state.db));
     let mut response = schema.execute(gql).await;

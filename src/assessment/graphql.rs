@@ -324,17 +324,22 @@ impl AssessmentQuery {
         let actor = actor(ctx)?;
         let cycle_id = parse_id(&cycle_id, "cycleId")?;
         let list = super::cycle_divergence(&state(ctx)?.db, actor, cycle_id).await?;
-        let mut flags = Vec::with_capacity(list.len());
-        for d in list {
-            flags.push(DivergenceFlag {
-                user: user(ctx, d.user_id).await?,
+        // Everyone flagged, in one batched load.
+        let people = ctx
+            .data::<Loaders>()?
+            .person
+            .load_many(list.iter().map(|d| d.user_id))
+            .await?;
+        Ok(list
+            .into_iter()
+            .map(|d| DivergenceFlag {
+                user: people.get(&d.user_id).cloned().map(User),
                 skill_key: d.skill,
                 self_level: d.self_level as i32,
                 manager_level: d.manager_level as i32,
                 kind: d.kind,
-            });
-        }
-        Ok(flags)
+            })
+            .collect())
     }
 
     /// People × skills of a team (and its sub-teams) in a cycle, with coverage per skill.

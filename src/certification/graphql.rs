@@ -9,7 +9,7 @@ use super::{
     StatusCounts, today,
 };
 use crate::framework::graphql::{CertificationNode, View};
-use crate::graphql::context::{actor, locale, state};
+use crate::graphql::context::{actor, current_framework, locale, state};
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
 use crate::people::graphql::{TeamNode, User};
@@ -33,8 +33,7 @@ impl CertificationRecordNode {
         &self.0.certification
     }
     async fn certification(&self, ctx: &Context<'_>) -> ApiResult<Option<CertificationNode>> {
-        let state = state(ctx)?;
-        let fw = state.frameworks.current(&state.db).await?;
+        let fw = current_framework(ctx).await?;
         Ok(fw.certification(&self.0.certification).map(|_| {
             CertificationNode(
                 View::new(fw.clone(), locale(ctx, None)),

@@ -1,11 +1,14 @@
 //! What a resolver knows about the request: who is calling and in which
 //! language they want answers.
 
+use std::sync::Arc;
+
 use async_graphql::Context;
 
 use super::error::{ApiError, ApiResult, Code};
 use crate::app::AppState;
 use crate::auth::{Actor, Locale};
+use crate::framework::Framework;
 
 /// The caller, as the HTTP layer found them.
 #[derive(Debug, Clone)]
@@ -21,6 +24,25 @@ pub struct RequestContext {
     pub caller: Caller,
     pub accept_language: Option<Locale>,
     pub client_addr: Option<String>,
+    /// The current framework, looked up once per request however many
+    /// fields ask for it.
+    pub framework: tokio::sync::OnceCell<Arc<Framework>>,
+}
+
+/// The current framework version, from the request's cache.
+pub async fn current_framework(ctx: &Context<'_>) -> ApiResult<Arc<Framework>> {
+    let state = state(ctx)?;
+    let cached = request(ctx)?
+        .framework
+        .get_or_try_init(|| async {
+            state
+                .frameworks
+                .current(&state.db)
+                .await
+                .map_err(ApiError::from)
+        })
+        .await?;
+    Ok(cached.clone())
 }
 
 pub fn state<'a>(ctx: &Context<'a>) -> ApiResult<&'a AppState> {

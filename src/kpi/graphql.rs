@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{ActualInput, Performance, PerformanceTarget, TargetInput, TargetResult};
 use crate::framework::document::{Aggregation, KpiDirection};
 use crate::framework::graphql::{KpiNode, View};
-use crate::graphql::context::{actor, locale, state};
+use crate::graphql::context::{actor, current_framework, locale, state};
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
 use crate::people::graphql::User;
@@ -110,56 +110,69 @@ fn target_node(
     }
 }
 
-async fn performance_node(ctx: &Context<'_>, p: Performance) -> ApiResult<PerformanceNode> {
+/// API nodes for several people's performance at once: the framework, every
+/// comment and every person involved are each fetched once, however many
+/// people and targets there are.
+async fn performance_nodes(
+    ctx: &Context<'_>,
+    list: Vec<Performance>,
+) -> ApiResult<Vec<PerformanceNode>> {
     let state = state(ctx)?;
-    let fw = state.frameworks.current(&state.db).await?;
-    let loaders = ctx.data::<Loaders>()?;
-    let ids: Vec<i64> = p.targets.iter().map(|t| t.target.id).collect();
-    let mut comments = super::comments_on(&state.db, &ids).await?;
-    let mut authors: Vec<i64> = comments.values().flatten().map(|c| c.author_id).collect();
-    authors.push(p.user_id);
-    let people = loaders.person.load_many(authors).await?;
-    let targets = p
-        .targets
-        .into_iter()
-        .map(
-            |TargetResult {
-                 target,
-                 actual,
-                 readings,
-                 attainment,
-             }| {
-                let kpi = fw.kpi(&target.kpi);
-                TargetResultNode {
-                    direction: kpi.map(|k| k.direction),
-                    aggregation: kpi.map(|k| k.aggregation),
-                    comments: comments
-                        .remove(&target.id)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|c| TargetCommentNode {
-                            id: ID(c.id.to_string()),
-                            author: people.get(&c.author_id).cloned().map(User),
-                            body: c.body,
-                            created_at: c.created_at,
-                        })
-                        .collect(),
-                    target: target_node(ctx, &fw, target),
-                    actual,
-                    readings: readings as i32,
-                    attainment,
-                }
-            },
-        )
+    let fw = current_framework(ctx).await?;
+    let ids: Vec<i64> = list
+        .iter()
+        .flat_map(|p| p.targets.iter().map(|t| t.target.id))
         .collect();
-    Ok(PerformanceNode {
-        user: people.get(&p.user_id).cloned().map(User),
-        period: p.period,
-        targets,
-        weight_total: p.weight_total,
-        score: p.score,
-        complete: p.complete,
-    })
+    let mut comments = super::comments_on(&state.db, &ids).await?;
+    let mut people_ids: Vec<i64> = comments.values().flatten().map(|c| c.author_id).collect();
+    people_ids.extend(list.iter().map(|p| p.user_id));
+    let people = ctx.data::<Loaders>()?.person.load_many(people_ids).await?;
+    Ok(list
+        .into_iter()
+        .map(|p| {
+            let targets = p
+                .targets
+                .into_iter()
+                .map(
+                    |TargetResult {
+                         target,
+                         actual,
+                         readings,
+                         attainment,
+                     }| {
+                        let kpi = fw.kpi(&target.kpi);
+                        TargetResultNode {
+                            direction: kpi.map(|k| k.direction),
+                            aggregation: kpi.map(|k| k.aggregation),
+                            comments: comments
+                                .remove(&target.id)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|c| TargetCommentNode {
+                                    id: ID(c.id.to_string()),
+                                    author: people.get(&c.author_id).cloned().map(User),
+                                    body: c.body,
+                                    created_at: c.created_at,
+                                })
+                                .collect(),
+                            target: target_node(ctx, &fw, target),
+                            actual,
+                            readings: readings as i32,
+                            attainment,
+                        }
+                    },
+                )
+                .collect();
+            PerformanceNode {
+                user: people.get(&p.user_id).cloned().map(User),
+                period: p.period,
+                targets,
+                weight_total: p.weight_total,
+                score: p.score,
+                complete: p.complete,
+            }
+        })
+        .collect())
 }
 
 #[derive(InputObject)]
@@ -205,7 +218,8 @@ impl KpiQuery {
         let state = state(ctx)?;
         let user_id = parse_id(&user_id, "userId")?;
         let p = super::performance(&state.db, &state.frameworks, actor, user_id, &period).await?;
-        performance_node(ctx, p).await
+        let mut nodes = performance_nodes(ctx, vec![p]).await?;
+        Ok(nodes.remove(0))
     }
 
     /// Scores of a team's members (and sub-teams') for a period: a manager's reports, anyone for HR.
@@ -224,10 +238,7 @@ impl KpiQuery {
         let average_score = (!scores.is_empty())
             .then(|| (scores.iter().sum::<f64>() / scores.len() as f64 * 10.0).round() / 10.0);
         let period = list.first().map(|p| p.period.clone()).unwrap_or(period);
-        let mut members = Vec::with_capacity(list.len());
-        for p in list {
-            members.push(performance_node(ctx, p).await?);
-        }
+        let members = performance_nodes(ctx, list).await?;
         Ok(TeamPerformanceNode {
             period,
             members,

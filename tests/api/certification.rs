@@ -371,6 +371,22 @@ async fn hr_filters_by_team_status_and_expiry_and_managers_see_their_reports_onl
         2
     );
 
+    // Six records with their certification and holder: a fixed number of
+    // statements (caller, records, current framework, people), not one per record.
+    let before = app.state.statements.get();
+    let listed = app
+        .gql(Some(&hr), "{ certificationProgress(first: 100) { edges { node { certification { name } user { email } } } } }", json!({}))
+        .await;
+    assert_eq!(
+        listed.data()["certificationProgress"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
+    let used = app.state.statements.get() - before;
+    assert!(used <= 5, "listing ran {used} statements");
+
     // Counts by status per certification and per team, and level coverage.
     let summary = app
         .gql(
