@@ -237,6 +237,34 @@ fn stored(status: Option<CertificationStatus>) -> ApiResult<Option<RecordStatus>
     }
 }
 
+#[derive(SimpleObject)]
+pub struct CertificationCheckNode {
+    certification: Option<CertificationNode>,
+    certification_key: String,
+    required: bool,
+    /// The person's record of it, if any.
+    status: Option<CertificationStatus>,
+    /// Earned and still valid.
+    held: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct LevelCertificationStanding {
+    job_role: String,
+    career_level: String,
+    /// Required certifications not held.
+    missing_required: i32,
+    checks: Vec<CertificationCheckNode>,
+}
+
+#[derive(SimpleObject)]
+pub struct CertificationStanding {
+    /// Against the person's current level.
+    current: Option<LevelCertificationStanding>,
+    /// Against the level a promotion leads to; null at the top of a track.
+    next: Option<LevelCertificationStanding>,
+}
+
 #[derive(Default)]
 pub struct CertificationQuery;
 
@@ -329,6 +357,42 @@ impl CertificationQuery {
                     holding_all_required: l.holding_all as i32,
                 })
                 .collect(),
+        })
+    }
+
+    /// A person's certifications against what their current and next level
+    /// require and recommend.
+    async fn certification_standing(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+    ) -> ApiResult<CertificationStanding> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let user_id = parse_id(&user_id, "userId")?;
+        let (current, next) =
+            super::certification_standing(&state.db, &state.frameworks, actor, user_id).await?;
+        let fw = current_framework(ctx).await?;
+        let view = View::new(fw, locale(ctx, None));
+        let node = |s: super::LevelStanding| LevelCertificationStanding {
+            missing_required: s.missing_required() as i32,
+            job_role: s.job_role,
+            career_level: s.career_level,
+            checks: s
+                .checks
+                .into_iter()
+                .map(|c| CertificationCheckNode {
+                    certification: view.certification(&c.certification),
+                    certification_key: c.certification,
+                    required: c.required,
+                    status: c.status,
+                    held: c.held,
+                })
+                .collect(),
+        };
+        Ok(CertificationStanding {
+            current: current.map(node),
+            next: next.map(node),
         })
     }
 

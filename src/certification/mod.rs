@@ -5,6 +5,7 @@
 pub mod graphql;
 mod queries;
 mod reminders;
+mod standing;
 
 use async_graphql::Enum;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,6 +17,7 @@ use serde::Serialize;
 
 pub use self::queries::*;
 pub use self::reminders::*;
+pub use self::standing::*;
 use crate::auth::{Actor, policy};
 use crate::db::entities::{certification_event, certification_record as record};
 use crate::db::{self};

@@ -387,6 +387,41 @@ async fn hr_filters_by_team_status_and_expiry_and_managers_see_their_reports_onl
     let used = app.state.statements.get() - before;
     assert!(used <= 5, "listing ran {used} statements");
 
+    // Read against levels: Cy (data p3) holds CDA I, which p3 requires; p4 requires CDA II.
+    let standing = app
+        .gql(
+            Some(&hr),
+            "query($u: ID!) { certificationStanding(userId: $u) { current { careerLevel missingRequired checks { certificationKey required held } } next { careerLevel missingRequired checks { certificationKey required held } } } }",
+            json!({"u": cy.id.to_string()}),
+        )
+        .await;
+    let standing = standing.data()["certificationStanding"].clone();
+    assert_eq!(standing["current"]["careerLevel"], "p3");
+    assert_eq!(standing["current"]["missingRequired"], 0);
+    assert!(
+        standing["current"]["checks"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"certificationKey": "cda_level_1", "required": true, "held": true}))
+    );
+    assert_eq!(standing["next"]["careerLevel"], "p4");
+    assert!(
+        standing["next"]["checks"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"certificationKey": "cda_level_2", "required": true, "held": false}))
+    );
+    assert_eq!(standing["next"]["missingRequired"], 1);
+    let ada_token = app.token("ada@example.com").await;
+    let nosy = app
+        .gql(
+            Some(&ada_token),
+            "query($u: ID!) { certificationStanding(userId: $u) { current { careerLevel } } }",
+            json!({"u": cy.id.to_string()}),
+        )
+        .await;
+    assert_eq!(nosy.code(), "FORBIDDEN");
+
     // Counts by status per certification and per team, and level coverage.
     let summary = app
         .gql(
