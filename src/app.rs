@@ -261,7 +261,9 @@ async fn graphql_handler(
             Ok(actor) => Caller::Authenticated(actor),
             Err(Error::Unauthenticated(reason)) => Caller::Refused(reason),
             Err(other) => {
-                let _ = crate::graphql::error::ApiError::from(other);
+                // A database failure while loading the caller: logged with its
+                // cause; the client only learns the token could not be checked.
+                tracing::error!(error = ?other, "could not load the caller");
                 Caller::Refused("could not check the access token")
             }
         },
