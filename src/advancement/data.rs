@@ -338,11 +338,7 @@ pub async fn promotion_readiness(
     filter: &ReadinessFilter,
     today: NaiveDate,
 ) -> Result<(std::sync::Arc<Framework>, Vec<ReadinessRow>)> {
-    if !actor.sees_everyone() && actor.reports.is_empty() {
-        return Err(Error::Forbidden(
-            "only managers and HR rank people for advancement",
-        ));
-    }
+    policy::team_views(actor)?;
     let fw = store.current(db).await?;
     let selection = PeopleSelection {
         team_id: filter.team_id,

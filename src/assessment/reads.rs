@@ -184,6 +184,7 @@ pub async fn cycle_divergence(
     cycle_id: i64,
 ) -> Result<Vec<Divergence>> {
     find_cycle(db, cycle_id).await?;
+    let managed = policy::managed_scope(actor);
     let rows = submitted_ratings(db, cycle_id, None).await?;
     // (subject, skill) → (self level, manager level)
     type Pair = (Option<u8>, Option<u8>);
@@ -201,7 +202,7 @@ pub async fn cycle_divergence(
     }
     let mut list: Vec<Divergence> = pairs
         .into_iter()
-        .filter(|((user, _), _)| actor.sees_everyone() || actor.reports.contains(user))
+        .filter(|((user, _), _)| managed.contains(*user))
         .filter_map(|((user_id, skill), (s, m))| {
             let (s, m) = (s?, m?);
             Some(Divergence {
@@ -241,6 +242,7 @@ pub async fn team_skill_matrix(
     team_id: i64,
     cycle_id: i64,
 ) -> Result<TeamSkillMatrix> {
+    policy::team_views(actor)?;
     let cycle = find_cycle(db, cycle_id).await?;
     let teams = people::team_subtree(db, team_id).await?;
     if teams.is_empty() {
@@ -258,15 +260,11 @@ pub async fn team_skill_matrix(
     let mut members = MemberRow::find_by_statement(db::statement(backend, &sql, values))
         .all(db)
         .await?;
-    if !actor.sees_everyone() {
-        let before = members.len();
-        members.retain(|m| actor.reports.contains(&m.user_id));
-        if members.is_empty() && before > 0 {
-            return Err(Error::Forbidden("this team is not yours"));
-        }
-        if members.is_empty() {
-            policy::hr(actor)?;
-        }
+    let managed = policy::managed_scope(actor);
+    let before = members.len();
+    members.retain(|m| managed.contains(m.user_id));
+    if members.is_empty() && before > 0 {
+        return Err(Error::Forbidden("this team is not yours"));
     }
     let sql = format!(
         "SELECT a.subject_id, a.kind, r.skill_key, r.level FROM assessments a \

@@ -18,6 +18,35 @@ pub enum PeopleScope {
     Only(Vec<i64>),
 }
 
+impl PeopleScope {
+    pub fn contains(&self, id: i64) -> bool {
+        match self {
+            PeopleScope::Everyone => true,
+            PeopleScope::Only(ids) => ids.binary_search(&id).is_ok(),
+        }
+    }
+}
+
+/// Whose data a caller aggregates in team views (team matrix, divergence,
+/// team performance, readiness ranking): their reports, or everyone for HR.
+pub fn managed_scope(actor: &Actor) -> PeopleScope {
+    if actor.sees_everyone() {
+        return PeopleScope::Everyone;
+    }
+    let mut ids: Vec<i64> = actor.reports.iter().copied().collect();
+    ids.sort_unstable();
+    PeopleScope::Only(ids)
+}
+
+/// Team views are for HR and for managers who have reports.
+pub fn team_views(actor: &Actor) -> Result<()> {
+    if actor.sees_everyone() || !actor.reports.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("team views are for managers and HR"))
+    }
+}
+
 pub fn people_scope(actor: &Actor) -> PeopleScope {
     if actor.sees_everyone() {
         return PeopleScope::Everyone;
@@ -196,6 +225,17 @@ mod tests {
         let manager = actor(2, Role::Manager, &[3], Some(1));
         assert!(view_work(&manager, 3).is_ok());
         assert!(view_work(&manager, 1).is_err());
+    }
+
+    #[test]
+    fn team_views_cover_reports_only() {
+        let manager = actor(2, Role::Manager, &[3, 5], Some(1));
+        let scope = managed_scope(&manager);
+        assert!(scope.contains(3) && scope.contains(5));
+        assert!(!scope.contains(2) && !scope.contains(1));
+        assert!(team_views(&manager).is_ok());
+        assert!(team_views(&actor(3, Role::Employee, &[], Some(2))).is_err());
+        assert!(managed_scope(&actor(9, Role::Hr, &[], None)).contains(12345));
     }
 
     #[test]

@@ -312,12 +312,14 @@ impl FrameworkDocument {
         }
     }
 
-    pub fn render(&self, format: DocumentFormat) -> String {
+    pub fn render(&self, format: DocumentFormat) -> Result<String, ParseError> {
         match format {
             DocumentFormat::Json => {
-                serde_json::to_string_pretty(self).expect("documents serialize")
+                serde_json::to_string_pretty(self).map_err(|e| ParseError(e.to_string()))
             }
-            DocumentFormat::Yaml => serde_yaml_ng::to_string(self).expect("documents serialize"),
+            DocumentFormat::Yaml => {
+                serde_yaml_ng::to_string(self).map_err(|e| ParseError(e.to_string()))
+            }
         }
     }
 

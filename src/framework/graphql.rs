@@ -772,7 +772,8 @@ impl FrameworkQuery {
         } else {
             published(ctx, version).await?.doc.clone()
         };
-        Ok(doc.render(format))
+        doc.render(format)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("render framework: {e}")).into())
     }
 
     /// One role's matrix as CSV (see `importRoleMatrix`).

@@ -679,6 +679,8 @@ pub async fn team_performance(
     team_id: i64,
     period: &str,
 ) -> Result<Vec<Performance>> {
+    policy::team_views(actor)?;
+    let managed = policy::managed_scope(actor);
     let period = Period::parse(period)?.to_string();
     let teams = people::team_subtree(db, team_id).await?;
     if teams.is_empty() {
@@ -692,7 +694,7 @@ pub async fn team_performance(
         .await?
         .into_iter()
         .map(|u| u.id)
-        .filter(|id| actor.sees_everyone() || actor.reports.contains(id))
+        .filter(|id| managed.contains(*id))
         .collect();
     if members.is_empty() && !actor.sees_everyone() {
         return Err(Error::Forbidden("this team is not yours"));
