@@ -7,16 +7,16 @@
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Months, Utc};
+mod support;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use sea_orm::{EntityTrait, Set};
 use skillpath::advancement::{self, ReadinessFilter};
 use skillpath::auth::Role;
-use skillpath::config::{PasswordHashing, Secret, Settings};
 use skillpath::db::entities::{
     assessment, assessment_cycle, certification_record, cycle_participant, kpi_actual,
     performance_target, rating, user,
 };
-use skillpath::people::{self, NewPerson};
 
 const PEOPLE: usize = 10_000;
 
@@ -40,31 +40,9 @@ where
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        database_url: format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        ),
-        token_secret: Some(Secret::new("bench-secret-bench-secret-bench-secret")),
-        password_hashing: PasswordHashing::FAST_FOR_TESTS,
-        ..Settings::default()
-    };
-    let state = skillpath::app::build_state(settings).await.unwrap();
+    let (state, dir) = support::fresh_state().await;
     let db = &state.db;
-    let hr = people::insert_person(
-        db,
-        &state.auth.hasher,
-        NewPerson {
-            email: "hr@bench.example".into(),
-            name: "HR".into(),
-            role: Some(Role::Hr),
-            ..NewPerson::default()
-        },
-    )
-    .await
-    .unwrap();
-    let hr = people::load_actor(db, hr.id).await.unwrap().unwrap();
+    let hr = support::staff(&state, "hr@bench.example", Role::Hr).await;
     let fw = state.frameworks.current(db).await.unwrap();
     let now = Utc::now();
     let today = now.date_naive();

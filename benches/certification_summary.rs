@@ -6,15 +6,16 @@
 use std::time::Duration;
 
 use chrono::{Days, Utc};
+mod support;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use sea_orm::{EntityTrait, Set};
 use skillpath::auth::Role;
 use skillpath::certification::{self, CertificationFilter};
-use skillpath::config::{PasswordHashing, Secret, Settings};
 use skillpath::db::entities::{certification_record, user};
 use skillpath::framework::document::{Certification, FrameworkDocument};
 use skillpath::framework::{self};
-use skillpath::people::{self, NewPerson};
+use skillpath::people;
 
 const PEOPLE: usize = 10_000;
 const CERTIFICATIONS: usize = 20;
@@ -48,44 +49,10 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        database_url: format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        ),
-        token_secret: Some(Secret::new("bench-secret-bench-secret-bench-secret")),
-        password_hashing: PasswordHashing::FAST_FOR_TESTS,
-        ..Settings::default()
-    };
-    let state = skillpath::app::build_state(settings).await.unwrap();
+    let (state, dir) = support::fresh_state().await;
     let db = &state.db;
-    let admin = people::insert_person(
-        db,
-        &state.auth.hasher,
-        NewPerson {
-            email: "admin@bench.example".into(),
-            name: "Admin".into(),
-            role: Some(Role::Admin),
-            ..NewPerson::default()
-        },
-    )
-    .await
-    .unwrap();
-    let hr = people::insert_person(
-        db,
-        &state.auth.hasher,
-        NewPerson {
-            email: "hr@bench.example".into(),
-            name: "HR".into(),
-            role: Some(Role::Hr),
-            ..NewPerson::default()
-        },
-    )
-    .await
-    .unwrap();
-    let admin = people::load_actor(db, admin.id).await.unwrap().unwrap();
-    let hr = people::load_actor(db, hr.id).await.unwrap().unwrap();
+    let admin = support::staff(&state, "admin@bench.example", Role::Admin).await;
+    let hr = support::staff(&state, "hr@bench.example", Role::Hr).await;
     framework::import_draft(db, &admin, twenty_certifications())
         .await
         .unwrap();

@@ -6,10 +6,11 @@
 
 use std::time::Duration;
 
+mod support;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use skillpath::assessment::{self, AssessmentKind, AssessmentWrite, OpenCycle, RatingInput};
 use skillpath::auth::Role;
-use skillpath::config::{PasswordHashing, Secret, Settings};
 use skillpath::framework::document::{FrameworkDocument, Requirement};
 use skillpath::framework::{self};
 use skillpath::people::{self, NewPerson};
@@ -80,19 +81,7 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        database_url: std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| {
-            format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("bench.db").display()
-            )
-        }),
-        token_secret: Some(Secret::new("bench-secret-bench-secret-bench-secret")),
-        password_hashing: PasswordHashing::FAST_FOR_TESTS,
-        ..Settings::default()
-    };
-    let state = skillpath::app::build_state(settings).await.unwrap();
+    let (state, dir) = support::fresh_state().await;
     let db = &state.db;
     let new = |email: &str, role: Role, manager: Option<i64>, team: Option<i64>| NewPerson {
         email: email.into(),
@@ -104,22 +93,8 @@ async fn fixture() -> Fixture {
         career_level: Some("p2".into()),
         ..NewPerson::default()
     };
-    let admin = people::insert_person(
-        db,
-        &state.auth.hasher,
-        new("admin@bench.example", Role::Admin, None, None),
-    )
-    .await
-    .unwrap();
-    let hr = people::insert_person(
-        db,
-        &state.auth.hasher,
-        new("hr@bench.example", Role::Hr, None, None),
-    )
-    .await
-    .unwrap();
-    let admin = people::load_actor(db, admin.id).await.unwrap().unwrap();
-    let hr = people::load_actor(db, hr.id).await.unwrap().unwrap();
+    let admin = support::staff(&state, "admin@bench.example", Role::Admin).await;
+    let hr = support::staff(&state, "hr@bench.example", Role::Hr).await;
     framework::import_draft(db, &admin, forty_skill_framework())
         .await
         .unwrap();
