@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::profile::{AgreedBasis, DivergenceKind};
 use super::{AssessmentKind, AssessmentStatus, CycleStatus, OpenCycle, RatingInput};
+use crate::auth::policy;
 use crate::framework::Framework;
 use crate::framework::graphql::{SkillNode, View};
 use crate::graphql::context::{actor, locale, state};
@@ -113,7 +114,12 @@ impl AssessmentNode {
     async fn subject(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         user(ctx, self.0.subject_id).await
     }
+    /// Who wrote it. Peer input is anonymous to the person assessed: for
+    /// them a peer assessment's assessor is null.
     async fn assessor(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        if !policy::can_see_assessor(actor(ctx)?, self.0.kind, self.0.subject_id) {
+            return Ok(None);
+        }
         user(ctx, self.0.assessor_id).await
     }
     async fn ratings(&self) -> Vec<RatingNode> {

@@ -32,6 +32,13 @@ impl From<Session> for AuthPayload {
     }
 }
 
+/// The answer to a request that just signed someone in: from here on the
+/// request speaks for that person (their own account is shown in full).
+fn signed_in(ctx: &Context<'_>, session: Session) -> ApiResult<AuthPayload> {
+    let _ = request(ctx)?.signed_in.set(session.person.id);
+    Ok(session.into())
+}
+
 #[derive(async_graphql::InputObject)]
 pub struct InviteUserInput {
     pub email: String,
@@ -52,8 +59,9 @@ pub struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// The same error for an unknown email and a wrong password; repeated
-    /// failures for an account or an address are answered more and more slowly.
+    /// The same error for an unknown email and a wrong password. Attempts are
+    /// limited per account and address (RATE_LIMITED with
+    /// `extensions.retryAfter` past the limit; see the README).
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -63,7 +71,7 @@ impl AuthMutation {
         let state = state(ctx)?;
         let addr = request(ctx)?.client_addr.as_deref();
         let session = state.auth.login(&state.db, &email, &password, addr).await?;
-        Ok(session.into())
+        signed_in(ctx, session)
     }
 
     /// Trades a refresh token for a new access and refresh token. Using a
@@ -74,7 +82,7 @@ impl AuthMutation {
         #[graphql(secret)] token: String,
     ) -> ApiResult<AuthPayload> {
         let state = state(ctx)?;
-        Ok(state.auth.refresh(&state.db, &token).await?.into())
+        signed_in(ctx, state.auth.refresh(&state.db, &token).await?)
     }
 
     /// Creates an account without a password and emails the person a
@@ -116,11 +124,9 @@ impl AuthMutation {
         #[graphql(secret)] password: String,
     ) -> ApiResult<AuthPayload> {
         let state = state(ctx)?;
-        Ok(
-            super::recovery::accept_invitation(&state.db, &state.auth, &token, &password)
-                .await?
-                .into(),
-        )
+        let session =
+            super::recovery::accept_invitation(&state.db, &state.auth, &token, &password).await?;
+        signed_in(ctx, session)
     }
 
     /// Emails a password reset link. Always answers true, whether or not the

@@ -78,6 +78,16 @@ pub fn can_view_person(actor: &Actor, target: i64) -> bool {
         || actor.manager_id == Some(target)
 }
 
+/// Peer input is anonymous to the person it is about; everyone else who
+/// may see the assessment sees who wrote it.
+pub fn can_see_assessor(
+    actor: &Actor,
+    kind: crate::assessment::AssessmentKind,
+    subject_id: i64,
+) -> bool {
+    kind != crate::assessment::AssessmentKind::Peer || !actor.is(subject_id)
+}
+
 pub fn view_person(actor: &Actor, target: i64) -> Result<()> {
     if can_view_person(actor, target) {
         Ok(())

@@ -17,6 +17,10 @@ pub enum Caller {
     Authenticated(Actor),
     /// A token was sent but refused; the message says why.
     Refused(&'static str),
+    /// A token was sent but could not be checked: the database is out of
+    /// reach. Answered SERVICE_UNAVAILABLE, never UNAUTHENTICATED, so that
+    /// front ends keep the person signed in through an outage.
+    Unchecked,
 }
 
 #[derive(Debug, Clone)]
@@ -27,6 +31,9 @@ pub struct RequestContext {
     /// The current framework, looked up once per request however many
     /// fields ask for it.
     pub framework: tokio::sync::OnceCell<Arc<Framework>>,
+    /// Set when this request signed someone in (login, refresh, accepting
+    /// an invitation): the answer may show that person their own account.
+    pub signed_in: std::sync::OnceLock<i64>,
 }
 
 /// The current framework version, from the request's cache.
@@ -58,6 +65,10 @@ pub fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
     match &request(ctx)?.caller {
         Caller::Authenticated(actor) => Ok(actor),
         Caller::Refused(reason) => Err(ApiError::new(Code::Unauthenticated, *reason)),
+        Caller::Unchecked => Err(crate::error::Error::Unavailable(anyhow::anyhow!(
+            "the caller's account could not be loaded"
+        ))
+        .into()),
         Caller::Anonymous => Err(ApiError::new(
             Code::Unauthenticated,
             "sign in first: send `Authorization: Bearer <accessToken>`",

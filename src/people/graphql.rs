@@ -7,51 +7,73 @@ use chrono::NaiveDate;
 
 use super::{NewPerson, PeopleFilter, Person, PersonChanges, Team};
 use crate::auth::{Locale, Role, policy};
-use crate::graphql::context::{actor, state};
+use crate::graphql::context::{actor, request, state};
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
 
 const MAX_PAGE: i32 = 100;
 
 /// A person with an account.
+///
+/// Anyone may be named where they touched a record the caller can see (an
+/// assessor, whoever changed a target, a comment's author), but only the name:
+/// the other fields are null unless the caller may see the person (themselves,
+/// their managers and reports, HR and admins everyone).
 pub struct User(pub Person);
+
+impl User {
+    fn in_reach(&self, ctx: &Context<'_>) -> bool {
+        actor(ctx).is_ok_and(|a| policy::can_view_person(a, self.0.id))
+            || request(ctx).is_ok_and(|r| r.signed_in.get() == Some(&self.0.id))
+    }
+
+    /// `value` when the caller may see this person, else null.
+    fn shown<T>(&self, ctx: &Context<'_>, value: T) -> Option<T> {
+        self.in_reach(ctx).then_some(value)
+    }
+}
 
 #[Object]
 impl User {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    async fn email(&self) -> &str {
-        &self.0.email
+    /// Null when the caller may not see this person.
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.shown(ctx, self.0.email.as_str())
     }
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn role(&self) -> Role {
-        self.0.role
+    /// Null when the caller may not see this person.
+    async fn role(&self, ctx: &Context<'_>) -> Option<Role> {
+        self.shown(ctx, self.0.role)
     }
-    /// The person's chosen language; null means answers follow the browser.
-    async fn locale(&self) -> Option<Locale> {
-        self.0.locale
+    /// The person's chosen language; null means answers follow the browser
+    /// (or that the caller may not see this person).
+    async fn locale(&self, ctx: &Context<'_>) -> Option<Locale> {
+        self.shown(ctx, self.0.locale).flatten()
     }
-    async fn active(&self) -> bool {
-        self.0.active
+    /// Null when the caller may not see this person.
+    async fn active(&self, ctx: &Context<'_>) -> Option<bool> {
+        self.shown(ctx, self.0.active)
     }
-    /// False for an invited account that has not set a password yet.
-    async fn has_password(&self) -> bool {
-        self.0.has_password
+    /// False for an invited account that has not set a password yet; null
+    /// when the caller may not see this person.
+    async fn has_password(&self, ctx: &Context<'_>) -> Option<bool> {
+        self.shown(ctx, self.0.has_password)
     }
     /// Key of the person's job role in the competency framework.
-    async fn job_role(&self) -> Option<&str> {
-        self.0.job_role.as_deref()
+    async fn job_role(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.shown(ctx, self.0.job_role.as_deref()).flatten()
     }
     /// Key of the person's career level within their job role.
-    async fn career_level(&self) -> Option<&str> {
-        self.0.career_level.as_deref()
+    async fn career_level(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.shown(ctx, self.0.career_level.as_deref()).flatten()
     }
     /// When the person reached their current career level.
-    async fn level_since(&self) -> Option<NaiveDate> {
-        self.0.level_since
+    async fn level_since(&self, ctx: &Context<'_>) -> Option<NaiveDate> {
+        self.shown(ctx, self.0.level_since).flatten()
     }
     /// The person's manager, when the caller may see them.
     async fn manager(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
@@ -65,7 +87,7 @@ impl User {
         Ok(loaders.person.load_one(manager_id).await?.map(User))
     }
     async fn team(&self, ctx: &Context<'_>) -> ApiResult<Option<TeamNode>> {
-        let Some(team_id) = self.0.team_id else {
+        let Some(team_id) = self.0.team_id.filter(|_| self.in_reach(ctx)) else {
             return Ok(None);
         };
         let loaders = ctx.data::<Loaders>()?;
@@ -74,6 +96,9 @@ impl User {
     /// Direct reports the caller may see.
     async fn direct_reports(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
         let actor = actor(ctx)?;
+        if !self.in_reach(ctx) {
+            return Ok(Vec::new());
+        }
         let loaders = ctx.data::<Loaders>()?;
         let reports = loaders
             .direct_reports
