@@ -18,7 +18,6 @@ use sea_orm::DatabaseConnection;
 use crate::auth::Locale;
 use crate::auth::password::PasswordHasher;
 use crate::auth::session::Auth;
-use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::{self, TokenKeys};
 use crate::config::{Environment, Secret, Settings};
 use crate::framework::{self, FrameworkStore};
@@ -80,26 +79,76 @@ impl Application {
     }
 
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        let jobs = crate::certification::spawn_reminder_job(
-            self.state.db.clone(),
-            self.state.frameworks.clone(),
-            self.state.settings.certification_reminder_days.clone(),
-            Duration::from_secs(self.state.settings.jobs_interval_minutes * 60),
-        );
-        let mail =
-            crate::mail::MailWorker::from_settings(self.state.db.clone(), &self.state.settings)
-                .map_err(std::io::Error::other)?
-                .spawn(Duration::from_secs(
-                    self.state.settings.mail_poll_seconds.max(1),
-                ));
+        let background = if self.state.settings.background_jobs {
+            Some(Background::start(&self.state).map_err(std::io::Error::other)?)
+        } else {
+            None
+        };
         let app = routes(self.schema, self.state);
         tracing::info!(addr = %self.addr, "serving GraphQL at /graphql, GraphiQL at /graphiql");
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(15)))
             .await;
-        jobs.abort();
-        mail.abort();
+        if let Some(background) = background {
+            background.stop().await;
+        }
         served
+    }
+}
+
+/// The work a server process does besides answering requests.
+struct Background {
+    jobs: Vec<tokio::task::JoinHandle<()>>,
+    mail: tokio::task::JoinHandle<()>,
+    stop_mail: tokio::sync::watch::Sender<bool>,
+}
+
+impl Background {
+    fn start(state: &AppState) -> anyhow::Result<Self> {
+        let settings = &state.settings;
+        let every = Duration::from_secs(settings.jobs_interval_minutes * 60);
+        let reminders = crate::certification::spawn_reminder_job(
+            state.db.clone(),
+            state.frameworks.clone(),
+            settings.certification_reminder_days.clone(),
+            every,
+        );
+        let db = state.db.clone();
+        let pruning = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                if let Err(err) = crate::auth::throttle::prune(&db).await {
+                    tracing::warn!(error = %err, "could not prune login attempts");
+                }
+            }
+        });
+        let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
+        let mail = crate::mail::MailWorker::from_settings(state.db.clone(), settings)?.spawn(
+            Duration::from_secs(settings.mail_poll_seconds.max(1)),
+            mail_stop,
+        );
+        Ok(Self {
+            jobs: vec![reminders, pruning],
+            mail,
+            stop_mail,
+        })
+    }
+
+    /// The mail worker stops between sends and gives back its claims, so
+    /// another replica sends them now rather than after the lease.
+    async fn stop(self) {
+        for job in &self.jobs {
+            job.abort();
+        }
+        let _ = self.stop_mail.send(true);
+        let mut mail = self.mail;
+        if tokio::time::timeout(Duration::from_secs(10), &mut mail)
+            .await
+            .is_err()
+        {
+            mail.abort();
+        }
     }
 }
 
@@ -110,7 +159,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let database = db::connect_counted(&settings, statements.clone())
         .await
         .context("cannot open the database")?;
-    db::migrate(&database)
+    let startup = db::StartupLock::acquire(&settings, &database)
+        .await
+        .context("cannot take the start-up lock")?;
+    let setup = startup.connection();
+    db::migrate(setup)
         .await
         .context("cannot apply migrations")?;
     let secret = token_secret(&settings)?;
@@ -120,12 +173,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             &secret,
             chrono::Duration::minutes(settings.access_token_minutes),
         ),
-        throttle: Arc::new(LoginThrottle::default()),
         refresh_ttl: chrono::Duration::days(settings.refresh_token_days),
     };
     if let (Some(email), Some(password)) = (&settings.admin_email, &settings.admin_password) {
         let created = people::ensure_bootstrap_admin(
-            &database,
+            setup,
             &auth.hasher,
             email,
             password.expose(),
@@ -138,12 +190,16 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         }
     }
     if settings.load_default_framework
-        && framework::seed_default_if_empty(&database)
+        && framework::seed_default_if_empty(setup)
             .await
             .map_err(|e| anyhow::anyhow!("default framework: {e}"))?
     {
         tracing::info!("loaded the default operations framework as version 1");
     }
+    startup
+        .release()
+        .await
+        .context("cannot release the start-up lock")?;
     Ok(AppState {
         db: database,
         auth,
@@ -261,10 +317,11 @@ async fn graphql_handler(
             Ok(actor) => Caller::Authenticated(actor),
             Err(Error::Unauthenticated(reason)) => Caller::Refused(reason),
             Err(other) => {
-                // A database failure while loading the caller: logged with its
-                // cause; the client only learns the token could not be checked.
+                // The token may be fine: the database did not answer. Logged
+                // with its cause; resolvers that need the caller answer
+                // SERVICE_UNAVAILABLE.
                 tracing::error!(error = ?other, "could not load the caller");
-                Caller::Refused("could not check the access token")
+                Caller::Unchecked
             }
         },
     };
@@ -280,6 +337,7 @@ async fn graphql_handler(
             accept_language,
             client_addr,
             framework: Default::default(),
+            signed_in: Default::default(),
         })
         .data(Loaders::new(&state.db));
     let mut response = schema.execute(gql).await;
@@ -298,7 +356,23 @@ async fn graphql_handler(
                 .set("code", Code::BadUserInput.as_str());
         }
     }
-    Ok(GraphQLResponse::from(response).into_response())
+    // An outage is the server's condition, not the request's: 503 with
+    // Retry-After tells clients and proxies to come back, whatever the body.
+    let unavailable = response.errors.iter().any(|e| {
+        e.extensions.as_ref().and_then(|ext| ext.get("code"))
+            == Some(&async_graphql::Value::from(
+                Code::ServiceUnavailable.as_str(),
+            ))
+    });
+    let mut http = GraphQLResponse::from(response).into_response();
+    if unavailable {
+        http.set_status(StatusCode::SERVICE_UNAVAILABLE);
+        http.headers_mut().insert(
+            "retry-after",
+            HeaderValue::from(crate::graphql::error::RETRY_AFTER_OUTAGE_SECONDS),
+        );
+    }
+    Ok(http)
 }
 
 fn bearer(req: &Request) -> Option<&str> {

@@ -127,6 +127,10 @@ pub struct Settings {
     pub mail_poll_seconds: u64,
     /// First retry delay after a failed send, in seconds; doubles each time.
     pub mail_retry_seconds: u64,
+    /// Run the background work (mail worker, reminder and clean-up jobs) in
+    /// this process. Off for a process that should only serve requests, and
+    /// in tests that drive the workers themselves.
+    pub background_jobs: bool,
 }
 
 impl Default for Settings {
@@ -155,6 +159,7 @@ impl Default for Settings {
             jobs_interval_minutes: 60,
             mail_poll_seconds: 5,
             mail_retry_seconds: 30,
+            background_jobs: true,
         }
     }
 }

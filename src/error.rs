@@ -38,6 +38,14 @@ pub enum Error {
     Invalid(Vec<Problem>),
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts (logins): try again after the given time.
+    #[error("too many attempts: try again in {retry_after_seconds} s")]
+    TooManyAttempts { retry_after_seconds: i64 },
+    /// The database cannot be reached: a passing condition, worth retrying.
+    /// Distinct from `Unauthenticated`, so front ends do not sign people out
+    /// during an outage.
+    #[error("the service is unavailable: {0}")]
+    Unavailable(#[source] anyhow::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -56,7 +64,11 @@ impl Error {
 
 impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::Internal(anyhow::Error::new(err).context("database"))
+        if crate::db::is_unavailable(&err) {
+            Self::Unavailable(anyhow::Error::new(err).context("database unreachable"))
+        } else {
+            Self::Internal(anyhow::Error::new(err).context("database"))
+        }
     }
 }
 

@@ -4,8 +4,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::{Cycle, CycleStatus, Participant};
@@ -180,7 +180,10 @@ pub async fn open_cycle(
 pub async fn advance_cycle(db: &DatabaseConnection, actor: &Actor, cycle_id: i64) -> Result<Cycle> {
     policy::hr(actor)?;
     let txn = db::begin_write(db).await?;
+    // Exclusive: waits for assessment writes in flight (they hold the row
+    // shared, see `lock_for_assessment`), so no write lands after "closed".
     let row = assessment_cycle::Entity::find_by_id(cycle_id)
+        .lock_exclusive()
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("assessment cycle"))?;
@@ -239,6 +242,33 @@ pub async fn find_cycle(db: &impl ConnectionTrait, cycle_id: i64) -> Result<Cycl
         .await?
         .ok_or(Error::NotFound("assessment cycle"))
         .and_then(Cycle::try_from)
+}
+
+/// Locks for an assessment write, for the rest of the transaction, and
+/// returns the cycle as it stands under the lock.
+///
+/// On PostgreSQL the cycle row is held shared, so a state change (which takes
+/// it exclusively) waits for writes in flight, and a write that starts after
+/// it reads the new state; the participant row is held exclusively, so two
+/// writes about one person (a draft save and a submit from two tabs, a retry)
+/// run one after the other. SQLite's `begin_write` already holds the
+/// database's single write lock (sea-query leaves the lock clauses out there).
+pub async fn lock_for_assessment(
+    txn: &DatabaseTransaction,
+    cycle_id: i64,
+    subject_id: i64,
+) -> Result<Cycle> {
+    let cycle = assessment_cycle::Entity::find_by_id(cycle_id)
+        .lock_shared()
+        .one(txn)
+        .await?
+        .ok_or(Error::NotFound("assessment cycle"))?;
+    cycle_participant::Entity::find_by_id((cycle_id, subject_id))
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(Error::NotFound("this person in the cycle"))?;
+    Cycle::try_from(cycle)
 }
 
 /// Cycles the caller takes part in, reviews in, or (HR) all; newest first.

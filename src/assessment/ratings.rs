@@ -11,7 +11,8 @@ use sea_orm::{
 };
 
 use super::{
-    Assessment, AssessmentKind, AssessmentStatus, CycleStatus, Rating, find_cycle, participant,
+    Assessment, AssessmentKind, AssessmentStatus, CycleStatus, Rating, find_cycle,
+    lock_for_assessment, participant,
 };
 use crate::auth::{Actor, policy};
 use crate::db::entities::{assessment, rating};
@@ -85,8 +86,12 @@ pub async fn save_assessment(
     let ratings = parse_ratings(&inputs, &skills)?;
 
     let txn = db::begin_write(db).await?;
-    // Checked again under the write lock: the cycle may have moved on since.
-    if !find_cycle(&txn, cycle_id).await?.status.allows(kind) {
+    // Checked again under the locks: the cycle may have moved on since.
+    if !lock_for_assessment(&txn, cycle_id, subject_id)
+        .await?
+        .status
+        .allows(kind)
+    {
         return Err(Error::Conflict(
             "the cycle has moved on: this assessment can no longer be written".into(),
         ));
@@ -366,6 +371,17 @@ pub async fn request_peer_input(
         .await?
         .filter(|u| u.active)
         .ok_or(Error::NotFound("peer"))?;
+    let txn = db::begin_write(db).await?;
+    if !matches!(
+        lock_for_assessment(&txn, cycle_id, subject_id)
+            .await?
+            .status,
+        CycleStatus::SelfAssessment | CycleStatus::ManagerReview
+    ) {
+        return Err(Error::Conflict(
+            "the cycle has moved on: peer input can no longer be asked for".into(),
+        ));
+    }
     let now = Utc::now();
     let inserted = assessment::ActiveModel {
         cycle_id: Set(cycle_id),
@@ -379,12 +395,14 @@ pub async fn request_peer_input(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await;
     match inserted {
-        Ok(_) => Ok(()),
+        Ok(_) => {}
         // Asked before: asking again changes nothing.
-        Err(e) if db::is_unique_violation(&e) => Ok(()),
-        Err(e) => Err(e.into()),
+        Err(e) if db::is_unique_violation(&e) => return Ok(()),
+        Err(e) => return Err(e.into()),
     }
+    txn.commit().await?;
+    Ok(())
 }

@@ -1,11 +1,13 @@
 //! Argon2id password hashing, always off the async runtime.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use anyhow::{Context, anyhow};
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
 
 use crate::config::{PasswordHashing, Secret};
 use crate::error::{Error, Result};
@@ -46,9 +48,23 @@ pub struct PasswordHasher {
 
 struct Inner {
     argon2: Argon2<'static>,
+    /// One permit per core: hashes beyond that wait their turn (first come,
+    /// first served) instead of piling up blocking threads at 19 MiB each,
+    /// which let a login storm take the process to gigabytes and starve
+    /// every other request.
+    permits: Arc<Semaphore>,
     /// Verified against when the email is unknown, so the answer takes as long
     /// as for a real account and does not reveal which emails exist.
     dummy_hash: String,
+    stats: HashingStats,
+}
+
+/// What the hasher has done: for tests and metrics.
+#[derive(Default)]
+struct HashingStats {
+    runs: AtomicU64,
+    running: AtomicUsize,
+    peak: AtomicUsize,
 }
 
 impl PasswordHasher {
@@ -60,15 +76,58 @@ impl PasswordHasher {
             .hash_password(b"not a real password: timing equaliser")
             .map_err(|e| anyhow!("argon2: {e}"))?
             .to_string();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(Self {
-            inner: Arc::new(Inner { argon2, dummy_hash }),
+            inner: Arc::new(Inner {
+                argon2,
+                dummy_hash,
+                permits: Arc::new(Semaphore::new(cores)),
+                stats: HashingStats::default(),
+            }),
         })
     }
 
-    pub async fn hash(&self, password: &Password) -> Result<String> {
+    /// How many hashes and verifications have run.
+    pub fn runs(&self) -> u64 {
+        self.inner.stats.runs.load(Ordering::SeqCst)
+    }
+
+    /// The most that ever ran at once (never more than the cores).
+    pub fn peak_concurrency(&self) -> usize {
+        self.inner.stats.peak.load(Ordering::SeqCst)
+    }
+
+    /// Runs `work` on the blocking pool once a hashing permit is free.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Inner) -> anyhow::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let permit = self
+            .inner
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .context("password hashing permits")?;
         let inner = self.inner.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let stats = &inner.stats;
+            let running = stats.running.fetch_add(1, Ordering::SeqCst) + 1;
+            stats.peak.fetch_max(running, Ordering::SeqCst);
+            let done = work(&inner);
+            stats.running.fetch_sub(1, Ordering::SeqCst);
+            stats.runs.fetch_add(1, Ordering::SeqCst);
+            done
+        })
+        .await
+        .context("password hashing task")??;
+        Ok(done)
+    }
+
+    pub async fn hash(&self, password: &Password) -> Result<String> {
         let password = password.expose().to_owned();
-        let hashed = tokio::task::spawn_blocking(move || {
+        self.run(move |inner| {
             inner
                 .argon2
                 .hash_password(password.as_bytes())
@@ -76,17 +135,14 @@ impl PasswordHasher {
                 .map_err(|e| anyhow!("argon2 hash: {e}"))
         })
         .await
-        .context("password hashing task")??;
-        Ok(hashed)
     }
 
     /// True when `password` matches `stored`. With no stored hash (unknown
     /// account, or one that never set a password) it still does the work.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool> {
-        let inner = self.inner.clone();
         let password = password.to_owned();
         let stored = stored.map(str::to_owned);
-        let matched = tokio::task::spawn_blocking(move || {
+        self.run(move |inner| {
             let (hash, real) = match &stored {
                 Some(hash) => (hash.as_str(), true),
                 None => (inner.dummy_hash.as_str(), false),
@@ -101,8 +157,6 @@ impl PasswordHasher {
             anyhow::Ok(ok && real)
         })
         .await
-        .context("password verification task")??;
-        Ok(matched)
     }
 }
 

@@ -4,18 +4,16 @@
 //! one in the same family. Presenting a spent token means it was copied, so
 //! the whole family is revoked and both holders must log in again.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, Set,
 };
 
 use super::Actor;
 use super::password::PasswordHasher;
-use super::throttle::LoginThrottle;
+use super::throttle;
 use super::tokens::{self, TokenError, TokenKeys};
 use crate::db::{self, entities::refresh_token, entities::user};
 use crate::error::{Error, Result};
@@ -38,7 +36,6 @@ pub struct Session {
 pub struct Auth {
     pub hasher: PasswordHasher,
     pub keys: TokenKeys,
-    pub throttle: Arc<LoginThrottle>,
     pub refresh_ttl: Duration,
 }
 
@@ -53,14 +50,7 @@ impl Auth {
         client_addr: Option<&str>,
     ) -> Result<Session> {
         let email = Email::parse(email).map_err(|_| Error::Unauthenticated(BAD_CREDENTIALS))?;
-        let account_key = format!("account:{email}");
-        let mut keys = vec![account_key.clone()];
-        keys.extend(client_addr.map(|a| format!("addr:{a}")));
-        let delay = self.throttle.delay(&keys);
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
-        }
-
+        let attempt = throttle::begin(db, email.as_str(), client_addr.unwrap_or("unknown")).await?;
         let row = user::Entity::find()
             .filter(user::Column::Email.eq(email.as_str()))
             .one(db)
@@ -71,11 +61,11 @@ impl Auth {
             .and_then(|u| u.password_hash.as_deref());
         let matched = self.hasher.verify(password, stored).await?;
         let Some(row) = row.filter(|_| matched) else {
-            self.throttle.record_failure(&keys);
+            attempt.failed(db).await?;
             tracing::info!(reason = "bad credentials", "login refused");
             return Err(Error::Unauthenticated(BAD_CREDENTIALS));
         };
-        self.throttle.record_success(&account_key);
+        attempt.succeeded(db).await?;
         let person = Person::try_from(row)?;
         let family = uuid::Uuid::new_v4().to_string();
         let session = self.start_session(db, person, &family).await?;
@@ -87,11 +77,14 @@ impl Auth {
         let hash = tokens::token_hash(token);
         let now = Utc::now();
         let txn = db::begin_write(db).await?;
-        let Some(current) = refresh_token::Entity::find()
-            .filter(refresh_token::Column::TokenHash.eq(hash))
-            .one(&txn)
-            .await?
-        else {
+        let Some(found) = find_refresh_token(&txn, &hash).await? else {
+            return Err(Error::Unauthenticated(BAD_REFRESH));
+        };
+        // Rotation and revocation (logout, password reset, deactivation) are
+        // decided under the person's row lock: whichever comes second sees
+        // what the first did, so a rotated token cannot outlive a logout.
+        db::lock_person(&txn, found.user_id).await?;
+        let Some(current) = find_refresh_token(&txn, &hash).await? else {
             return Err(Error::Unauthenticated(BAD_REFRESH));
         };
         if current.revoked_at.is_some() || current.expires_at <= now {
@@ -127,13 +120,13 @@ impl Auth {
     /// accepted silently: logging out twice is not an error.
     pub async fn logout(&self, db: &DatabaseConnection, token: &str) -> Result<()> {
         let hash = tokens::token_hash(token);
-        if let Some(row) = refresh_token::Entity::find()
-            .filter(refresh_token::Column::TokenHash.eq(hash))
-            .one(db)
-            .await?
-        {
-            revoke_family(db, &row.family_id, Utc::now()).await?;
+        let txn = db::begin_write(db).await?;
+        if let Some(row) = find_refresh_token(&txn, &hash).await? {
+            // Under the same lock as rotation (see `refresh`).
+            db::lock_person(&txn, row.user_id).await?;
+            revoke_family(&txn, &row.family_id, Utc::now()).await?;
         }
+        txn.commit().await?;
         Ok(())
     }
 
@@ -201,8 +194,21 @@ async fn revoke_family(db: &impl ConnectionTrait, family: &str, now: DateTime<Ut
     Ok(())
 }
 
-/// Signs a person out everywhere (deactivation, password reset).
-pub async fn revoke_all_for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<()> {
+async fn find_refresh_token(
+    txn: &DatabaseTransaction,
+    hash: &str,
+) -> Result<Option<refresh_token::Model>> {
+    Ok(refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash))
+        .one(txn)
+        .await?)
+}
+
+/// Signs a person out everywhere (deactivation, password reset), under the
+/// person's row lock so that a refresh racing it cannot mint a token that
+/// survives (see `Auth::refresh`).
+pub async fn revoke_all_for_user(db: &DatabaseTransaction, user_id: i64) -> Result<()> {
+    db::lock_person(db, user_id).await?;
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(refresh_token::Column::UserId.eq(user_id))

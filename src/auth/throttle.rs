@@ -1,88 +1,152 @@
-//! Slows down repeated failed logins per account and per client address.
+//! Limits on login attempts, counted in the database so that every server
+//! process of a deployment shares them.
 //!
-//! Kept in memory: it bounds online guessing on one server process. Each
-//! process of a multi-process deployment throttles on its own, which still
-//! caps the guessing rate at (processes × allowed rate).
+//! Three counts, each over a fixed window:
+//! - **per account and address** (`pair`): an address gets a few tries at
+//!   one account, then is refused until the window ends;
+//! - **per address** (`addr`): one address trying many accounts is refused.
+//!   A successful login gives its attempt back, so an office behind one
+//!   address is not locked out by its own people signing in;
+//! - **per account** (`account`): failures from all addresses. Past the
+//!   limit, only addresses that have already failed against the account are
+//!   refused: a stranger guessing from elsewhere cannot lock the owner out of
+//!   an address that has not failed.
+//!
+//! An attempt is counted when it *starts* (an atomic upsert), so parallel
+//! guesses are counted too and cannot all slip in before the first failure
+//! is recorded. A refused attempt never reaches the password hash.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Value};
 
-/// Failures older than this are forgotten.
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Failures allowed at full speed before answers slow down.
-const FREE_FAILURES: u32 = 3;
-const BASE_DELAY: Duration = Duration::from_millis(250);
-const MAX_DELAY: Duration = Duration::from_secs(8);
-const MAX_ENTRIES: usize = 100_000;
+use crate::db;
+use crate::error::{Error, Result};
 
-#[derive(Default)]
-pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+/// Tries one address gets at one account per window.
+pub const PAIR_LIMIT: i32 = 5;
+/// Failed or in-flight attempts from one address per window.
+pub const ADDRESS_LIMIT: i32 = 30;
+/// Failures against one account, from anywhere, per window.
+pub const ACCOUNT_LIMIT: i32 = 50;
+pub const WINDOW_MINUTES: i64 = 15;
+
+/// An attempt admitted by the limits; report how it ended.
+pub struct Attempt {
+    pair: String,
+    addr: String,
+    account: String,
 }
 
-impl LoginThrottle {
-    /// How long to wait before answering an attempt for these keys.
-    pub fn delay(&self, keys: &[String]) -> Duration {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        keys.iter()
-            .filter_map(|k| failures.get(k))
-            .filter(|(_, last)| now.duration_since(*last) < WINDOW)
-            .map(|(count, _)| delay_after(*count))
-            .max()
-            .unwrap_or_default()
+#[derive(Debug, FromQueryResult)]
+struct Count {
+    attempts: i32,
+    window_started_at: DateTime<Utc>,
+}
+
+fn window() -> Duration {
+    Duration::minutes(WINDOW_MINUTES)
+}
+
+/// Counts the attempt, or refuses it when a limit is reached.
+pub async fn begin(db: &DatabaseConnection, email: &str, client_addr: &str) -> Result<Attempt> {
+    let attempt = Attempt {
+        pair: format!("pair:{email}|{client_addr}"),
+        addr: format!("addr:{client_addr}"),
+        account: format!("account:{email}"),
+    };
+    let now = Utc::now();
+    let pair = bump(db, &attempt.pair, now).await?;
+    let addr = bump(db, &attempt.addr, now).await?;
+    if pair.attempts > PAIR_LIMIT {
+        return Err(refused(&pair, now));
+    }
+    if addr.attempts > ADDRESS_LIMIT {
+        return Err(refused(&addr, now));
+    }
+    // This address has tried this account before in the window (the count
+    // includes the attempt just made), so the account-wide limit applies.
+    if pair.attempts > 1
+        && let Some(account) = current(db, &attempt.account, now).await?
+        && account.attempts >= ACCOUNT_LIMIT
+    {
+        return Err(refused(&account, now));
+    }
+    Ok(attempt)
+}
+
+impl Attempt {
+    /// The right password: this address's tries at the account start again,
+    /// and the attempt is given back to the address.
+    pub async fn succeeded(self, db: &DatabaseConnection) -> Result<()> {
+        let backend = db.get_database_backend();
+        db.execute_raw(db::statement(
+            backend,
+            "DELETE FROM login_throttle WHERE key = $1",
+            [self.pair.into()],
+        ))
+        .await?;
+        db.execute_raw(db::statement(
+            backend,
+            "UPDATE login_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+            [self.addr.into()],
+        ))
+        .await?;
+        Ok(())
     }
 
-    pub fn record_failure(&self, keys: &[String]) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        if failures.len() > MAX_ENTRIES {
-            failures.retain(|_, (_, last)| now.duration_since(*last) < WINDOW);
-        }
-        for key in keys {
-            let entry = failures.entry(key.clone()).or_insert((0, now));
-            if now.duration_since(entry.1) >= WINDOW {
-                entry.0 = 0;
-            }
-            entry.0 += 1;
-            entry.1 = now;
-        }
-    }
-
-    pub fn record_success(&self, key: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(key);
+    /// A wrong password (or an unknown or inactive account: the same to an
+    /// outsider) counts against the account from every address.
+    pub async fn failed(self, db: &DatabaseConnection) -> Result<()> {
+        bump(db, &self.account, Utc::now()).await?;
+        Ok(())
     }
 }
 
-/// 0 for the first few failures, then doubling from 250 ms up to 8 s.
-fn delay_after(failures: u32) -> Duration {
-    if failures < FREE_FAILURES {
-        return Duration::ZERO;
-    }
-    let doublings = (failures - FREE_FAILURES).min(10);
-    (BASE_DELAY * 2u32.pow(doublings)).min(MAX_DELAY)
+/// Forgets windows that ended long ago (a periodic job).
+pub async fn prune(db: &DatabaseConnection) -> Result<u64> {
+    let cutoff = Utc::now() - Duration::days(1);
+    let done = db
+        .execute_raw(db::statement(
+            db.get_database_backend(),
+            "DELETE FROM login_throttle WHERE window_started_at < $1",
+            [cutoff.into()],
+        ))
+        .await?;
+    Ok(done.rows_affected())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Adds one to `key`'s count, starting a new window when the last one ended.
+/// One upsert, so concurrent attempts on any number of processes each get
+/// their own count (the same statement on SQLite ≥ 3.35 and PostgreSQL).
+async fn bump(db: &DatabaseConnection, key: &str, now: DateTime<Utc>) -> Result<Count> {
+    let expired = now - window();
+    let sql = "INSERT INTO login_throttle (key, attempts, window_started_at) VALUES ($1, 1, $2) \
+        ON CONFLICT (key) DO UPDATE SET \
+          attempts = CASE WHEN login_throttle.window_started_at < $3 THEN 1 \
+                          ELSE login_throttle.attempts + 1 END, \
+          window_started_at = CASE WHEN login_throttle.window_started_at < $3 THEN $2 \
+                                   ELSE login_throttle.window_started_at END \
+        RETURNING attempts, window_started_at";
+    let values: [Value; 3] = [key.into(), now.into(), expired.into()];
+    Count::find_by_statement(db::statement(db.get_database_backend(), sql, values))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("login_throttle upsert returned no row")))
+}
 
-    #[test]
-    fn delay_grows_with_failures_and_resets_on_success() {
-        let throttle = LoginThrottle::default();
-        let keys = vec!["account:a@b.c".to_string(), "addr:127.0.0.1".to_string()];
-        for _ in 0..3 {
-            assert_eq!(throttle.delay(&keys), Duration::ZERO);
-            throttle.record_failure(&keys);
-        }
-        assert_eq!(throttle.delay(&keys), BASE_DELAY);
-        throttle.record_failure(&keys);
-        assert_eq!(throttle.delay(&keys), BASE_DELAY * 2);
-        throttle.record_success("account:a@b.c");
-        // The address still carries its failures.
-        assert_eq!(throttle.delay(&keys), BASE_DELAY * 2);
-        assert_eq!(delay_after(40), MAX_DELAY);
+async fn current(db: &DatabaseConnection, key: &str, now: DateTime<Utc>) -> Result<Option<Count>> {
+    let sql = "SELECT attempts, window_started_at FROM login_throttle WHERE key = $1";
+    let row = Count::find_by_statement(db::statement(db.get_database_backend(), sql, [key.into()]))
+        .one(db)
+        .await?;
+    Ok(row.filter(|c| c.window_started_at >= now - window()))
+}
+
+fn refused(count: &Count, now: DateTime<Utc>) -> Error {
+    let retry_after = (count.window_started_at + window() - now)
+        .num_seconds()
+        .max(1);
+    Error::TooManyAttempts {
+        retry_after_seconds: retry_after,
     }
 }

@@ -42,8 +42,11 @@ pub async fn connect_counted(
     options
         .max_connections(settings.db_max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30))
+        // Short on purpose: an unreachable database fails start-up in seconds
+        // (naming the host), and during an outage requests answer
+        // SERVICE_UNAVAILABLE quickly instead of hanging for half a minute.
+        .connect_timeout(CONNECT_TIMEOUT)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -51,15 +54,131 @@ pub async fn connect_counted(
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
         });
-    let mut db = Database::connect(options).await?;
+    let mut db = Database::connect(options).await.map_err(|e| {
+        DbErr::Custom(format!(
+            "cannot reach the database at {}: {e}",
+            describe_url(&settings.database_url)
+        ))
+    })?;
     db.set_metric_callback(move |_| {
         counter.0.fetch_add(1, Ordering::Relaxed);
     });
     Ok(db)
 }
 
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where a database URL points, without credentials: for messages and logs.
+pub fn describe_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "an unparsable DATABASE_URL".into();
+    };
+    let rest = rest.split('?').next().unwrap_or_default();
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{rest}")
+}
+
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
+}
+
+/// Start-up work that must happen once however many processes start at the
+/// same moment on one database (migrations, the bootstrap admin, the default
+/// framework) runs under this lock; concurrent starters wait for it, then find
+/// the work done.
+///
+/// On PostgreSQL it is a session advisory lock, taken on a one-connection
+/// pool so that the lock and the work share a session. On a SQLite file it is
+/// an exclusive lock on a file beside the database (migrations there are not
+/// one transaction, so two processes could both create a table).
+pub struct StartupLock {
+    conn: DatabaseConnection,
+    held: Held,
+}
+
+enum Held {
+    Nothing,
+    Advisory,
+    File(#[allow(dead_code)] std::fs::File),
+}
+
+/// Any fixed number: the key of Skillpath's start-up advisory lock.
+const STARTUP_LOCK_KEY: i64 = 0x54b1_11a7;
+
+impl StartupLock {
+    pub async fn acquire(settings: &Settings, db: &DatabaseConnection) -> Result<Self, DbErr> {
+        if db.get_database_backend() != DatabaseBackend::Postgres {
+            let held = match sqlite_file(&settings.database_url) {
+                Some(path) => Held::File(lock_file_beside(path).await?),
+                None => Held::Nothing,
+            };
+            return Ok(Self {
+                conn: db.clone(),
+                held,
+            });
+        }
+        let single = Settings {
+            db_max_connections: 1,
+            ..settings.clone()
+        };
+        let conn = connect(&single).await?;
+        conn.execute_raw(statement(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_lock($1)",
+            [STARTUP_LOCK_KEY.into()],
+        ))
+        .await?;
+        Ok(Self {
+            conn,
+            held: Held::Advisory,
+        })
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Releases the lock (closing the session or the file would too, should
+    /// this not run).
+    pub async fn release(self) -> Result<(), DbErr> {
+        if let Held::Advisory = self.held {
+            self.conn
+                .execute_raw(statement(
+                    DatabaseBackend::Postgres,
+                    "SELECT pg_advisory_unlock($1)",
+                    [STARTUP_LOCK_KEY.into()],
+                ))
+                .await?;
+            self.conn.close().await?;
+        }
+        Ok(())
+    }
+}
+
+/// The file a `sqlite://` URL names, if it names one.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or(url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:")).then_some(path)
+}
+
+async fn lock_file_beside(database: &str) -> Result<std::fs::File, DbErr> {
+    let path = format!("{database}.startup-lock");
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(|e| DbErr::Custom(format!("start-up lock: {e}")))?
+    .map_err(|e| DbErr::Custom(format!("start-up lock beside the database: {e}")))
 }
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at
@@ -117,6 +236,25 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
+}
+
+/// Is this error the database being out of reach (down, restarting, pool
+/// exhausted) rather than a fault in the statement? Such errors are worth a
+/// retry and answer SERVICE_UNAVAILABLE, not INTERNAL.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(RuntimeErr::SqlxError(_)) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        // PostgreSQL shutting down or starting up (class 57: operator intervention).
+        Sqlx::Database(db) => db.code().is_some_and(|c| c.starts_with("57P")),
+        _ => false,
+    }
 }
 
 /// Checks the database answers: for `/health`.

@@ -14,6 +14,11 @@ pub enum Code {
     BadUserInput,
     NotFound,
     Conflict,
+    /// Too many attempts; `extensions.retryAfter` says in how many seconds.
+    RateLimited,
+    /// The database is out of reach: retry later (HTTP 503). Never used for a
+    /// bad token, so clients can tell an outage from being signed out.
+    ServiceUnavailable,
     Internal,
 }
 
@@ -25,6 +30,8 @@ impl Code {
             Code::BadUserInput => "BAD_USER_INPUT",
             Code::NotFound => "NOT_FOUND",
             Code::Conflict => "CONFLICT",
+            Code::RateLimited => "RATE_LIMITED",
+            Code::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Code::Internal => "INTERNAL",
         }
     }
@@ -38,6 +45,7 @@ pub struct ApiError {
     code: Code,
     message: String,
     problems: Vec<Problem>,
+    retry_after_seconds: Option<i64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -48,6 +56,7 @@ impl ApiError {
             code,
             message: message.into(),
             problems: Vec::new(),
+            retry_after_seconds: None,
         }
     }
 
@@ -77,12 +86,35 @@ impl From<Error> for ApiError {
                     code: Code::BadUserInput,
                     message: format!("invalid input: {summary}"),
                     problems,
+                    retry_after_seconds: None,
+                }
+            }
+            Error::TooManyAttempts {
+                retry_after_seconds,
+            } => Self {
+                retry_after_seconds: Some(retry_after_seconds),
+                ..Self::new(
+                    Code::RateLimited,
+                    format!("too many attempts: try again in {retry_after_seconds} seconds"),
+                )
+            },
+            Error::Unavailable(cause) => {
+                tracing::warn!(error = ?cause, "database unavailable");
+                Self {
+                    retry_after_seconds: Some(RETRY_AFTER_OUTAGE_SECONDS),
+                    ..Self::new(
+                        Code::ServiceUnavailable,
+                        "the service is temporarily unavailable: please try again shortly",
+                    )
                 }
             }
             Error::Internal(cause) => internal(&cause),
         }
     }
 }
+
+/// What clients are told to wait after an outage answer.
+pub const RETRY_AFTER_OUTAGE_SECONDS: i64 = 5;
 
 /// Failures of the GraphQL machinery itself (missing context data): bugs.
 impl From<async_graphql::Error> for ApiError {
@@ -104,6 +136,9 @@ impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
         async_graphql::Error::new(err.message).extend_with(|_, ext| {
             ext.set("code", err.code.as_str());
+            if let Some(seconds) = err.retry_after_seconds {
+                ext.set("retryAfter", seconds);
+            }
             if !err.problems.is_empty() {
                 let problems: Vec<async_graphql::Value> = err
                     .problems

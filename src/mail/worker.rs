@@ -13,6 +13,8 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, FromQueryResult, Value};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use super::templates::{MessageKind, Templates};
 use crate::auth::Locale;
@@ -21,11 +23,13 @@ use crate::db::{self, entities::email_outbox};
 use crate::error::Result;
 
 /// How long a worker may hold a claimed batch before others may take it:
-/// longer than a whole batch can take (BATCH × SEND_TIMEOUT), so a message
-/// is never claimed again while it is still being sent.
-const BATCH: i64 = 10;
+/// as long as a whole batch can take (BATCH × SEND_TIMEOUT) plus a margin,
+/// so a message is not claimed again while it is still being sent. A worker
+/// that stops gives its claims back at once (see `spawn`); the lease only
+/// matters for a process that died without stopping.
+const BATCH: i64 = 5;
 const SEND_TIMEOUT: Duration = Duration::from_secs(20);
-const LEASE: Duration = Duration::from_secs(SEND_TIMEOUT.as_secs() * BATCH as u64 * 3);
+const LEASE: Duration = Duration::from_secs(SEND_TIMEOUT.as_secs() * BATCH as u64 + 30);
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
 pub enum Transport {
@@ -230,30 +234,79 @@ impl MailWorker {
 
     /// Sends what is due now. Returns how many messages were handled.
     pub async fn drain_once(&self) -> Result<usize> {
+        let (_keep, stop) = watch::channel(false);
+        self.drain(&stop).await
+    }
+
+    /// Like `drain_once`, but gives up as soon as `stop` is set: a send in
+    /// progress is abandoned and every claim still held is released, so
+    /// other workers can send those messages straight away.
+    async fn drain(&self, stop: &watch::Receiver<bool>) -> Result<usize> {
         let rows = self.claim().await?;
+        let mut handled = 0;
         for row in &rows {
+            if *stop.borrow() {
+                break;
+            }
+            let mut stopping = stop.clone();
             let outcome = match self.compose(row) {
-                Ok((message, subject)) => self.transport.send(message).await.map(|()| subject),
+                Ok((message, subject)) => tokio::select! {
+                    sent = self.transport.send(message) => sent.map(|()| subject),
+                    _ = stopping.wait_for(|stop| *stop) => break,
+                },
                 Err(e) => Err(e),
             };
             if outcome.is_ok() {
                 tracing::info!(outbox_id = row.id, kind = %row.kind, "mail sent");
             }
             self.finish(row, outcome).await?;
+            handled += 1;
         }
-        Ok(rows.len())
+        if *stop.borrow() {
+            self.release_claims().await?;
+        }
+        Ok(handled)
     }
 
-    /// Drains the outbox until the runtime stops, pausing `poll` when idle.
-    pub fn spawn(self, poll: Duration) -> tokio::task::JoinHandle<()> {
+    /// Gives back every message this worker has claimed but not finished.
+    pub async fn release_claims(&self) -> Result<u64> {
+        let released = self
+            .db
+            .execute_raw(db::statement(
+                self.db.get_database_backend(),
+                "UPDATE email_outbox SET claimed_by = NULL, claimed_until = NULL \
+                 WHERE claimed_by = $1 AND status = 'PENDING'",
+                [self.worker_id.clone().into()],
+            ))
+            .await?;
+        if released.rows_affected() > 0 {
+            tracing::info!(
+                released = released.rows_affected(),
+                "mail worker stopping: claims released"
+            );
+        }
+        Ok(released.rows_affected())
+    }
+
+    /// Drains the outbox until `stop` is set, pausing `poll` when idle.
+    pub fn spawn(self, poll: Duration, stop: watch::Receiver<bool>) -> JoinHandle<()> {
         tokio::spawn(async move {
-            loop {
-                match self.drain_once().await {
+            let mut stopping = stop.clone();
+            while !*stop.borrow() {
+                match self.drain(&stop).await {
                     Ok(n) if n > 0 => continue,
                     Ok(_) => {}
                     Err(err) => tracing::error!(error = %err, "mail worker"),
                 }
-                tokio::time::sleep(poll).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = stopping.wait_for(|stop| *stop) => {}
+                }
+            }
+            // Stopped while idle or between batches: nothing is claimed, but
+            // a failed release above is worth one more try.
+            if let Err(err) = self.release_claims().await {
+                tracing::error!(error = %err, "mail worker: could not release claims");
             }
         })
     }

@@ -6,16 +6,17 @@ use skillpath::people::{self, NewPerson, Person};
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app};
 
-const OPEN: &str = "mutation($input: OpenAssessmentCycleInput!) { openAssessmentCycle(input: $input) { participantCount cycle { id status frameworkVersion } } }";
-const ADVANCE: &str = "mutation($id: ID!) { advanceAssessmentCycle(id: $id) { status closedAt } }";
-const SAVE_SELF: &str = "mutation($c: ID!, $r: [RatingInputObject!]!) { saveSelfAssessment(cycleId: $c, ratings: $r) { status revision ratings { skillKey level } } }";
-const SUBMIT_SELF: &str = "mutation($c: ID!, $r: [RatingInputObject!]!) { submitSelfAssessment(cycleId: $c, ratings: $r) { status revision ratings { skillKey level } } }";
-const SUBMIT_MANAGER: &str = "mutation($c: ID!, $u: ID!, $r: [RatingInputObject!]!) { submitManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status revision } }";
+pub const OPEN: &str = "mutation($input: OpenAssessmentCycleInput!) { openAssessmentCycle(input: $input) { participantCount cycle { id status frameworkVersion } } }";
+pub const ADVANCE: &str =
+    "mutation($id: ID!) { advanceAssessmentCycle(id: $id) { status closedAt } }";
+pub const SAVE_SELF: &str = "mutation($c: ID!, $r: [RatingInputObject!]!) { saveSelfAssessment(cycleId: $c, ratings: $r) { status revision ratings { skillKey level } } }";
+pub const SUBMIT_SELF: &str = "mutation($c: ID!, $r: [RatingInputObject!]!) { submitSelfAssessment(cycleId: $c, ratings: $r) { status revision ratings { skillKey level } } }";
+pub const SUBMIT_MANAGER: &str = "mutation($c: ID!, $u: ID!, $r: [RatingInputObject!]!) { submitManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status revision } }";
 const PROFILE: &str = "query($u: ID!, $c: ID) { skillProfile(userId: $u, cycleId: $c) { jobRole careerLevel nextLevel matchCurrent matchNext
     areas { areaKey matchCurrent matchNext }
     skills { skillKey selfLevel managerLevel agreed basis requiredCurrent requiredNext gapCurrent gapNext divergence } } }";
 
-async fn placed(
+pub async fn placed(
     app: &TestApp,
     email: &str,
     role: Role,
@@ -43,7 +44,7 @@ async fn placed(
 }
 
 /// The skills of the user_operations role, from the live framework.
-async fn role_skills(app: &TestApp, token: &str) -> Vec<String> {
+pub async fn role_skills(app: &TestApp, token: &str) -> Vec<String> {
     let matrix = app
         .gql(
             Some(token),
@@ -59,7 +60,7 @@ async fn role_skills(app: &TestApp, token: &str) -> Vec<String> {
         .collect()
 }
 
-fn all_at(skills: &[String], level: i64) -> Value {
+pub fn all_at(skills: &[String], level: i64) -> Value {
     Value::Array(
         skills
             .iter()

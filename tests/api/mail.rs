@@ -370,3 +370,75 @@ async fn the_moments_of_the_review_cycle_mail_the_right_people() {
         .expect("the targets mail");
     assert!(targets_mail.text.contains("1000"), "{}", targets_mail.text);
 }
+
+#[tokio::test]
+async fn a_stopping_worker_gives_its_claimed_mail_back_at_once() {
+    // A mail server that accepts connections and never answers: a send
+    // hangs, as it would when a replica is stopped mid-batch.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            open.push(socket);
+        }
+    });
+    let app = spawn_app_with(|s| {
+        s.smtp.host = Some("127.0.0.1".into());
+        s.smtp.port = Some(port);
+        s.smtp.security = SmtpSecurity::None;
+        s.background_jobs = false; // the test runs the only worker
+    })
+    .await;
+    for i in 0..3 {
+        let to = skillpath::mail::Recipient {
+            email: format!("p{i}@example.com"),
+            user_id: None,
+            name: format!("P{i}"),
+            locale: Default::default(),
+        };
+        skillpath::mail::enqueue(
+            &app.state.db,
+            &to,
+            skillpath::mail::MessageKind::PasswordReset,
+            "/reset-password?token=x",
+            json!({"expires_in_minutes": 60}),
+        )
+        .await
+        .unwrap();
+    }
+    let claimed = "SELECT COUNT(*) AS n FROM email_outbox WHERE claimed_by IS NOT NULL";
+    let worker =
+        skillpath::mail::MailWorker::from_settings(app.state.db.clone(), &app.settings).unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = worker.spawn(Duration::from_secs(3600), stopped);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while count(&app, claimed).await < 3 {
+        assert!(std::time::Instant::now() < deadline, "never claimed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(3), running)
+        .await
+        .expect("the worker stops without waiting for the hung send")
+        .unwrap();
+    assert_eq!(count(&app, claimed).await, 0, "every claim released");
+    let pending = "SELECT COUNT(*) AS n FROM email_outbox WHERE status = 'PENDING'";
+    assert_eq!(count(&app, pending).await, 3, "still to be sent, by anyone");
+    held.abort();
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    use sea_orm::{FromQueryResult, Statement};
+    #[derive(FromQueryResult)]
+    struct Number {
+        n: i64,
+    }
+    let backend = app.state.db.get_database_backend();
+    Number::find_by_statement(Statement::from_string(backend, sql))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .n
+}
