@@ -10,6 +10,7 @@ mod helpers;
 mod integrity;
 mod logs;
 mod mail;
+mod migrations;
 mod people;
 mod performance;
 mod schema;
