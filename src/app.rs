@@ -250,6 +250,8 @@ fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
         .at("/graphiql", get(crate::graphiql::page))
         .at("/graphiql/", get(crate::graphiql::page))
         .at("/graphiql/assets/:name", get(crate::graphiql::asset))
+        .at("/accept-invitation", get(crate::pages::accept_invitation))
+        .at("/reset-password", get(crate::pages::reset_password))
         .at("/health", get(health))
         .at("/", get(root))
         .data(schema)

@@ -1,6 +1,8 @@
 //! Logging set-up. Request ids travel in a task-local so an internal error's
 //! message can name the id an operator will find in the log.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 use crate::config::LogFormat;
@@ -22,7 +24,15 @@ pub fn init(format: LogFormat) {
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
     let registry = tracing_subscriber::registry().with(filter);
     let result = match format {
-        LogFormat::Text => registry.with(fmt::layer().with_target(false)).try_init(),
+        // Colours only for a person at a terminal: a file, a pipe or a log
+        // collector gets plain text.
+        LogFormat::Text => registry
+            .with(
+                fmt::layer()
+                    .with_target(false)
+                    .with_ansi(std::io::stdout().is_terminal()),
+            )
+            .try_init(),
         LogFormat::Json => registry
             .with(fmt::layer().json().flatten_event(true))
             .try_init(),

@@ -85,7 +85,7 @@ pub async fn invite_user(
         &txn,
         &to,
         MessageKind::Invitation,
-        &format!("/accept-invitation?token={token}"),
+        &format!("/accept-invitation?token={token}&lang={}", to.locale.tag()),
         json!({"inviter_name": inviter, "expires_in_days": INVITATION_DAYS}),
     )
     .await?;
@@ -211,11 +211,12 @@ pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Res
         return Ok(());
     }
     let token = issue_token(&txn, row.id, RESET, Duration::minutes(RESET_MINUTES)).await?;
+    let to = Recipient::from_user(&row);
     mail::enqueue(
         &txn,
-        &Recipient::from_user(&row),
+        &to,
         MessageKind::PasswordReset,
-        &format!("/reset-password?token={token}"),
+        &format!("/reset-password?token={token}&lang={}", to.locale.tag()),
         json!({"expires_in_minutes": RESET_MINUTES}),
     )
     .await?;

@@ -225,7 +225,8 @@ async fn reset_token(app: &TestApp, email: &str) -> String {
     .expect("a queued reset mail");
     let vars: Value = serde_json::from_str(&row.vars).unwrap();
     let path = vars["path"].as_str().unwrap();
-    path.split("token=").nth(1).unwrap().to_owned()
+    let after = path.split("token=").nth(1).unwrap();
+    after.split('&').next().unwrap().to_owned()
 }
 
 #[tokio::test]
