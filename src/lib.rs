@@ -14,6 +14,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod kpi;
 pub mod mail;
+pub mod metrics;
 pub mod pages;
 pub mod people;
 pub mod telemetry;
