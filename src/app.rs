@@ -23,7 +23,7 @@ use crate::auth::tokens::{self, TokenKeys};
 use crate::config::{Environment, Secret, Settings};
 use crate::framework::{self, FrameworkStore};
 use crate::graphql::context::{Caller, RequestContext};
-use crate::graphql::error::Code;
+use crate::graphql::error::{Code, http_error};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{self, AppSchema};
 use crate::telemetry::REQUEST_ID;
@@ -52,6 +52,9 @@ impl Application {
     /// the listener (port 0 picks a free port: tests rely on it).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         settings.validate()?;
+        for warning in settings.production_warnings() {
+            tracing::warn!("{warning}");
+        }
         let state = build_state(settings).await?;
         let acceptor = TcpListener::bind(state.settings.listen.as_str())
             .into_acceptor()
@@ -62,7 +65,9 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .context("listener has no address")?;
-        let schema = graphql::schema_builder().data(state.clone()).finish();
+        let schema = graphql::schema_for(&state.settings)
+            .data(state.clone())
+            .finish();
         Ok(Self {
             acceptor,
             addr,
@@ -189,39 +194,52 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 }
 
 fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
-    Route::new()
-        .at("/graphql", get(graphql_handler).post(graphql_handler))
-        .at("/graphiql", get(crate::graphiql::page))
-        .at("/graphiql/", get(crate::graphiql::page))
-        .at("/graphiql/assets/:name", get(crate::graphiql::asset))
-        .at("/health", get(health))
-        .at("/", get(root))
-        .data(schema)
-        .data(state)
-        .around(|ep, req| async move {
-            let request_id = request_id(&req);
-            let method = req.method().clone();
-            // The path only: a GET query string can carry GraphQL variables.
-            let path = req.uri().path().to_owned();
-            let started = Instant::now();
-            let result = REQUEST_ID.scope(request_id.clone(), ep.call(req)).await;
-            let mut response = match result {
-                Ok(response) => response.into_response(),
-                Err(err) => err.into_response(),
-            };
-            if let Ok(value) = HeaderValue::from_str(&request_id) {
-                response.headers_mut().insert("x-request-id", value);
-            }
-            tracing::info!(
-                request_id = %request_id,
-                method = %method,
-                path = %path,
-                status = response.status().as_u16(),
-                latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-                "request"
-            );
-            Ok(response)
-        })
+    let max_body = state.settings.max_body_bytes;
+    let mut route = Route::new()
+        .at(
+            "/graphql",
+            get(graphql_handler)
+                .post(graphql_handler)
+                .around(move |ep, mut req| async move {
+                    if let Err(refused) = graphql::limits::limit_body(&mut req, max_body).await {
+                        return Ok(refused);
+                    }
+                    ep.call(req).await.map(IntoResponse::into_response)
+                }),
+        )
+        .at("/health", get(health));
+    // Off by default in production: it shows anyone the whole API.
+    if state.settings.graphiql_enabled() {
+        route = route
+            .at("/graphiql", get(crate::graphiql::page))
+            .at("/graphiql/", get(crate::graphiql::page))
+            .at("/graphiql/assets/:name", get(crate::graphiql::asset))
+            .at("/", get(root));
+    }
+    route.data(schema).data(state).around(|ep, req| async move {
+        let request_id = request_id(&req);
+        let method = req.method().clone();
+        // The path only: a GET query string can carry GraphQL variables.
+        let path = req.uri().path().to_owned();
+        let started = Instant::now();
+        let result = REQUEST_ID.scope(request_id.clone(), ep.call(req)).await;
+        let mut response = match result {
+            Ok(response) => response.into_response(),
+            Err(err) => err.into_response(),
+        };
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            response.headers_mut().insert("x-request-id", value);
+        }
+        tracing::info!(
+            request_id = %request_id,
+            method = %method,
+            path = %path,
+            status = response.status().as_u16(),
+            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request"
+        );
+        Ok(response)
+    })
 }
 
 /// A caller-supplied id is kept when it is short and plain, so logs join up
@@ -245,9 +263,30 @@ async fn graphql_handler(
     remote: &RemoteAddr,
     schema: Data<&AppSchema>,
     state: Data<&AppState>,
-    gql: GraphQLRequest,
+    gql: poem::Result<GraphQLRequest>,
 ) -> poem::Result<Response> {
-    let mut gql = gql.0;
+    // A body that is not a GraphQL request (bad JSON, wrong content type)
+    // gets a GraphQL-shaped error with a code, like every other error.
+    let mut gql = match gql {
+        Ok(gql) => gql.0,
+        Err(err) => {
+            let message = format!("not a GraphQL request: {err}");
+            return Ok(http_error(
+                StatusCode::BAD_REQUEST,
+                Code::BadUserInput,
+                &message,
+            ));
+        }
+    };
+    // Before anything parses the query (`is_mutation` below does): the
+    // parser recurses once per nesting level and would overflow the stack.
+    if let Err(refused) = graphql::limits::check_nesting(&gql.query, &gql.variables) {
+        return Ok(http_error(
+            StatusCode::BAD_REQUEST,
+            Code::BadUserInput,
+            refused.message(),
+        ));
+    }
     // GraphQL over HTTP: GET may only read.
     if req.method() == poem::http::Method::GET && is_mutation(&gql) {
         return Ok(Response::builder()

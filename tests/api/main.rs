@@ -7,6 +7,7 @@ mod auth;
 mod certification;
 mod framework;
 mod helpers;
+mod limits;
 mod logs;
 mod mail;
 mod people;
