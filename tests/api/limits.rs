@@ -750,3 +750,67 @@ async fn unknown_settings_and_a_missing_config_file_stop_the_start() {
         "{stderr}"
     );
 }
+
+/// Summing 1.7e308 twice gave infinity, shown as `actual: null` beside an
+/// attainment. Readings and targets are bounded, so sums stay finite.
+#[tokio::test]
+async fn kpi_values_that_would_overflow_are_refused() {
+    let app = spawn_app().await;
+    let o = org(&app).await;
+    let manager = app.token(&o.manager.email).await;
+    let report = o.report.id.to_string();
+    let record = "mutation($u: ID!, $v: Float!) { recordKpiActual(userId: $u, period: \"2026-Q4\", kpi: \"new_users\", value: $v) { value } }";
+    let huge = app
+        .gql(Some(&manager), record, json!({"u": report, "v": 1.7e308}))
+        .await;
+    assert_eq!(huge.code(), "BAD_USER_INPUT");
+    assert_eq!(
+        huge.body["errors"][0]["extensions"]["problems"][0]["field"],
+        "value"
+    );
+    let csv = "email,period,kpi,value\nreport@example.com,2026-Q4,new_users,1e308\nreport@example.com,2026-Q4,new_users,1e308\n";
+    let import = app
+        .gql(
+            Some(&manager),
+            "mutation($c: String!) { importKpiActuals(csv: $c) }",
+            json!({"c": csv}),
+        )
+        .await;
+    assert_eq!(import.code(), "BAD_USER_INPUT");
+    assert!(
+        import.message().contains("row 2, value"),
+        "{}",
+        import.message()
+    );
+    let target = app
+        .gql(
+            Some(&manager),
+            "mutation($u: ID!, $t: TargetInputObject!) { setPerformanceTarget(userId: $u, period: \"2026-Q4\", target: $t) { id } }",
+            json!({"u": report, "t": {"kpi": "new_users", "weight": 50, "target": 1.7e308, "threshold": -1.7e308}}),
+        )
+        .await;
+    assert_eq!(target.code(), "BAD_USER_INPUT");
+    // The largest accepted readings still sum to a finite actual.
+    for _ in 0..2 {
+        app.gql(Some(&manager), record, json!({"u": report, "v": 1e15}))
+            .await
+            .data();
+    }
+    app.gql(
+        Some(&manager),
+        "mutation($u: ID!, $t: TargetInputObject!) { setPerformanceTarget(userId: $u, period: \"2026-Q4\", target: $t) { id } }",
+        json!({"u": report, "t": {"kpi": "new_users", "weight": 50, "target": 1000}}),
+    )
+    .await
+    .data();
+    let performance = app
+        .gql(
+            Some(&manager),
+            "query($u: ID!) { performance(userId: $u, period: \"2026-Q4\") { targets { actual attainment } } }",
+            json!({"u": report}),
+        )
+        .await;
+    let row = &performance.data()["performance"]["targets"][0];
+    assert_eq!(row["actual"], json!(2e15));
+    assert_eq!(row["attainment"], json!(100.0));
+}
