@@ -6,6 +6,7 @@ mod assessment;
 mod auth;
 mod certification;
 mod framework;
+mod fuzz;
 mod helpers;
 mod limits;
 mod logs;
