@@ -289,10 +289,15 @@ async fn graphql_handler(
     }
     // GraphQL over HTTP: GET may only read.
     if req.method() == poem::http::Method::GET && is_mutation(&gql) {
-        return Ok(Response::builder()
-            .status(StatusCode::METHOD_NOT_ALLOWED)
-            .header("allow", "POST")
-            .body("mutations must be sent with POST"));
+        let mut refused = http_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            Code::BadUserInput,
+            "mutations must be sent with POST",
+        );
+        refused
+            .headers_mut()
+            .insert("allow", HeaderValue::from_static("POST"));
+        return Ok(refused);
     }
     let caller = match bearer(req) {
         None => Caller::Anonymous,

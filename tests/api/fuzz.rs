@@ -643,11 +643,27 @@ async fn hostile_requests_never_break_the_server() {
         } else {
             "application/json"
         };
-        let mut req = app
-            .http
-            .post(format!("{}/graphql", app.base))
-            .header("content-type", content_type)
-            .body(body.clone());
+        // Some as GraphQL over HTTP GETs: the query and variables in the URL.
+        // (Short ones only: the client cannot build a URL over 64 KB.)
+        let as_get = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .filter(|_| body.len() < 8_000 && fuzzer.chance(8))
+            .and_then(|json| {
+                let query = json["query"].as_str()?.to_owned();
+                let mut params = vec![("query", query)];
+                if let Some(variables) = json.get("variables") {
+                    params.push(("variables", variables.to_string()));
+                }
+                Some(params)
+            });
+        let mut req = match as_get {
+            Some(params) => app.http.get(format!("{}/graphql", app.base)).query(&params),
+            None => app
+                .http
+                .post(format!("{}/graphql", app.base))
+                .header("content-type", content_type)
+                .body(body.clone()),
+        };
         if let Some(token) = &tokens[caller] {
             req = req.bearer_auth(token);
         }
