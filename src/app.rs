@@ -195,7 +195,7 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 
 fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
     let max_body = state.settings.max_body_bytes;
-    let mut route = Route::new()
+    Route::new()
         .at(
             "/graphql",
             get(graphql_handler)
@@ -207,39 +207,37 @@ fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
                     ep.call(req).await.map(IntoResponse::into_response)
                 }),
         )
-        .at("/health", get(health));
-    // Off by default in production: it shows anyone the whole API.
-    if state.settings.graphiql_enabled() {
-        route = route
-            .at("/graphiql", get(crate::graphiql::page))
-            .at("/graphiql/", get(crate::graphiql::page))
-            .at("/graphiql/assets/:name", get(crate::graphiql::asset))
-            .at("/", get(root));
-    }
-    route.data(schema).data(state).around(|ep, req| async move {
-        let request_id = request_id(&req);
-        let method = req.method().clone();
-        // The path only: a GET query string can carry GraphQL variables.
-        let path = req.uri().path().to_owned();
-        let started = Instant::now();
-        let result = REQUEST_ID.scope(request_id.clone(), ep.call(req)).await;
-        let mut response = match result {
-            Ok(response) => response.into_response(),
-            Err(err) => err.into_response(),
-        };
-        if let Ok(value) = HeaderValue::from_str(&request_id) {
-            response.headers_mut().insert("x-request-id", value);
-        }
-        tracing::info!(
-            request_id = %request_id,
-            method = %method,
-            path = %path,
-            status = response.status().as_u16(),
-            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-            "request"
-        );
-        Ok(response)
-    })
+        .at("/graphiql", get(crate::graphiql::page))
+        .at("/graphiql/", get(crate::graphiql::page))
+        .at("/graphiql/assets/:name", get(crate::graphiql::asset))
+        .at("/health", get(health))
+        .at("/", get(root))
+        .data(schema)
+        .data(state)
+        .around(|ep, req| async move {
+            let request_id = request_id(&req);
+            let method = req.method().clone();
+            // The path only: a GET query string can carry GraphQL variables.
+            let path = req.uri().path().to_owned();
+            let started = Instant::now();
+            let result = REQUEST_ID.scope(request_id.clone(), ep.call(req)).await;
+            let mut response = match result {
+                Ok(response) => response.into_response(),
+                Err(err) => err.into_response(),
+            };
+            if let Ok(value) = HeaderValue::from_str(&request_id) {
+                response.headers_mut().insert("x-request-id", value);
+            }
+            tracing::info!(
+                request_id = %request_id,
+                method = %method,
+                path = %path,
+                status = response.status().as_u16(),
+                latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+                "request"
+            );
+            Ok(response)
+        })
 }
 
 /// A caller-supplied id is kept when it is short and plain, so logs join up
@@ -365,8 +363,11 @@ fn is_mutation(req: &async_graphql::Request) -> bool {
 }
 
 #[handler]
-fn root() -> Redirect {
-    Redirect::see_other("/graphiql")
+fn root(state: Data<&AppState>) -> Response {
+    if !state.settings.graphiql_enabled() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Redirect::see_other("/graphiql").into_response()
 }
 
 #[handler]
