@@ -46,6 +46,10 @@ struct Binary {
 
 impl Binary {
     async fn beside(app: &TestApp) -> Self {
+        Self::beside_with(app, &[]).await
+    }
+
+    async fn beside_with(app: &TestApp, envs: &[(&str, &str)]) -> Self {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
@@ -63,6 +67,7 @@ impl Binary {
             .env("RUST_LOG", "info")
             .env_remove("TEST_DATABASE_URL")
             .env_remove("SKILLPATH_CONFIG")
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
@@ -874,4 +879,36 @@ async fn kpi_values_that_would_overflow_are_refused() {
     let row = &performance.data()["performance"]["targets"][0];
     assert_eq!(row["actual"], json!(2e15));
     assert_eq!(row["attainment"], json!(100.0));
+}
+
+#[tokio::test]
+async fn production_warns_at_start_about_the_default_public_url_and_no_smtp() {
+    let app = spawn_app().await;
+    let production = Binary::beside_with(
+        &app,
+        &[
+            ("SKILLPATH_ENV", "production"),
+            // Production refuses a lowered hashing cost.
+            ("SKILLPATH_PASSWORD_HASHING__MEMORY_KIB", "19456"),
+            ("SKILLPATH_PASSWORD_HASHING__ITERATIONS", "2"),
+        ],
+    )
+    .await;
+    let page = production
+        .http
+        .get(format!("{}/graphiql", production.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 404);
+    let log = production.stop().await;
+    assert!(log.contains("SKILLPATH_PUBLIC_URL is the default"), "{log}");
+    assert!(log.contains("no SMTP host"), "{log}");
+
+    let development = Binary::beside(&app).await;
+    let log = development.stop().await;
+    assert!(
+        !log.contains("SKILLPATH_PUBLIC_URL is the default"),
+        "{log}"
+    );
 }
