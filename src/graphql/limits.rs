@@ -472,8 +472,11 @@ pub fn check_nesting(query: &str, variables: &Variables) -> Result<(), ApiError>
     Ok(())
 }
 
+/// A whole-request refusal: no location in the query to point at.
 fn server_error(err: ApiError) -> ServerError {
-    async_graphql::Error::from(err).into_server_error(Pos::default())
+    let mut error = async_graphql::Error::from(err).into_server_error(Pos::default());
+    error.locations.clear();
+    error
 }
 
 /// The checks above, as an extension of the schema: every request the
