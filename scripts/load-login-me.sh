@@ -63,11 +63,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Run from the temp dir so no skillpath.toml in the caller's directory is read.
+# Run from the temp dir with an empty config file, so no skillpath.toml in the
+# caller's directory is read (a SKILLPATH_CONFIG that names no file is refused).
+: >"$dir/empty.toml"
 (
   cd "$dir"
   exec env \
-    SKILLPATH_CONFIG="$dir/none.toml" \
+    SKILLPATH_CONFIG="$dir/empty.toml" \
     DATABASE_URL="sqlite://$dir/sp.db?mode=rwc" \
     SKILLPATH_LISTEN="127.0.0.1:$PORT" \
     SKILLPATH_ADMIN_EMAIL="$EMAIL" \

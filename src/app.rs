@@ -22,7 +22,7 @@ use crate::auth::tokens::{self, TokenKeys};
 use crate::config::{Environment, Secret, Settings};
 use crate::framework::{self, FrameworkStore};
 use crate::graphql::context::{Caller, RequestContext};
-use crate::graphql::error::Code;
+use crate::graphql::error::{Code, http_error};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{self, AppSchema};
 use crate::telemetry::REQUEST_ID;
@@ -51,6 +51,9 @@ impl Application {
     /// the listener (port 0 picks a free port: tests rely on it).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         settings.validate()?;
+        for warning in settings.production_warnings() {
+            tracing::warn!("{warning}");
+        }
         let state = build_state(settings).await?;
         let acceptor = TcpListener::bind(state.settings.listen.as_str())
             .into_acceptor()
@@ -61,7 +64,9 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .context("listener has no address")?;
-        let schema = graphql::schema_builder().data(state.clone()).finish();
+        let schema = graphql::schema_for(&state.settings)
+            .data(state.clone())
+            .finish();
         Ok(Self {
             acceptor,
             addr,
@@ -245,8 +250,19 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 }
 
 fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
+    let max_body = state.settings.max_body_bytes;
     Route::new()
-        .at("/graphql", get(graphql_handler).post(graphql_handler))
+        .at(
+            "/graphql",
+            get(graphql_handler)
+                .post(graphql_handler)
+                .around(move |ep, mut req| async move {
+                    if let Err(refused) = graphql::limits::limit_body(&mut req, max_body).await {
+                        return Ok(refused);
+                    }
+                    ep.call(req).await.map(IntoResponse::into_response)
+                }),
+        )
         .at("/graphiql", get(crate::graphiql::page))
         .at("/graphiql/", get(crate::graphiql::page))
         .at("/graphiql/assets/:name", get(crate::graphiql::asset))
@@ -303,15 +319,41 @@ async fn graphql_handler(
     remote: &RemoteAddr,
     schema: Data<&AppSchema>,
     state: Data<&AppState>,
-    gql: GraphQLRequest,
+    gql: poem::Result<GraphQLRequest>,
 ) -> poem::Result<Response> {
-    let mut gql = gql.0;
+    // A body that is not a GraphQL request (bad JSON, wrong content type)
+    // gets a GraphQL-shaped error with a code, like every other error.
+    let mut gql = match gql {
+        Ok(gql) => gql.0,
+        Err(err) => {
+            let message = format!("not a GraphQL request: {err}");
+            return Ok(http_error(
+                StatusCode::BAD_REQUEST,
+                Code::BadUserInput,
+                &message,
+            ));
+        }
+    };
+    // Before anything parses the query (`is_mutation` below does): the
+    // parser recurses once per nesting level and would overflow the stack.
+    if let Err(refused) = graphql::limits::check_nesting(&gql.query, &gql.variables) {
+        return Ok(http_error(
+            StatusCode::BAD_REQUEST,
+            Code::BadUserInput,
+            refused.message(),
+        ));
+    }
     // GraphQL over HTTP: GET may only read.
     if req.method() == poem::http::Method::GET && is_mutation(&gql) {
-        return Ok(Response::builder()
-            .status(StatusCode::METHOD_NOT_ALLOWED)
-            .header("allow", "POST")
-            .body("mutations must be sent with POST"));
+        let mut refused = http_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            Code::BadUserInput,
+            "mutations must be sent with POST",
+        );
+        refused
+            .headers_mut()
+            .insert("allow", HeaderValue::from_static("POST"));
+        return Ok(refused);
     }
     let caller = match bearer(req) {
         None => Caller::Anonymous,
@@ -397,8 +439,11 @@ fn is_mutation(req: &async_graphql::Request) -> bool {
 }
 
 #[handler]
-fn root() -> Redirect {
-    Redirect::see_other("/graphiql")
+fn root(state: Data<&AppState>) -> Response {
+    if !state.settings.graphiql_enabled() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Redirect::see_other("/graphiql").into_response()
 }
 
 #[handler]

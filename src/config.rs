@@ -48,6 +48,7 @@ pub enum LogFormat {
 
 /// Argon2id cost. The defaults are OWASP's recommendation (m = 19 MiB, t = 2, p = 1).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordHashing {
     pub memory_kib: u32,
     pub iterations: u32,
@@ -86,6 +87,7 @@ pub enum SmtpSecurity {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
 pub struct SmtpSettings {
     /// When unset, mail is written as `.eml` files into `mail_dir`.
     pub host: Option<String>,
@@ -96,7 +98,11 @@ pub struct SmtpSettings {
     pub from: String,
 }
 
+/// Unknown keys are refused (in the file and as `SKILLPATH_*` variables): a
+/// misspelt setting silently keeping its default is how production ends up
+/// with development behaviour.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub database_url: String,
     pub listen: String,
@@ -131,7 +137,26 @@ pub struct Settings {
     /// this process. Off for a process that should only serve requests, and
     /// in tests that drive the workers themselves.
     pub background_jobs: bool,
+    /// Largest request body `/graphql` reads, in bytes; bigger ones get 413.
+    /// Framework and CSV imports travel inside it.
+    pub max_body_bytes: usize,
+    /// Largest body for a dedicated import endpoint. None exists yet (imports
+    /// go through `/graphql` and `max_body_bytes`); kept separate so raising
+    /// it never raises the limit for every anonymous request.
+    pub max_import_body_bytes: usize,
+    /// Introspection (`__schema`, `__type`). Unset: on in development, off in production.
+    pub introspection: Option<bool>,
+    /// "Did you mean …?" in validation errors. Unset: on in development, off in production.
+    pub field_suggestions: Option<bool>,
+    /// GraphiQL at `/graphiql`. Unset: on in development, off in production.
+    pub graphiql: Option<bool>,
 }
+
+/// 2 MiB: the shipped framework as YAML is 150 KB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The `public_url` default: links in emails pointing at it reach nobody.
+const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 
 impl Default for Settings {
     fn default() -> Self {
@@ -147,7 +172,7 @@ impl Default for Settings {
             admin_email: None,
             admin_password: None,
             admin_name: "Administrator".into(),
-            public_url: "http://127.0.0.1:8080".into(),
+            public_url: DEFAULT_PUBLIC_URL.into(),
             smtp: SmtpSettings {
                 from: "Skillpath <no-reply@skillpath.local>".into(),
                 ..SmtpSettings::default()
@@ -160,6 +185,11 @@ impl Default for Settings {
             mail_poll_seconds: 5,
             mail_retry_seconds: 30,
             background_jobs: true,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_import_body_bytes: 20 * 1024 * 1024,
+            introspection: None,
+            field_suggestions: None,
+            graphiql: None,
         }
     }
 }
@@ -173,17 +203,69 @@ pub enum ConfigError {
 }
 
 impl Settings {
-    /// Defaults, then `skillpath.toml` (or `SKILLPATH_CONFIG`), then the environment.
+    /// Defaults, then `skillpath.toml` in the working directory (optional) or
+    /// the file `SKILLPATH_CONFIG` names (required to exist), then the
+    /// environment. Unknown keys in either are refused, naming them.
     pub fn load() -> Result<Self, ConfigError> {
-        let file = std::env::var("SKILLPATH_CONFIG").unwrap_or_else(|_| "skillpath.toml".into());
-        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
-            .merge(Toml::file(file))
+        let file = match std::env::var("SKILLPATH_CONFIG") {
+            Ok(named) => {
+                if !Path::new(&named).is_file() {
+                    return Err(ConfigError::Invalid(format!(
+                        "SKILLPATH_CONFIG names {named:?}, which is not a readable file"
+                    )));
+                }
+                Some(named)
+            }
+            Err(_) => Some("skillpath.toml".to_owned()).filter(|f| Path::new(f).is_file()),
+        };
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let settings: Settings = figment
             .merge(Env::raw().only(&["DATABASE_URL"]))
             .merge(Env::prefixed("SKILLPATH_").ignore(&["CONFIG"]).split("__"))
             .extract()
             .map_err(Box::new)?;
         settings.validate()?;
         Ok(settings)
+    }
+
+    fn in_production(&self) -> bool {
+        self.env == Environment::Production
+    }
+
+    pub fn introspection_enabled(&self) -> bool {
+        self.introspection.unwrap_or(!self.in_production())
+    }
+
+    pub fn field_suggestions_enabled(&self) -> bool {
+        self.field_suggestions.unwrap_or(!self.in_production())
+    }
+
+    pub fn graphiql_enabled(&self) -> bool {
+        self.graphiql.unwrap_or(!self.in_production())
+    }
+
+    /// Settings that work but are probably a mistake in production; logged
+    /// as warnings at start-up.
+    pub fn production_warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if !self.in_production() {
+            return warnings;
+        }
+        if self.public_url.trim_end_matches('/') == DEFAULT_PUBLIC_URL {
+            warnings.push(format!(
+                "SKILLPATH_PUBLIC_URL is the default {DEFAULT_PUBLIC_URL}: links in emails will not reach anyone"
+            ));
+        }
+        if self.smtp.host.is_none() {
+            warnings.push(format!(
+                "no SMTP host (SKILLPATH_SMTP__HOST) in production: mail is only written to {}",
+                self.mail_dir().display()
+            ));
+        }
+        warnings
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -214,6 +296,11 @@ impl Settings {
         if self.jobs_interval_minutes == 0 {
             return Err(ConfigError::Invalid(
                 "jobs_interval_minutes must be at least 1".into(),
+            ));
+        }
+        if self.max_body_bytes < 1024 {
+            return Err(ConfigError::Invalid(
+                "max_body_bytes must be at least 1024".into(),
             ));
         }
         if self.admin_email.is_some() != self.admin_password.is_some() {
@@ -280,6 +367,31 @@ mod tests {
         assert!(settings.validate().is_ok());
         settings.password_hashing = PasswordHashing::FAST_FOR_TESTS;
         assert!(settings.validate().is_err());
+    }
+
+    #[test]
+    fn production_hides_introspection_suggestions_and_graphiql_unless_asked() {
+        let development = Settings::default();
+        assert!(development.introspection_enabled());
+        assert!(development.field_suggestions_enabled());
+        assert!(development.graphiql_enabled());
+        assert!(development.production_warnings().is_empty());
+        let mut production = Settings {
+            env: Environment::Production,
+            ..Settings::default()
+        };
+        assert!(!production.introspection_enabled());
+        assert!(!production.field_suggestions_enabled());
+        assert!(!production.graphiql_enabled());
+        production.introspection = Some(true);
+        assert!(production.introspection_enabled());
+        let warnings = production.production_warnings();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("SKILLPATH_PUBLIC_URL"));
+        assert!(warnings[1].contains("SMTP"));
+        production.public_url = "https://skillpath.example.com".into();
+        production.smtp.host = Some("smtp.example.com".into());
+        assert!(production.production_warnings().is_empty());
     }
 
     #[test]

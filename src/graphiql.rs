@@ -3,8 +3,10 @@
 //! no internet access, unlike a CDN-loaded page.
 
 use poem::http::{StatusCode, header};
-use poem::web::{Html, Path};
+use poem::web::{Data, Html, Path};
 use poem::{IntoResponse, Response, handler};
+
+use crate::app::AppState;
 
 const PAGE: &str = include_str!("../assets/graphiql/index.html");
 
@@ -31,13 +33,21 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
+/// Off by default in production (`graphiql` setting): it shows anyone the
+/// whole API.
 #[handler]
-pub fn page() -> Html<&'static str> {
-    Html(PAGE)
+pub fn page(state: Data<&AppState>) -> Response {
+    if !state.settings.graphiql_enabled() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Html(PAGE).into_response()
 }
 
 #[handler]
-pub fn asset(Path(name): Path<String>) -> Response {
+pub fn asset(Path(name): Path<String>, state: Data<&AppState>) -> Response {
+    if !state.settings.graphiql_enabled() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     match ASSETS.iter().find(|(file, _, _)| *file == name) {
         Some((_, content_type, body)) => Response::builder()
             .header(header::CONTENT_TYPE, *content_type)

@@ -87,7 +87,9 @@ impl Metrics {
             Box::new(pool.clone()),
             Box::new(outbox.clone()),
         ] {
-            registry.register(metric).expect("each metric registered once");
+            registry
+                .register(metric)
+                .expect("each metric registered once");
         }
         Self {
             registry,
@@ -153,11 +155,19 @@ impl Metrics {
         let (size, idle, max) = match db.get_database_backend() {
             DatabaseBackend::Postgres => {
                 let pool = db.get_postgres_connection_pool();
-                (pool.size(), pool.num_idle() as u32, pool.options().get_max_connections())
+                (
+                    pool.size(),
+                    pool.num_idle() as u32,
+                    pool.options().get_max_connections(),
+                )
             }
             _ => {
                 let pool = db.get_sqlite_connection_pool();
-                (pool.size(), pool.num_idle() as u32, pool.options().get_max_connections())
+                (
+                    pool.size(),
+                    pool.num_idle() as u32,
+                    pool.options().get_max_connections(),
+                )
             }
         };
         self.pool.with_label_values(&["idle"]).set(idle.into());

@@ -324,6 +324,7 @@ pub struct AdvancementQuery;
 impl AdvancementQuery {
     /// Where a person can go next, how ready they are, what blocks them and
     /// what to do; with `target`, the whole route to a level further away.
+    #[graphql(complexity = "crate::graphql::limits::cost::ROLLUP + child_complexity")]
     async fn advancement_paths(
         &self,
         ctx: &Context<'_>,
@@ -370,6 +371,9 @@ impl AdvancementQuery {
 
     /// People ranked by readiness for their best next move: a manager's
     /// reports, or anyone for HR ("who is ready for promotion?").
+    #[graphql(
+        complexity = "crate::graphql::limits::cost::ORGANISATION + crate::graphql::limits::cost::per_item(first, child_complexity)"
+    )]
     async fn promotion_readiness(
         &self,
         ctx: &Context<'_>,

@@ -322,6 +322,7 @@ impl AssessmentQuery {
 
     /// Blind spots and hidden strengths: where self and manager ratings differ
     /// by two levels or more. The whole cycle for HR; their reports for a manager.
+    #[graphql(complexity = "crate::graphql::limits::cost::ROLLUP + child_complexity")]
     async fn assessment_divergence(
         &self,
         ctx: &Context<'_>,
@@ -349,6 +350,7 @@ impl AssessmentQuery {
     }
 
     /// People × skills of a team (and its sub-teams) in a cycle, with coverage per skill.
+    #[graphql(complexity = "crate::graphql::limits::cost::ROLLUP + child_complexity")]
     async fn team_skill_matrix(
         &self,
         ctx: &Context<'_>,

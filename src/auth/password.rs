@@ -33,12 +33,32 @@ impl Password {
                 format!("must be at most {} characters", Self::MAX_CHARS),
             ));
         }
+        if is_common(raw) {
+            return Err(Error::invalid(
+                "password",
+                "is one of the most common passwords: choose another",
+            ));
+        }
         Ok(Self(Secret::new(raw)))
     }
 
     pub fn expose(&self) -> &str {
         self.0.expose()
     }
+}
+
+/// Common passwords long enough to pass the length rule (see the file's header).
+const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
+
+/// Compared case-insensitively, ignoring surrounding spaces: "Qwertyuiop"
+/// is as guessable as "qwertyuiop".
+fn is_common(raw: &str) -> bool {
+    let candidate = raw.trim().to_lowercase();
+    COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .any(|common| common == candidate)
 }
 
 #[derive(Clone)]
@@ -189,5 +209,20 @@ mod tests {
     fn short_passwords_are_refused() {
         assert!(Password::parse("short").is_err());
         assert!(Password::parse("long enough now").is_ok());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        for common in [
+            "password123",
+            "Password123",
+            "QWERTYUIOP",
+            " 1234567890 ",
+            "iloveyou123",
+        ] {
+            let err = Password::parse(common).err().expect(common);
+            assert!(err.to_string().contains("most common"), "{common}: {err}");
+        }
+        assert!(Password::parse("correct horse battery staple").is_ok());
     }
 }

@@ -272,6 +272,7 @@ pub struct CertificationQuery;
 impl CertificationQuery {
     /// Certification records matching `filter`, within the caller's reach:
     /// themselves for an employee, their reports for a manager, everyone for HR.
+    #[graphql(complexity = "crate::graphql::limits::cost::per_item(first, child_complexity)")]
     async fn certification_progress(
         &self,
         ctx: &Context<'_>,
@@ -308,6 +309,7 @@ impl CertificationQuery {
 
     /// Counts by status per certification and per team, and how many people at
     /// each level hold the certifications it requires.
+    #[graphql(complexity = "crate::graphql::limits::cost::ROLLUP + child_complexity")]
     async fn certification_summary(
         &self,
         ctx: &Context<'_>,

@@ -705,6 +705,7 @@ pub struct FrameworkQuery;
 impl FrameworkQuery {
     /// A published framework (the current one unless `version` is given), in
     /// the caller's language unless `locale` is given.
+    #[graphql(complexity = "crate::graphql::limits::cost::FRAMEWORK + child_complexity")]
     async fn framework(
         &self,
         ctx: &Context<'_>,
@@ -717,6 +718,7 @@ impl FrameworkQuery {
     }
 
     /// The draft being prepared, if any (admins and HR).
+    #[graphql(complexity = "crate::graphql::limits::cost::FRAMEWORK + child_complexity")]
     async fn framework_draft(
         &self,
         ctx: &Context<'_>,
@@ -738,6 +740,7 @@ impl FrameworkQuery {
     }
 
     /// One role's level × skill grid.
+    #[graphql(complexity = "crate::graphql::limits::cost::MATRIX + child_complexity")]
     async fn role_matrix(
         &self,
         ctx: &Context<'_>,
@@ -751,6 +754,7 @@ impl FrameworkQuery {
     }
 
     /// A whole framework as a file: a published version, or the draft with `draft: true`.
+    #[graphql(complexity = "crate::graphql::limits::cost::DOCUMENT")]
     async fn export_framework(
         &self,
         ctx: &Context<'_>,
@@ -777,6 +781,7 @@ impl FrameworkQuery {
     }
 
     /// One role's matrix as CSV (see `importRoleMatrix`).
+    #[graphql(complexity = "crate::graphql::limits::cost::MATRIX")]
     async fn export_role_matrix(
         &self,
         ctx: &Context<'_>,

@@ -171,3 +171,22 @@ pub fn parse_id(id: &ID, field: &str) -> ApiResult<i64> {
         .filter(|v| *v > 0)
         .ok_or_else(|| ApiError::bad_input(field, "is not a valid id"))
 }
+
+/// An error answered before GraphQL runs (body too large, unreadable or
+/// too deeply nested request), in the shape GraphQL errors have, so clients
+/// read every error the same way.
+pub fn http_error(status: poem::http::StatusCode, code: Code, message: &str) -> poem::Response {
+    let body = serde_json::json!({
+        "errors": [{"message": message, "extensions": {"code": code.as_str()}}]
+    });
+    poem::Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .body(body.to_string())
+}
+
+impl ApiError {
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod error;
+pub mod limits;
 pub mod loaders;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -19,8 +20,12 @@ use crate::people::graphql::{PeopleMutation, PeopleQuery};
 /// Deep enough for `user { manager { team { parent { … } } } }` walks,
 /// shallow enough to refuse pathological nesting.
 pub const MAX_DEPTH: usize = 16;
-/// Every field costs 1, a list field multiplies its children by its page size.
+/// Every field costs 1 unless it declares its real cost (`complexity` on the
+/// resolver): lists multiply their children by their page size, and whole
+/// documents or organisation-wide roll-ups cost hundreds or thousands.
 pub const MAX_COMPLEXITY: usize = 20_000;
+/// Directives on one field: `@skip`/`@include` need one each.
+pub const MAX_DIRECTIVES: usize = 8;
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -50,6 +55,25 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySu
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        .limit_directives(MAX_DIRECTIVES)
+        .extension(limits::RequestLimits)
+}
+
+/// The served schema: `schema_builder()` with what production hides from
+/// callers (introspection, "did you mean" suggestions) per the settings.
+pub fn schema_for(
+    settings: &crate::config::Settings,
+) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    let mut builder = schema_builder();
+    if !settings.introspection_enabled() {
+        builder = builder
+            .disable_introspection()
+            .extension(limits::IntrospectionOff);
+    }
+    if !settings.field_suggestions_enabled() {
+        builder = builder.disable_suggestions();
+    }
+    builder
 }
 
 /// The SDL as `schema.graphql` holds it.

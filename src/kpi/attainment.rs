@@ -24,6 +24,12 @@ use crate::framework::document::KpiDirection;
 /// The attainment a stretch value earns, in percent.
 pub const CAP: f64 = 150.0;
 
+/// The largest magnitude a KPI value (target, threshold, stretch, reading)
+/// may have: a quadrillion, far beyond any real KPI, and small enough that
+/// sums of readings and differences of targets never overflow to infinity
+/// (1.7e308 + 1.7e308 did, and showed as `actual: null` beside an attainment).
+pub const MAX_MAGNITUDE: f64 = 1e15;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TargetValues {
     pub direction: KpiDirection,
@@ -36,15 +42,18 @@ impl TargetValues {
     /// Checks the values are finite and in the order the direction needs.
     pub fn check(&self) -> Result<()> {
         let mut problems = Problems::new();
-        let finite = |v: f64| v.is_finite();
+        // Bounded, not only finite: the differences attainment divides by
+        // must stay finite too.
+        let finite = |v: f64| v.is_finite() && v.abs() <= MAX_MAGNITUDE;
+        let message = format!("must be a number between -{MAX_MAGNITUDE:e} and {MAX_MAGNITUDE:e}");
         if !finite(self.target) {
-            problems.add("target", "must be a finite number");
+            problems.add("target", message.clone());
         }
         if self.threshold.is_some_and(|v| !finite(v)) {
-            problems.add("threshold", "must be a finite number");
+            problems.add("threshold", message.clone());
         }
         if self.stretch.is_some_and(|v| !finite(v)) {
-            problems.add("stretch", "must be a finite number");
+            problems.add("stretch", message);
         }
         if !problems.is_empty() {
             return problems.into_result();

@@ -8,6 +8,7 @@
 //! Every row is checked before anything is written; one bad row rejects the
 //! whole file, and every bad row is reported with its row number.
 
+use crate::graphql::limits::MAX_FREE_TEXT_CHARS;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -115,17 +116,37 @@ pub async fn import_actuals(
             ok = false;
         }
         let value = match get(c_value).parse::<f64>() {
-            Ok(v) if v.is_finite() => v,
+            Ok(v) if super::check_value(v, "value").is_ok() => v,
             _ => {
                 problems.add(
                     format!("row {line}, value"),
-                    format!("{:?} is not a finite number", get(c_value)),
+                    format!(
+                        "{:?} is not a number between -{max:e} and {max:e}",
+                        get(c_value),
+                        max = super::attainment::MAX_MAGNITUDE
+                    ),
                 );
                 ok = false;
                 0.0
             }
         };
         let note = c_note.map(get).filter(|n| !n.is_empty());
+        // The document's bound is not a note's: a note keeps the rule it has
+        // in `recordKpiActual` (free text: line breaks and tabs only).
+        if let Some(note) = &note
+            && (note.chars().count() > MAX_FREE_TEXT_CHARS
+                || note
+                    .chars()
+                    .any(|c| c.is_control() && c != '\n' && c != '\t'))
+        {
+            problems.add(
+                format!("row {line}, note"),
+                format!(
+                    "must be at most {MAX_FREE_TEXT_CHARS} characters, without control characters"
+                ),
+            );
+            ok = false;
+        }
         if ok {
             rows.push(Row {
                 line,

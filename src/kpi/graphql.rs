@@ -223,6 +223,7 @@ impl KpiQuery {
     }
 
     /// Scores of a team's members (and sub-teams') for a period: a manager's reports, anyone for HR.
+    #[graphql(complexity = "crate::graphql::limits::cost::ROLLUP + child_complexity")]
     async fn team_performance(
         &self,
         ctx: &Context<'_>,

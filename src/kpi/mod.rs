@@ -499,10 +499,16 @@ impl From<kpi_actual::Model> for KpiActual {
 }
 
 pub(crate) fn check_value(value: f64, field: &str) -> Result<()> {
-    if value.is_finite() {
+    if value.is_finite() && value.abs() <= attainment::MAX_MAGNITUDE {
         Ok(())
     } else {
-        Err(Error::invalid(field, "must be a finite number"))
+        Err(Error::invalid(
+            field,
+            format!(
+                "must be a number between -{max:e} and {max:e}",
+                max = attainment::MAX_MAGNITUDE
+            ),
+        ))
     }
 }
 
@@ -556,13 +562,17 @@ pub async fn record_actual(
 
 /// Combines a period's readings of one KPI per its aggregation. Readings come
 /// in the order they were recorded.
+/// None without readings, and None rather than infinity or NaN (readings
+/// stored before values were bounded could overflow): attainment is never
+/// computed from a non-finite value.
 pub fn aggregate(aggregation: Aggregation, readings: &[f64]) -> Option<f64> {
     let last = *readings.last()?;
-    Some(match aggregation {
+    let combined = match aggregation {
         Aggregation::Sum => readings.iter().sum(),
         Aggregation::Average => readings.iter().sum::<f64>() / readings.len() as f64,
         Aggregation::Last => last,
-    })
+    };
+    combined.is_finite().then_some(combined)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -728,4 +738,18 @@ pub async fn team_performance(
             )
         })
         .collect())
+}
+
+#[cfg(test)]
+mod overflow_tests {
+    use super::*;
+
+    #[test]
+    fn an_overflowing_aggregate_is_no_actual() {
+        assert_eq!(aggregate(Aggregation::Sum, &[1.7e308, 1.7e308]), None);
+        assert_eq!(aggregate(Aggregation::Average, &[1.7e308, 1.7e308]), None);
+        assert_eq!(aggregate(Aggregation::Sum, &[1.0, 2.5]), Some(3.5));
+        assert!(check_value(1.7e308, "value").is_err());
+        assert!(check_value(1e15, "value").is_ok());
+    }
 }

@@ -35,6 +35,7 @@ pub struct MailQuery;
 #[Object]
 impl MailQuery {
     /// Queued, sent and failed mail, newest first (HR and admins).
+    #[graphql(complexity = "crate::graphql::limits::cost::per_item(first, child_complexity)")]
     async fn email_outbox(
         &self,
         ctx: &Context<'_>,

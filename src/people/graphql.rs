@@ -223,6 +223,7 @@ impl PeopleQuery {
     }
 
     /// The people the caller may see, oldest account first.
+    #[graphql(complexity = "crate::graphql::limits::cost::per_item(first, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
