@@ -5,28 +5,20 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context as _;
-use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
-use poem::http::{HeaderValue, StatusCode};
+use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::web::{Data, Json, Redirect, RemoteAddr};
-use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server, get, handler};
 use sea_orm::DatabaseConnection;
 
-use crate::auth::Locale;
 use crate::auth::password::PasswordHasher;
 use crate::auth::session::Auth;
 use crate::auth::tokens::{self, TokenKeys};
 use crate::config::{Environment, Secret, Settings};
 use crate::framework::{self, FrameworkStore};
-use crate::graphql::context::{Caller, RequestContext};
-use crate::graphql::error::{Code, http_error};
-use crate::graphql::loaders::Loaders;
 use crate::graphql::{self, AppSchema};
-use crate::telemetry::REQUEST_ID;
-use crate::{db, error::Error, people};
+use crate::{db, people};
 
 /// What every request can reach. Cheap to clone.
 #[derive(Clone)]
@@ -37,6 +29,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// SQL statements run so far (see `db::StatementCounter`).
     pub statements: db::StatementCounter,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 pub struct Application {
@@ -54,16 +47,16 @@ impl Application {
         for warning in settings.production_warnings() {
             tracing::warn!("{warning}");
         }
-        let state = build_state(settings).await?;
-        let acceptor = TcpListener::bind(state.settings.listen.as_str())
+        let acceptor = TcpListener::bind(settings.listen.as_str())
             .into_acceptor()
             .await
-            .with_context(|| format!("cannot listen on {}", state.settings.listen))?;
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let addr = acceptor
             .local_addr()
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .context("listener has no address")?;
+        let state = build_state(settings.with_public_url_for(addr)).await?;
         let schema = graphql::schema_for(&state.settings)
             .data(state.clone())
             .finish();
@@ -89,7 +82,7 @@ impl Application {
         } else {
             None
         };
-        let app = routes(self.schema, self.state);
+        let app = crate::http::routes(self.schema, self.state);
         tracing::info!(addr = %self.addr, "serving GraphQL at /graphql, GraphiQL at /graphiql");
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(15)))
@@ -172,7 +165,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .await
         .context("cannot apply migrations")?;
     let secret = token_secret(&settings)?;
+    let metrics = Arc::new(crate::metrics::Metrics::new());
     let auth = Auth {
+        login_failures: metrics.login_failures.clone(),
         hasher: PasswordHasher::new(settings.password_hashing)?,
         keys: TokenKeys::new(
             &secret,
@@ -211,6 +206,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         frameworks: Arc::new(FrameworkStore::default()),
         settings: Arc::new(settings),
         statements,
+        metrics,
     })
 }
 
@@ -247,218 +243,6 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options.open(path)?.write_all(contents.as_bytes())
-}
-
-fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
-    let max_body = state.settings.max_body_bytes;
-    Route::new()
-        .at(
-            "/graphql",
-            get(graphql_handler)
-                .post(graphql_handler)
-                .around(move |ep, mut req| async move {
-                    if let Err(refused) = graphql::limits::limit_body(&mut req, max_body).await {
-                        return Ok(refused);
-                    }
-                    ep.call(req).await.map(IntoResponse::into_response)
-                }),
-        )
-        .at("/graphiql", get(crate::graphiql::page))
-        .at("/graphiql/", get(crate::graphiql::page))
-        .at("/graphiql/assets/:name", get(crate::graphiql::asset))
-        .at("/accept-invitation", get(crate::pages::accept_invitation))
-        .at("/reset-password", get(crate::pages::reset_password))
-        .at("/health", get(health))
-        .at("/", get(root))
-        .data(schema)
-        .data(state)
-        .around(|ep, req| async move {
-            let request_id = request_id(&req);
-            let method = req.method().clone();
-            // The path only: a GET query string can carry GraphQL variables.
-            let path = req.uri().path().to_owned();
-            let started = Instant::now();
-            let result = REQUEST_ID.scope(request_id.clone(), ep.call(req)).await;
-            let mut response = match result {
-                Ok(response) => response.into_response(),
-                Err(err) => err.into_response(),
-            };
-            if let Ok(value) = HeaderValue::from_str(&request_id) {
-                response.headers_mut().insert("x-request-id", value);
-            }
-            tracing::info!(
-                request_id = %request_id,
-                method = %method,
-                path = %path,
-                status = response.status().as_u16(),
-                latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-                "request"
-            );
-            Ok(response)
-        })
-}
-
-/// A caller-supplied id is kept when it is short and plain, so logs join up
-/// across a proxy; anything else gets a fresh one.
-fn request_id(req: &Request) -> String {
-    req.headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64)
-        .filter(|v| {
-            v.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
-        .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
-}
-
-#[handler]
-async fn graphql_handler(
-    req: &Request,
-    remote: &RemoteAddr,
-    schema: Data<&AppSchema>,
-    state: Data<&AppState>,
-    gql: poem::Result<GraphQLRequest>,
-) -> poem::Result<Response> {
-    // A body that is not a GraphQL request (bad JSON, wrong content type)
-    // gets a GraphQL-shaped error with a code, like every other error.
-    let mut gql = match gql {
-        Ok(gql) => gql.0,
-        Err(err) => {
-            let message = format!("not a GraphQL request: {err}");
-            return Ok(http_error(
-                StatusCode::BAD_REQUEST,
-                Code::BadUserInput,
-                &message,
-            ));
-        }
-    };
-    // Before anything parses the query (`is_mutation` below does): the
-    // parser recurses once per nesting level and would overflow the stack.
-    if let Err(refused) = graphql::limits::check_nesting(&gql.query, &gql.variables) {
-        return Ok(http_error(
-            StatusCode::BAD_REQUEST,
-            Code::BadUserInput,
-            refused.message(),
-        ));
-    }
-    // GraphQL over HTTP: GET may only read.
-    if req.method() == poem::http::Method::GET && is_mutation(&gql) {
-        let mut refused = http_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            Code::BadUserInput,
-            "mutations must be sent with POST",
-        );
-        refused
-            .headers_mut()
-            .insert("allow", HeaderValue::from_static("POST"));
-        return Ok(refused);
-    }
-    let caller = match bearer(req) {
-        None => Caller::Anonymous,
-        Some(token) => match state.auth.authenticate(&state.db, token).await {
-            Ok(actor) => Caller::Authenticated(actor),
-            Err(Error::Unauthenticated(reason)) => Caller::Refused(reason),
-            Err(other) => {
-                // The token may be fine: the database did not answer. Logged
-                // with its cause; resolvers that need the caller answer
-                // SERVICE_UNAVAILABLE.
-                tracing::error!(error = ?other, "could not load the caller");
-                Caller::Unchecked
-            }
-        },
-    };
-    let accept_language = req
-        .headers()
-        .get("accept-language")
-        .and_then(|v| v.to_str().ok())
-        .and_then(Locale::from_accept_language);
-    let client_addr = remote.as_socket_addr().map(|a| a.ip().to_string());
-    gql = gql
-        .data(RequestContext {
-            caller,
-            accept_language,
-            client_addr,
-            framework: Default::default(),
-            signed_in: Default::default(),
-        })
-        .data(Loaders::new(&state.db));
-    let mut response = schema.execute(gql).await;
-    // Errors raised before any resolver ran (syntax, unknown fields, wrong
-    // argument types, depth or complexity limits) come without a code: they
-    // are all the client's input.
-    for error in &mut response.errors {
-        let has_code = error
-            .extensions
-            .as_ref()
-            .is_some_and(|ext| ext.get("code").is_some());
-        if !has_code {
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", Code::BadUserInput.as_str());
-        }
-    }
-    // An outage is the server's condition, not the request's: 503 with
-    // Retry-After tells clients and proxies to come back, whatever the body.
-    let unavailable = response.errors.iter().any(|e| {
-        e.extensions.as_ref().and_then(|ext| ext.get("code"))
-            == Some(&async_graphql::Value::from(
-                Code::ServiceUnavailable.as_str(),
-            ))
-    });
-    let mut http = GraphQLResponse::from(response).into_response();
-    if unavailable {
-        http.set_status(StatusCode::SERVICE_UNAVAILABLE);
-        http.headers_mut().insert(
-            "retry-after",
-            HeaderValue::from(crate::graphql::error::RETRY_AFTER_OUTAGE_SECONDS),
-        );
-    }
-    Ok(http)
-}
-
-fn bearer(req: &Request) -> Option<&str> {
-    let value = req.headers().get("authorization")?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
-}
-
-fn is_mutation(req: &async_graphql::Request) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(&req.query) else {
-        return false;
-    };
-    let selected = req.operation_name.as_deref();
-    doc.operations.iter().any(|(name, op)| {
-        let chosen = selected.is_none() || name.map(|n| n.as_str()) == selected;
-        chosen && op.node.ty != async_graphql::parser::types::OperationType::Query
-    })
-}
-
-#[handler]
-fn root(state: Data<&AppState>) -> Response {
-    if !state.settings.graphiql_enabled() {
-        return StatusCode::NOT_FOUND.into_response();
-    }
-    Redirect::see_other("/graphiql").into_response()
-}
-
-#[handler]
-async fn health(state: Data<&AppState>) -> Response {
-    match db::ping(&state.db).await {
-        Ok(()) => Json(serde_json::json!({"status": "ok", "database": "ok"})).into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({"status": "unavailable", "database": "unreachable"})),
-            )
-                .into_response()
-        }
-    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

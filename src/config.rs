@@ -137,6 +137,13 @@ pub struct Settings {
     /// this process. Off for a process that should only serve requests, and
     /// in tests that drive the workers themselves.
     pub background_jobs: bool,
+    /// Origins a browser front end may call the API from (CORS). Empty (the
+    /// default): no cross-origin access.
+    pub cors_allowed_origins: Vec<String>,
+    /// Where the links in emails point when a separate front end serves the
+    /// invitation and reset pages; unset, they point at this server's own
+    /// pages under `public_url`.
+    pub frontend_url: Option<String>,
     /// Largest request body `/graphql` reads, in bytes; bigger ones get 413.
     /// Framework and CSV imports travel inside it.
     pub max_body_bytes: usize,
@@ -185,6 +192,8 @@ impl Default for Settings {
             mail_poll_seconds: 5,
             mail_retry_seconds: 30,
             background_jobs: true,
+            cors_allowed_origins: Vec::new(),
+            frontend_url: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_import_body_bytes: 20 * 1024 * 1024,
             introspection: None,
@@ -249,6 +258,27 @@ impl Settings {
 
     /// Settings that work but are probably a mistake in production; logged
     /// as warnings at start-up.
+    /// The base of the links in emails: the front end when one is
+    /// configured, else this server (which serves the pages itself).
+    pub fn links_base(&self) -> &str {
+        self.frontend_url
+            .as_deref()
+            .unwrap_or(&self.public_url)
+            .trim_end_matches('/')
+    }
+
+    /// In development, a public URL left at its default follows the address
+    /// actually served on (a newcomer on another port still gets links that
+    /// open); in production it is what the operator set.
+    pub fn with_public_url_for(mut self, served_on: std::net::SocketAddr) -> Self {
+        if self.env == Environment::Development
+            && self.public_url.trim_end_matches('/') == DEFAULT_PUBLIC_URL
+        {
+            self.public_url = format!("http://{served_on}");
+        }
+        self
+    }
+
     pub fn production_warnings(&self) -> Vec<String> {
         let mut warnings = Vec::new();
         if !self.in_production() {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod framework;
 pub mod graphiql;
 pub mod graphql;
+pub mod http;
 pub mod kpi;
 pub mod mail;
 pub mod metrics;

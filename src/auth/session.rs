@@ -37,6 +37,8 @@ pub struct Auth {
     pub hasher: PasswordHasher,
     pub keys: TokenKeys,
     pub refresh_ttl: Duration,
+    /// Counts refused logins (wrong email or password) for `/metrics`.
+    pub login_failures: prometheus::IntCounter,
 }
 
 impl Auth {
@@ -62,6 +64,7 @@ impl Auth {
         let matched = self.hasher.verify(password, stored).await?;
         let Some(row) = row.filter(|_| matched) else {
             attempt.failed(db).await?;
+            self.login_failures.inc();
             tracing::info!(reason = "bad credentials", "login refused");
             return Err(Error::Unauthenticated(BAD_CREDENTIALS));
         };

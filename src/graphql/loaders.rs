@@ -5,10 +5,13 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::futures_util::future::BoxFuture;
 use sea_orm::DatabaseConnection;
+use tracing::Instrument;
 
 use super::error::ApiError;
 use crate::people::{self, Person, Team};
+use crate::telemetry::{REQUEST_ID, current_request_id};
 
 pub struct PersonLoader(pub DatabaseConnection);
 pub struct TeamLoader(pub DatabaseConnection);
@@ -49,9 +52,24 @@ pub struct Loaders {
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
         Self {
-            person: DataLoader::new(PersonLoader(db.clone()), tokio::spawn),
-            team: DataLoader::new(TeamLoader(db.clone()), tokio::spawn),
-            direct_reports: DataLoader::new(DirectReportsLoader(db.clone()), tokio::spawn),
+            person: DataLoader::new(PersonLoader(db.clone()), in_this_request()),
+            team: DataLoader::new(TeamLoader(db.clone()), in_this_request()),
+            direct_reports: DataLoader::new(DirectReportsLoader(db.clone()), in_this_request()),
+        }
+    }
+}
+
+/// A spawner for loader batches that keeps the request's span and request
+/// id: a batch runs on a task of its own, which would otherwise log (and
+/// report an internal error) with neither.
+fn in_this_request() -> impl Fn(BoxFuture<'static, ()>) -> tokio::task::JoinHandle<()> {
+    let span = tracing::Span::current();
+    let request_id = current_request_id();
+    move |batch| {
+        let batch = batch.instrument(span.clone());
+        match request_id.clone() {
+            Some(id) => tokio::spawn(REQUEST_ID.scope(id, batch)),
+            None => tokio::spawn(batch),
         }
     }
 }

@@ -64,7 +64,14 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySu
 pub fn schema_for(
     settings: &crate::config::Settings,
 ) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    let mut builder = schema_builder();
+    use async_graphql::extensions::apollo_persisted_queries::{
+        ApolloPersistedQueries, LruCacheStorage,
+    };
+    // Automatic persisted queries (Apollo's protocol): a client sends a
+    // query's hash and, the first time only, the query. Parsed documents
+    // are kept per process, up to this many.
+    let mut builder =
+        schema_builder().extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)));
     if !settings.introspection_enabled() {
         builder = builder
             .disable_introspection()

@@ -77,6 +77,8 @@ pub struct MailWorker {
     pub transport: Transport,
     pub templates: Arc<Templates>,
     pub public_url: String,
+    /// Where the links in the mails point (the front end, or this server).
+    pub links_base: String,
     pub from: Mailbox,
     /// Identifies this process's claims.
     pub worker_id: String,
@@ -91,6 +93,7 @@ impl MailWorker {
             transport: Transport::from_settings(settings)?,
             templates: Arc::new(Templates::new()),
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
+            links_base: settings.links_base().to_owned(),
             from: settings
                 .smtp
                 .from
@@ -146,7 +149,7 @@ impl MailWorker {
                 .and_then(|p| p.as_str())
                 .unwrap_or("/")
                 .to_owned();
-            map.insert("link".into(), format!("{}{}", self.public_url, path).into());
+            map.insert("link".into(), format!("{}{}", self.links_base, path).into());
             map.insert("public_url".into(), self.public_url.clone().into());
             map.insert("product_name".into(), "Skillpath".into());
         }

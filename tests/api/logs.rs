@@ -107,9 +107,13 @@ async fn passwords_and_tokens_never_appear_in_logs() {
         .as_str()
         .unwrap()
         .to_owned();
-    post("{ me { id } }", json!({}), Some(access.clone()))
-        .await
-        .unwrap();
+    post(
+        "query WhoAmI { me { id } }",
+        json!({}),
+        Some(access.clone()),
+    )
+    .await
+    .unwrap();
 
     // SIGTERM: the server shuts down gracefully and exits on its own.
     let pid = child.id().unwrap() as i32;
@@ -144,6 +148,15 @@ async fn passwords_and_tokens_never_appear_in_logs() {
         "expected request logs, got:\n{logs}"
     );
     assert!(logs.contains("login"), "expected the login to be logged");
+    // A request's lines name the operation and the caller, in plain text
+    // (the output is a pipe, not a terminal: no colour codes).
+    let who_am_i = logs
+        .lines()
+        .find(|l| l.contains(r#"operation="WhoAmI""#))
+        .unwrap_or_else(|| panic!("no line names the operation:\n{logs}"));
+    assert!(who_am_i.contains("caller=1"), "{who_am_i}");
+    assert!(who_am_i.contains("request_id="), "{who_am_i}");
+    assert!(!logs.contains('\u{1b}'), "ANSI escape codes in a piped log");
     for secret in [
         admin_password,
         PASSWORD,

@@ -8,6 +8,7 @@ mod certification;
 mod framework;
 mod fuzz;
 mod helpers;
+mod http;
 mod integrity;
 mod limits;
 mod logs;
