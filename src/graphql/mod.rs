@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod error;
+pub mod i18n;
 pub mod limits;
 pub mod loaders;
 

@@ -89,6 +89,14 @@ pub async fn endpoint(
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(Locale::from_accept_language);
+    // Errors speak the caller's language: their own setting, else the
+    // browser's (codes stay the same).
+    let error_locale = match &caller {
+        Caller::Authenticated(actor) => actor.locale,
+        _ => None,
+    }
+    .or(accept_language)
+    .unwrap_or_default();
     let client_addr = remote.as_socket_addr().map(|a| a.ip().to_string());
     gql = gql
         .data(RequestContext {
@@ -115,6 +123,7 @@ pub async fn endpoint(
                 .set("code", Code::BadUserInput.as_str());
         }
     }
+    graphql::i18n::translate_errors(&mut response.errors, error_locale);
     let outcome = response
         .errors
         .first()

@@ -269,3 +269,57 @@ async fn metrics_show_the_operations_just_served() {
     assert!(text.contains(r#"skillpath_outbox{measure="depth"}"#));
     assert!(text.contains(r#"skillpath_http_responses_total{route="/graphql",status="200"}"#));
 }
+
+#[tokio::test]
+async fn errors_speak_the_callers_language_with_the_same_codes() {
+    let app = spawn_app().await;
+    let ask = |lang: &'static str| {
+        let app = &app;
+        async move {
+            app.http
+                .post(format!("{}/graphql", app.base))
+                .header("accept-language", lang)
+                .json(&json!({"query": "{ me { id } }"}))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let zh = ask("zh-CN,zh;q=0.9").await;
+    assert_eq!(zh["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    assert_eq!(
+        zh["errors"][0]["message"],
+        "请先登录：发送 `Authorization: Bearer <accessToken>`"
+    );
+    let en = ask("en-GB").await;
+    assert_eq!(en["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    assert!(
+        en["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("sign in first")
+    );
+    // A validation problem, field by field, for a signed-in zh-CN person.
+    let li = app.person("li@example.com", Role::Hr, None).await;
+    let token = app.token("li@example.com").await;
+    app.gql(
+        Some(&token),
+        "mutation($id: ID!) { updateUser(id: $id, input: {locale: ZH_CN}) { id } }",
+        json!({"id": li.id.to_string()}),
+    )
+    .await
+    .data();
+    let bad = app
+        .gql(Some(&token), "{ user(id: \"abc\") { id } }", json!({}))
+        .await;
+    assert_eq!(bad.code(), "BAD_USER_INPUT");
+    assert_eq!(
+        bad.message(),
+        "输入有误：id：不是有效的 ID",
+        "{:#}",
+        bad.body
+    );
+}
