@@ -112,10 +112,17 @@ impl Background {
             every,
         );
         let db = state.db.clone();
-        let pruning = tokio::spawn(async move {
+        let due_days = settings.assessment_reminder_days.clone();
+        let housekeeping = tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
+                let today = chrono::Utc::now().date_naive();
+                if let Err(err) =
+                    crate::assessment::queue_due_reminders(&db, &due_days, today).await
+                {
+                    tracing::error!(error = %err, "assessment due-date reminders");
+                }
                 if let Err(err) = crate::auth::throttle::prune(&db).await {
                     tracing::warn!(error = %err, "could not prune login attempts");
                 }
@@ -127,7 +134,7 @@ impl Background {
             mail_stop,
         );
         Ok(Self {
-            jobs: vec![reminders, pruning],
+            jobs: vec![reminders, housekeeping],
             mail,
             stop_mail,
         })

@@ -137,6 +137,9 @@ pub struct Settings {
     /// this process. Off for a process that should only serve requests, and
     /// in tests that drive the workers themselves.
     pub background_jobs: bool,
+    /// Days before a cycle's self-assessment or review due date at which the
+    /// people who still owe one are reminded.
+    pub assessment_reminder_days: Vec<u32>,
     /// Origins a browser front end may call the API from (CORS). Empty (the
     /// default): no cross-origin access.
     pub cors_allowed_origins: Vec<String>,
@@ -192,6 +195,7 @@ impl Default for Settings {
             mail_poll_seconds: 5,
             mail_retry_seconds: 30,
             background_jobs: true,
+            assessment_reminder_days: vec![3, 1],
             cors_allowed_origins: Vec::new(),
             frontend_url: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,

@@ -11,6 +11,7 @@ mod m20261124_000005_certifications;
 mod m20261124_000006_mail;
 mod m20261124_000050_login_throttle;
 mod m20261124_000060_invariants;
+mod m20261124_000070_assessment_reminders;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_mail::Migration),
             Box::new(m20261124_000050_login_throttle::Migration),
             Box::new(m20261124_000060_invariants::Migration),
+            Box::new(m20261124_000070_assessment_reminders::Migration),
         ]
     }
 }

@@ -203,6 +203,9 @@ pub async fn advance_cycle(db: &DatabaseConnection, actor: &Actor, cycle_id: i64
     if next == CycleStatus::SelfAssessment {
         request_self_assessments(&txn, row.id, &row.name, row.self_due).await?;
     }
+    if next == CycleStatus::ManagerReview {
+        super::reminders::review_opened(&txn, &row).await?;
+    }
     txn.commit().await?;
     Cycle::try_from(row)
 }

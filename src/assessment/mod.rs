@@ -7,6 +7,7 @@ pub mod graphql;
 pub mod profile;
 mod ratings;
 mod reads;
+mod reminders;
 
 use std::str::FromStr;
 
@@ -16,6 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub use self::cycles::*;
 pub use self::ratings::*;
 pub use self::reads::*;
+pub use self::reminders::queue_due_reminders;
 use crate::db::entities::{assessment_cycle, cycle_participant};
 use crate::error::{Error, Result};
 

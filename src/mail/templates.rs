@@ -16,10 +16,13 @@ pub enum MessageKind {
     ManagerReviewCompleted,
     TargetsSet,
     CertificationExpiring,
+    SelfAssessmentDue,
+    ManagerReviewOpen,
+    ManagerReviewDue,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 7] = [
+    pub const ALL: [MessageKind; 10] = [
         MessageKind::Invitation,
         MessageKind::PasswordReset,
         MessageKind::SelfAssessmentRequested,
@@ -27,6 +30,9 @@ impl MessageKind {
         MessageKind::ManagerReviewCompleted,
         MessageKind::TargetsSet,
         MessageKind::CertificationExpiring,
+        MessageKind::SelfAssessmentDue,
+        MessageKind::ManagerReviewOpen,
+        MessageKind::ManagerReviewDue,
     ];
 
     /// The template's name in `emails/`, also stored in the outbox.
@@ -39,6 +45,9 @@ impl MessageKind {
             MessageKind::ManagerReviewCompleted => "manager_review_completed",
             MessageKind::TargetsSet => "targets_set",
             MessageKind::CertificationExpiring => "certification_expiring",
+            MessageKind::SelfAssessmentDue => "self_assessment_due",
+            MessageKind::ManagerReviewOpen => "manager_review_open",
+            MessageKind::ManagerReviewDue => "manager_review_due",
         }
     }
 
@@ -68,6 +77,9 @@ const SOURCES: &[(&str, &str)] = templates!(
     "manager_review_completed",
     "targets_set",
     "certification_expiring",
+    "self_assessment_due",
+    "manager_review_open",
+    "manager_review_due",
 );
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,6 +167,15 @@ mod tests {
             }
             MessageKind::CertificationExpiring => {
                 json!({"certification_name": "PMP", "expires_on": "2026-12-01", "days_left": 7, "is_manager_copy": true, "person_name": "Ada"})
+            }
+            MessageKind::SelfAssessmentDue => {
+                json!({"cycle_name": "2026 H2", "due_date": "2026-12-01", "days_left": 1})
+            }
+            MessageKind::ManagerReviewOpen => {
+                json!({"cycle_name": "2026 H2", "due_date": "", "pending": 3})
+            }
+            MessageKind::ManagerReviewDue => {
+                json!({"cycle_name": "2026 H2", "due_date": "2026-12-15", "days_left": 3, "pending": 1})
             }
         };
         let mut vars = common;

@@ -442,3 +442,107 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
         .unwrap()
         .n
 }
+
+#[tokio::test]
+async fn people_who_still_owe_an_assessment_are_reminded_once_per_stage() {
+    use crate::assessment::{
+        ADVANCE, OPEN, SUBMIT_MANAGER, SUBMIT_SELF, all_at, placed, role_skills,
+    };
+    let app = spawn_app_with(|s| s.background_jobs = false).await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    let boss = placed(&app, "boss@example.com", Role::Manager, None, None, "m1").await;
+    let ada = placed(
+        &app,
+        "ada@example.com",
+        Role::Employee,
+        Some(boss.id),
+        None,
+        "p2",
+    )
+    .await;
+    placed(
+        &app,
+        "bo@example.com",
+        Role::Employee,
+        Some(boss.id),
+        None,
+        "p2",
+    )
+    .await;
+    let skills = role_skills(&app, &hr).await;
+    let today = chrono::Utc::now().date_naive();
+    let self_due = today + chrono::Days::new(3);
+    let manager_due = today + chrono::Days::new(10);
+    let opened = app
+        .gql(
+            Some(&hr),
+            OPEN,
+            json!({"input": {"name": "Autumn", "selfDue": self_due.to_string(), "managerDue": manager_due.to_string()}}),
+        )
+        .await;
+    let cycle = opened.data()["openAssessmentCycle"]["cycle"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ada_token = app.token("ada@example.com").await;
+    app.gql(
+        Some(&ada_token),
+        SUBMIT_SELF,
+        json!({"c": cycle, "r": all_at(&skills, 3)}),
+    )
+    .await
+    .data();
+    let due = |sql: &str| format!("SELECT COUNT(*) AS n FROM email_outbox WHERE {sql}");
+    let stages = [3, 1];
+    // Three days out: Bo and his manager (a participant too) have not
+    // submitted; Ada has. Each is reminded once.
+    let queue = |on| skillpath::assessment::queue_due_reminders(&app.state.db, &stages, on);
+    assert_eq!(queue(today).await.unwrap(), 2);
+    assert_eq!(
+        queue(today).await.unwrap(),
+        0,
+        "the same stage is not queued twice"
+    );
+    assert_eq!(
+        count(
+            &app,
+            &due("kind = 'self_assessment_due' AND recipient_email = 'bo@example.com'")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            &due("recipient_email = 'ada@example.com' AND kind = 'self_assessment_due'")
+        )
+        .await,
+        0
+    );
+    // The day before: the next stage.
+    assert_eq!(queue(self_due - chrono::Days::new(1)).await.unwrap(), 2);
+
+    // Manager review opens: the reviewer hears how many wait for him.
+    app.gql(Some(&hr), ADVANCE, json!({"id": cycle}))
+        .await
+        .data();
+    assert_eq!(
+        count(&app, &due("kind = 'manager_review_open' AND recipient_email = 'boss@example.com' AND vars LIKE '%\"pending\":2%'")).await,
+        1
+    );
+    let boss_token = app.token("boss@example.com").await;
+    app.gql(
+        Some(&boss_token),
+        SUBMIT_MANAGER,
+        json!({"c": cycle, "u": ada.id.to_string(), "r": all_at(&skills, 3)}),
+    )
+    .await
+    .data();
+    // The day before the review due date: one review still open.
+    assert_eq!(queue(manager_due - chrono::Days::new(1)).await.unwrap(), 1);
+    assert_eq!(
+        count(&app, &due("kind = 'manager_review_due' AND recipient_email = 'boss@example.com' AND vars LIKE '%\"pending\":1%'")).await,
+        1
+    );
+}
