@@ -9,6 +9,7 @@ mod m20261124_000003_assessments;
 mod m20261124_000004_performance;
 mod m20261124_000005_certifications;
 mod m20261124_000006_mail;
+mod m20261124_000100_position_changes;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_performance::Migration),
             Box::new(m20261124_000005_certifications::Migration),
             Box::new(m20261124_000006_mail::Migration),
+            Box::new(m20261124_000100_position_changes::Migration),
         ]
     }
 }
