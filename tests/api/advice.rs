@@ -956,3 +956,78 @@ async fn concurrent_promotions_record_one_change() {
         );
     }
 }
+
+/// Unknown is not zero, and it can be found out: a manager may rate the
+/// skills a person's next moves require, beyond their role; not others.
+#[tokio::test]
+async fn a_manager_rates_the_skills_of_a_move_beyond_the_role() {
+    let app = spawn_app().await;
+    let hr = app.person("hr@example.com", Role::Hr, None).await;
+    let boss = placed(
+        &app,
+        "boss@example.com",
+        Role::Manager,
+        None,
+        ("content_operations", "m2"),
+        40,
+    )
+    .await;
+    let max = placed(
+        &app,
+        "max@example.com",
+        Role::Employee,
+        Some(boss.id),
+        ("content_operations", "p2"),
+        24,
+    )
+    .await;
+    let new = placed(
+        &app,
+        "new@example.com",
+        Role::Employee,
+        Some(boss.id),
+        ("activity_operations", "p1"),
+        3,
+    )
+    .await;
+    let hr = actor(&app, &hr).await;
+    let (db, store) = (&app.state.db, &app.state.frameworks);
+    let (cycle, _) = assessment::open_cycle(
+        db,
+        store,
+        &hr,
+        OpenCycle {
+            name: "H2".into(),
+            start: true,
+            ..OpenCycle::default()
+        },
+    )
+    .await
+    .unwrap();
+    assessment::advance_cycle(db, &hr, cycle.id).await.unwrap();
+    let token = app.token("boss@example.com").await;
+    let save = "mutation($c: ID!, $u: ID!, $r: [RatingInputObject!]!) { saveManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status } }";
+    let community = json!([{"skill": "community_building", "level": 3}]);
+    // Community operations is one of Max's next moves.
+    let ok = app
+        .gql(
+            Some(&token),
+            save,
+            json!({"c": cycle.id.to_string(), "u": max.id.to_string(), "r": community}),
+        )
+        .await;
+    assert_eq!(ok.data()["saveManagerAssessment"]["status"], "DRAFT");
+    // An activity assistant's only move is promotion: community building is no skill of it.
+    let refused = app
+        .gql(
+            Some(&token),
+            save,
+            json!({"c": cycle.id.to_string(), "u": new.id.to_string(), "r": community}),
+        )
+        .await;
+    assert_eq!(refused.code(), "BAD_USER_INPUT");
+    assert_eq!(
+        refused.body["errors"][0]["extensions"]["problems"][0]["field"],
+        "ratings[community_building]"
+    );
+}
