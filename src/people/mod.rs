@@ -316,7 +316,8 @@ pub async fn update_person(
             .level_since
             .flatten()
             .unwrap_or_else(|| Utc::now().date_naive());
-        row.level_since = Set(Some(effective_on));
+        // Without a level there is no time at level to count.
+        row.level_since = Set(career_level.is_some().then_some(effective_on));
         positions::record(
             &txn,
             actor,
