@@ -43,15 +43,6 @@ struct HeldRow {
     verified: bool,
 }
 
-/// Submitted ratings from each person's most recent cycle with any: the
-/// mentor search reads this. The latest cycle per person is a derived table
-/// joined once, not a subquery evaluated per rating row.
-const LATEST_RATINGS: &str = "SELECT a.subject_id, a.kind, r.skill_key, r.level FROM assessments a \
-    JOIN (SELECT subject_id, MAX(cycle_id) AS cycle_id FROM assessments WHERE status = 'SUBMITTED' AND kind IN ('SELF', 'MANAGER') GROUP BY subject_id) latest \
-      ON latest.subject_id = a.subject_id AND latest.cycle_id = a.cycle_id \
-    JOIN ratings r ON r.assessment_id = a.id JOIN users u ON u.id = a.subject_id";
-const LATEST_CYCLE: &str = "a.status = 'SUBMITTED'";
-
 /// Every submitted rating of the people, across cycles: per skill, the
 /// latest manager rating stands until a newer manager rating replaces it,
 /// whatever the person rated themselves since.
@@ -381,9 +372,10 @@ struct MentorRow {
     level: i16,
 }
 
-/// Mentors are people the caller may see whose manager rates them 4 or more
-/// in the skill (their latest cycle). One query for all gap skills.
-pub const MENTOR_LEVEL: i16 = 4;
+/// Mentors are people the caller may see whose latest manager rating in the
+/// skill is 4 or more (the same rule as readiness: a manager's rating stands
+/// until a newer one replaces it). One query for all gap skills.
+pub const MENTOR_LEVEL: u8 = 4;
 
 async fn mentors(
     db: &DatabaseConnection,
@@ -400,24 +392,30 @@ async fn mentors(
         ..PeopleSelection::default()
     };
     people::select_people(db, &policy::work_scope(actor), &others, &mut c).await?;
-    c.push(LATEST_CYCLE, []);
+    c.push("a.status = 'SUBMITTED'", []);
     c.push("a.kind = 'MANAGER'", []);
-    c.push("r.level >= ?", [Value::from(MENTOR_LEVEL)]);
     let marks = vec!["?"; skills.len()].join(", ");
     c.push(
         &format!("r.skill_key IN ({marks})"),
         skills.iter().map(|s| Value::from(s.clone())),
     );
-    let rows =
-        MentorRow::find_by_statement(c.statement(db.get_database_backend(), LATEST_RATINGS, ""))
-            .all(db)
-            .await?;
-    let mut by_skill: HashMap<String, Vec<(i64, u8)>> = HashMap::new();
+    let rows = MentorRow::find_by_statement(c.statement(
+        db.get_database_backend(),
+        ALL_RATINGS,
+        "ORDER BY a.cycle_id, a.submitted_at, a.id",
+    ))
+    .all(db)
+    .await?;
+    // Rows come in cycle order: the last one per person and skill stands.
+    let mut latest: HashMap<(String, i64), u8> = HashMap::new();
     for r in rows {
-        by_skill
-            .entry(r.skill_key)
-            .or_default()
-            .push((r.subject_id, r.level.clamp(0, 5) as u8));
+        latest.insert((r.skill_key, r.subject_id), r.level.clamp(0, 5) as u8);
+    }
+    let mut by_skill: HashMap<String, Vec<(i64, u8)>> = HashMap::new();
+    for ((skill, id), level) in latest {
+        if level >= MENTOR_LEVEL {
+            by_skill.entry(skill).or_default().push((id, level));
+        }
     }
     for list in by_skill.values_mut() {
         list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -736,6 +736,16 @@ async fn each_designed_person_gets_the_advice_a_manager_would_sign() {
             .unwrap()
             .is_empty()
     );
+    // Eve, a manager rated 4 in both, is offered as a mentor with the action.
+    assert!(
+        first_action(lead)["mentors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["user"]["email"] == "eve@example.com"),
+        "{:#}",
+        first_action(lead)
+    );
 
     // Kim: the same move with people skills confirmed.
     let kim = en("kim").await;
