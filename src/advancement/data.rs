@@ -70,13 +70,11 @@ pub async fn snapshots(
     let mut rated = people.clone();
     rated.push("a.status = 'SUBMITTED'", []);
     rated.push("a.kind IN ('SELF', 'MANAGER', 'PEER')", []);
-    let ratings = RatingRow::find_by_statement(rated.statement(
-        backend,
-        ALL_RATINGS,
-        "ORDER BY a.cycle_id, a.submitted_at, a.id",
-    ))
-    .all(db)
-    .await?;
+    // No ORDER BY: sorting every rating of an organisation costs more than
+    // keeping the latest cycle per skill while reading (`skill_evidence`).
+    let ratings = RatingRow::find_by_statement(rated.statement(backend, ALL_RATINGS, ""))
+        .all(db)
+        .await?;
 
     // Gates and "held" counts trust only what HR verified; an earned record
     // awaiting verification is named as such, never counted.
@@ -149,45 +147,67 @@ pub async fn snapshots(
         .collect())
 }
 
-/// Rows come in cycle order, so a later row replaces an earlier one of its kind.
+/// Per person and skill, the latest rating of each kind (the highest cycle
+/// id; one submitted assessment per kind and cycle, peers aside).
 fn skill_evidence(
     rows: Vec<RatingRow>,
     today: NaiveDate,
 ) -> HashMap<i64, HashMap<String, SkillEvidence>> {
-    // Per person and skill: (manager level, age, cycle), (own level, cycle), peer.
+    // (manager level, age, cycle), (own level, cycle), (peer level, cycle).
     type Seen = (Option<(u8, u32, i64)>, Option<(u8, i64)>, Option<(u8, i64)>);
-    let mut seen: HashMap<(i64, String), Seen> = HashMap::new();
+    let mut seen: HashMap<i64, HashMap<String, Seen>> = HashMap::new();
     for r in rows {
         let level = r.level.clamp(0, 5) as u8;
-        let entry = seen.entry((r.subject_id, r.skill_key)).or_default();
+        let entry = seen
+            .entry(r.subject_id)
+            .or_default()
+            .entry(r.skill_key)
+            .or_default();
+        let cycle = r.cycle_id;
         match r.kind.as_str() {
             "MANAGER" => {
-                let age = r
-                    .submitted_at
-                    .map_or(0, |at| months_between(at.date_naive(), today));
-                entry.0 = Some((level, age, r.cycle_id));
+                if entry.0.is_none_or(|(_, _, c)| cycle >= c) {
+                    let age = r
+                        .submitted_at
+                        .map_or(0, |at| months_between(at.date_naive(), today));
+                    entry.0 = Some((level, age, cycle));
+                }
             }
-            "SELF" => entry.1 = Some((level, r.cycle_id)),
+            "SELF" => {
+                if entry.1.is_none_or(|(_, c)| cycle >= c) {
+                    entry.1 = Some((level, cycle));
+                }
+            }
             _ => {
                 // Several peers in one cycle: the highest counts as the signal.
                 entry.2 = match entry.2 {
-                    Some((l, c)) if c == r.cycle_id => Some((l.max(level), c)),
-                    _ => Some((level, r.cycle_id)),
+                    Some((l, c)) if c == cycle => Some((l.max(level), c)),
+                    Some((l, c)) if c > cycle => Some((l, c)),
+                    _ => Some((level, cycle)),
                 }
             }
         }
     }
-    let mut out: HashMap<i64, HashMap<String, SkillEvidence>> = HashMap::new();
-    for ((user, skill), (manager, own, peer)) in seen {
-        let evidence = SkillEvidence {
-            manager: manager.map(|(l, age, _)| (l, age)),
-            own: own.map(|(l, _)| l),
-            own_newer: matches!((own, manager), (Some((_, o)), Some((_, _, m))) if o > m),
-            peer: peer.map(|(l, _)| l),
-        };
-        out.entry(user).or_default().insert(skill, evidence);
-    }
-    out
+    seen.into_iter()
+        .map(|(user, skills)| {
+            let skills = skills
+                .into_iter()
+                .map(|(skill, (manager, own, peer))| {
+                    let evidence = SkillEvidence {
+                        manager: manager.map(|(l, age, _)| (l, age)),
+                        own: own.map(|(l, _)| l),
+                        own_newer: matches!(
+                            (own, manager),
+                            (Some((_, o)), Some((_, _, m))) if o > m
+                        ),
+                        peer: peer.map(|(l, _)| l),
+                    };
+                    (skill, evidence)
+                })
+                .collect();
+            (user, skills)
+        })
+        .collect()
 }
 
 /// Finished periods of the last year give the KPI record; a running period
