@@ -64,6 +64,7 @@ fn forty_skill_framework() -> FrameworkDocument {
                             .enumerate()
                             .map(|(i, l)| (l.clone(), (i as u8 % 4) + 1))
                             .collect(),
+                        critical: Vec::new(),
                     },
                 )
             })

@@ -12,6 +12,7 @@ mod m20261124_000006_mail;
 mod m20261124_000050_login_throttle;
 mod m20261124_000060_invariants;
 mod m20261124_000070_assessment_reminders;
+mod m20261124_000100_position_changes;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000050_login_throttle::Migration),
             Box::new(m20261124_000060_invariants::Migration),
             Box::new(m20261124_000070_assessment_reminders::Migration),
+            Box::new(m20261124_000100_position_changes::Migration),
         ]
     }
 }

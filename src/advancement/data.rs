@@ -2,12 +2,12 @@
 //! a fixed number of set-based queries: people, their latest ratings, valid
 //! certifications, and recent KPI results.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, FromQueryResult, Value};
 
-use super::scoring::{self, Candidate, Evidence, PersonSnapshot};
+use super::scoring::{self, Candidate, KpiRecord, KpiShortfall, PersonSnapshot, SkillEvidence};
 use crate::auth::{Actor, policy};
 use crate::db::Conditions;
 use crate::db::entities::{kpi_actual, performance_target};
@@ -16,13 +16,7 @@ use crate::framework::{Framework, FrameworkStore};
 use crate::kpi::{self, Period};
 use crate::people::{self, PeopleSelection};
 
-/// Whole months from `since` to `today` (a month counts once its day is reached).
-pub fn months_between(since: NaiveDate, today: NaiveDate) -> u32 {
-    let months = (today.year() - since.year()) * 12 + today.month() as i32
-        - since.month() as i32
-        - i32::from(today.day() < since.day());
-    months.max(0) as u32
-}
+pub use super::scoring::months_between;
 
 #[derive(FromQueryResult)]
 struct PersonRow {
@@ -36,6 +30,8 @@ struct PersonRow {
 struct RatingRow {
     subject_id: i64,
     kind: String,
+    cycle_id: i64,
+    submitted_at: Option<DateTime<Utc>>,
     skill_key: String,
     level: i16,
 }
@@ -44,16 +40,14 @@ struct RatingRow {
 struct HeldRow {
     user_id: i64,
     certification_key: String,
+    verified: bool,
 }
 
-/// Submitted ratings from each person's most recent cycle with any. The
-/// latest cycle per person is a derived table joined once, not a subquery
-/// evaluated per rating row.
-const LATEST_RATINGS: &str = "SELECT a.subject_id, a.kind, r.skill_key, r.level FROM assessments a \
-    JOIN (SELECT subject_id, MAX(cycle_id) AS cycle_id FROM assessments WHERE status = 'SUBMITTED' AND kind IN ('SELF', 'MANAGER') GROUP BY subject_id) latest \
-      ON latest.subject_id = a.subject_id AND latest.cycle_id = a.cycle_id \
+/// Every submitted rating of the people, across cycles: per skill, the
+/// latest manager rating stands until a newer manager rating replaces it,
+/// whatever the person rated themselves since.
+const ALL_RATINGS: &str = "SELECT a.subject_id, a.kind, a.cycle_id, a.submitted_at, r.skill_key, r.level FROM assessments a \
     JOIN ratings r ON r.assessment_id = a.id JOIN users u ON u.id = a.subject_id";
-const LATEST_CYCLE: &str = "a.status = 'SUBMITTED'";
 
 /// Snapshots of everyone matching `people` (conditions on `users u`).
 pub async fn snapshots(
@@ -74,12 +68,16 @@ pub async fn snapshots(
     .await?;
 
     let mut rated = people.clone();
-    rated.push(LATEST_CYCLE, []);
-    rated.push("a.kind IN ('SELF', 'MANAGER')", []);
-    let ratings = RatingRow::find_by_statement(rated.statement(backend, LATEST_RATINGS, ""))
+    rated.push("a.status = 'SUBMITTED'", []);
+    rated.push("a.kind IN ('SELF', 'MANAGER', 'PEER')", []);
+    // No ORDER BY: sorting every rating of an organisation costs more than
+    // keeping the latest cycle per skill while reading (`skill_evidence`).
+    let ratings = RatingRow::find_by_statement(rated.statement(backend, ALL_RATINGS, ""))
         .all(db)
         .await?;
 
+    // Gates and "held" counts trust only what HR verified; an earned record
+    // awaiting verification is named as such, never counted.
     let mut valid = people.clone();
     valid.push(
         "r.status = 'EARNED' AND (r.expires_on IS NULL OR r.expires_on >= ?)",
@@ -87,14 +85,15 @@ pub async fn snapshots(
     );
     let held = HeldRow::find_by_statement(valid.statement(
         backend,
-        "SELECT r.user_id, r.certification_key FROM certification_records r JOIN users u ON u.id = r.user_id",
+        "SELECT r.user_id, r.certification_key, (r.verified_at IS NOT NULL) AS verified FROM certification_records r JOIN users u ON u.id = r.user_id",
         "",
     ))
     .all(db)
     .await?;
 
-    // Recent KPI results: periods that have started and ended no more than a
-    // year ago. Periods sort as text by year first, so one bound narrows the read.
+    // KPI results: periods that ended within the last year, and periods
+    // running today (no evidence yet, only their end date). Periods sort as
+    // text by year first, so one bound narrows the read.
     let since_year = (today.year() - 1).to_string();
     let mut recent = people.clone();
     recent.push("t.period >= ?", [Value::from(since_year.clone())]);
@@ -115,76 +114,199 @@ pub async fn snapshots(
     .all(db)
     .await?;
 
-    let mut skills: HashMap<i64, HashMap<String, Evidence>> = HashMap::new();
-    for r in ratings {
+    let skills = skill_evidence(ratings, today);
+    let mut certifications: HashMap<i64, (HashSet<String>, HashSet<String>)> = HashMap::new();
+    for h in held {
+        let entry = certifications.entry(h.user_id).or_default();
+        if h.verified {
+            entry.0.insert(h.certification_key);
+        } else {
+            entry.1.insert(h.certification_key);
+        }
+    }
+    let (mut kpis, running) = kpi_records(fw, targets, actuals, today);
+
+    let mut skills = skills;
+    Ok(persons
+        .into_iter()
+        .map(|p| {
+            let (verified, unverified) = certifications.remove(&p.id).unwrap_or_default();
+            PersonSnapshot {
+                user_id: p.id,
+                today,
+                level_since: p.level_since,
+                skills: skills.remove(&p.id).unwrap_or_default(),
+                kpi: kpis.remove(&p.id),
+                kpi_running_until: running.get(&p.id).copied(),
+                certifications: verified,
+                unverified_certifications: unverified,
+                role: p.job_role,
+                level: p.career_level,
+            }
+        })
+        .collect())
+}
+
+/// Per person and skill, the latest rating of each kind (the highest cycle
+/// id; one submitted assessment per kind and cycle, peers aside).
+fn skill_evidence(
+    rows: Vec<RatingRow>,
+    today: NaiveDate,
+) -> HashMap<i64, HashMap<String, SkillEvidence>> {
+    // (manager level, age, cycle), (own level, cycle), (peer level, cycle).
+    type Seen = (Option<(u8, u32, i64)>, Option<(u8, i64)>, Option<(u8, i64)>);
+    let mut seen: HashMap<i64, HashMap<String, Seen>> = HashMap::new();
+    for r in rows {
         let level = r.level.clamp(0, 5) as u8;
-        let entry = skills.entry(r.subject_id).or_default();
+        let entry = seen
+            .entry(r.subject_id)
+            .or_default()
+            .entry(r.skill_key)
+            .or_default();
+        let cycle = r.cycle_id;
         match r.kind.as_str() {
             "MANAGER" => {
-                entry.insert(r.skill_key, Evidence::Manager(level));
+                if entry.0.is_none_or(|(_, _, c)| cycle >= c) {
+                    let age = r
+                        .submitted_at
+                        .map_or(0, |at| months_between(at.date_naive(), today));
+                    entry.0 = Some((level, age, cycle));
+                }
+            }
+            "SELF" => {
+                if entry.1.is_none_or(|(_, c)| cycle >= c) {
+                    entry.1 = Some((level, cycle));
+                }
             }
             _ => {
-                entry
-                    .entry(r.skill_key)
-                    .or_insert(Evidence::SelfOnly(level));
+                // Several peers in one cycle: the highest counts as the signal.
+                entry.2 = match entry.2 {
+                    Some((l, c)) if c == cycle => Some((l.max(level), c)),
+                    Some((l, c)) if c > cycle => Some((l, c)),
+                    _ => Some((level, cycle)),
+                }
             }
         }
     }
-    let mut certifications: HashMap<i64, std::collections::HashSet<String>> = HashMap::new();
-    for h in held {
-        certifications
-            .entry(h.user_id)
-            .or_default()
-            .insert(h.certification_key);
-    }
-    let mut kpi_scores: HashMap<i64, f64> = HashMap::new();
-    {
-        type Key = (i64, String);
-        let mut by_period: HashMap<Key, (Vec<kpi::PerformanceTarget>, Vec<kpi::KpiActual>)> =
-            HashMap::new();
-        let recent_period = |p: &str| {
-            Period::parse(p).is_ok_and(|p| {
-                let (start, end) = p.dates();
-                start <= today && end >= today - chrono::Days::new(365)
-            })
-        };
-        for t in targets.into_iter().filter(|t| recent_period(&t.period)) {
+    seen.into_iter()
+        .map(|(user, skills)| {
+            let skills = skills
+                .into_iter()
+                .map(|(skill, (manager, own, peer))| {
+                    let evidence = SkillEvidence {
+                        manager: manager.map(|(l, age, _)| (l, age)),
+                        own: own.map(|(l, _)| l),
+                        own_newer: matches!(
+                            (own, manager),
+                            (Some((_, o)), Some((_, _, m))) if o > m
+                        ),
+                        peer: peer.map(|(l, _)| l),
+                    };
+                    (skill, evidence)
+                })
+                .collect();
+            (user, skills)
+        })
+        .collect()
+}
+
+/// Finished periods of the last year give the KPI record; a running period
+/// gives only the day its results can first count.
+fn kpi_records(
+    fw: &Framework,
+    targets: Vec<performance_target::Model>,
+    actuals: Vec<kpi_actual::Model>,
+    today: NaiveDate,
+) -> (HashMap<i64, KpiRecord>, HashMap<i64, NaiveDate>) {
+    type Key = (i64, String);
+    let mut by_period: HashMap<Key, (Vec<kpi::PerformanceTarget>, Vec<kpi::KpiActual>)> =
+        HashMap::new();
+    let mut running: HashMap<i64, NaiveDate> = HashMap::new();
+    let finished = |p: &str| {
+        Period::parse(p).is_ok_and(|p| {
+            let (_, end) = p.dates();
+            end < today && end >= today - chrono::Days::new(365)
+        })
+    };
+    for t in targets {
+        if let Ok(period) = Period::parse(&t.period) {
+            let (start, end) = period.dates();
+            if start <= today && today <= end {
+                let until = running.entry(t.user_id).or_insert(end);
+                *until = (*until).min(end);
+            }
+        }
+        if finished(&t.period) {
             by_period
                 .entry((t.user_id, t.period.clone()))
                 .or_default()
                 .0
                 .push(t.into());
         }
-        for a in actuals.into_iter().filter(|a| recent_period(&a.period)) {
-            if let Some(entry) = by_period.get_mut(&(a.user_id, a.period.clone())) {
-                entry.1.push(a.into());
-            }
-        }
-        let mut sums: HashMap<i64, (f64, u32)> = HashMap::new();
-        for ((user, period), (targets, readings)) in by_period {
-            if let Some(score) = kpi::evaluate(fw, user, &period, targets, &readings).score {
-                let entry = sums.entry(user).or_default();
-                entry.0 += score;
-                entry.1 += 1;
-            }
-        }
-        for (user, (sum, n)) in sums {
-            kpi_scores.insert(user, sum / f64::from(n));
+    }
+    for a in actuals.into_iter().filter(|a| finished(&a.period)) {
+        if let Some(entry) = by_period.get_mut(&(a.user_id, a.period.clone())) {
+            entry.1.push(a.into());
         }
     }
-
-    Ok(persons
+    // Per person: (sum, count, latest finished period's end and results).
+    type Acc = (
+        f64,
+        u32,
+        Option<(NaiveDate, String, Vec<kpi::TargetResult>)>,
+    );
+    let mut acc: HashMap<i64, Acc> = HashMap::new();
+    let mut keys: Vec<Key> = by_period.keys().cloned().collect();
+    keys.sort();
+    for key in keys {
+        let Some((targets, readings)) = by_period.remove(&key) else {
+            continue;
+        };
+        let (user, period) = key;
+        let performance = kpi::evaluate(fw, user, &period, targets, &readings);
+        let Some(score) = performance.score else {
+            continue;
+        };
+        let end = Period::parse(&period).map(|p| p.dates().1).unwrap_or(today);
+        let entry = acc.entry(user).or_default();
+        entry.0 += score;
+        entry.1 += 1;
+        if entry.2.as_ref().is_none_or(|(e, _, _)| end > *e) {
+            entry.2 = Some((end, period, performance.targets));
+        }
+    }
+    let records = acc
         .into_iter()
-        .map(|p| PersonSnapshot {
-            user_id: p.id,
-            months_at_level: p.level_since.map(|since| months_between(since, today)),
-            skills: skills.remove(&p.id).unwrap_or_default(),
-            kpi_score: kpi_scores.get(&p.id).copied(),
-            certifications: certifications.remove(&p.id).unwrap_or_default(),
-            role: p.job_role,
-            level: p.career_level,
+        .map(|(user, (sum, n, latest))| {
+            let mut periods = Vec::new();
+            let weakest = latest.and_then(|(_, period, results)| {
+                periods.push(period.clone());
+                results
+                    .into_iter()
+                    .map(|r| {
+                        let attainment = r.attainment;
+                        let missing = f64::from(r.target.weight)
+                            * (100.0 - attainment.unwrap_or(0.0).min(100.0));
+                        (missing, r.target.kpi, attainment, r.target.weight)
+                    })
+                    .filter(|(missing, ..)| *missing > 0.0)
+                    .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+                    .map(|(_, kpi, attainment, weight)| KpiShortfall {
+                        kpi,
+                        period: period.clone(),
+                        attainment,
+                        weight: weight.clamp(0, 100) as u8,
+                    })
+            });
+            let record = KpiRecord {
+                score: sum / f64::from(n),
+                periods,
+                weakest,
+            };
+            (user, record)
         })
-        .collect())
+        .collect();
+    (records, running)
 }
 
 pub struct PersonPaths {
@@ -270,9 +392,10 @@ struct MentorRow {
     level: i16,
 }
 
-/// Mentors are people the caller may see whose manager rates them 4 or more
-/// in the skill (their latest cycle). One query for all gap skills.
-pub const MENTOR_LEVEL: i16 = 4;
+/// Mentors are people the caller may see whose latest manager rating in the
+/// skill is 4 or more (the same rule as readiness: a manager's rating stands
+/// until a newer one replaces it). One query for all gap skills.
+pub const MENTOR_LEVEL: u8 = 4;
 
 async fn mentors(
     db: &DatabaseConnection,
@@ -289,24 +412,30 @@ async fn mentors(
         ..PeopleSelection::default()
     };
     people::select_people(db, &policy::work_scope(actor), &others, &mut c).await?;
-    c.push(LATEST_CYCLE, []);
+    c.push("a.status = 'SUBMITTED'", []);
     c.push("a.kind = 'MANAGER'", []);
-    c.push("r.level >= ?", [Value::from(MENTOR_LEVEL)]);
     let marks = vec!["?"; skills.len()].join(", ");
     c.push(
         &format!("r.skill_key IN ({marks})"),
         skills.iter().map(|s| Value::from(s.clone())),
     );
-    let rows =
-        MentorRow::find_by_statement(c.statement(db.get_database_backend(), LATEST_RATINGS, ""))
-            .all(db)
-            .await?;
-    let mut by_skill: HashMap<String, Vec<(i64, u8)>> = HashMap::new();
+    let rows = MentorRow::find_by_statement(c.statement(
+        db.get_database_backend(),
+        ALL_RATINGS,
+        "ORDER BY a.cycle_id, a.submitted_at, a.id",
+    ))
+    .all(db)
+    .await?;
+    // Rows come in cycle order: the last one per person and skill stands.
+    let mut latest: HashMap<(String, i64), u8> = HashMap::new();
     for r in rows {
-        by_skill
-            .entry(r.skill_key)
-            .or_default()
-            .push((r.subject_id, r.level.clamp(0, 5) as u8));
+        latest.insert((r.skill_key, r.subject_id), r.level.clamp(0, 5) as u8);
+    }
+    let mut by_skill: HashMap<String, Vec<(i64, u8)>> = HashMap::new();
+    for ((skill, id), level) in latest {
+        if level >= MENTOR_LEVEL {
+            by_skill.entry(skill).or_default().push((id, level));
+        }
     }
     for list in by_skill.values_mut() {
         list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -370,27 +499,15 @@ pub fn rank(
                 best,
             })
         })
-        .filter(|r| filter.min_readiness.is_none_or(|m| r.best.readiness >= m))
+        .filter(|r| {
+            filter
+                .min_readiness
+                .is_none_or(|m| r.best.readiness.is_some_and(|x| x >= m))
+        })
         .filter(|r| !filter.only_ready || r.best.ready())
         .collect();
-    rows.sort_by(|a, b| {
-        b.best
-            .readiness
-            .total_cmp(&a.best.readiness)
-            .then(a.user_id.cmp(&b.user_id))
-    });
+    // Ready first, then blocked only by time, then the rest; those without
+    // enough evidence for a score last.
+    rows.sort_by(|a, b| scoring::compare(&a.best, &b.best).then(a.user_id.cmp(&b.user_id)));
     rows
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn months_count_whole_months() {
-        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        assert_eq!(months_between(d("2025-11-24"), d("2026-11-24")), 12);
-        assert_eq!(months_between(d("2025-11-25"), d("2026-11-24")), 11);
-        assert_eq!(months_between(d("2027-01-01"), d("2026-11-24")), 0);
-    }
 }

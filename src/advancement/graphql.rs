@@ -5,11 +5,14 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
-use super::scoring::{Candidate, Gate, GateKind, SkillGap};
+use chrono::NaiveDate;
+
+use super::explain::{action_text, explanation};
+use super::scoring::{
+    ActionKind, Candidate, EvidenceLevel, Gate, GateKind, SkillBasis, SkillGap, Verdict,
+};
 use super::{ReadinessFilter, advancement_paths, promotion_readiness};
-use crate::auth::Locale;
 use crate::certification::today;
-use crate::framework::Framework;
 use crate::framework::document::PathKind;
 use crate::framework::graphql::{
     CareerLevelNode, CertificationNode, DirectionNode, LearningResourceNode, SkillNode, View,
@@ -22,11 +25,12 @@ use crate::people::graphql::User;
 
 #[derive(SimpleObject)]
 pub struct ReadinessComponents {
-    /// Weighted skill match against the target level (self-only ratings count half).
-    skills: f64,
-    /// Mean KPI score of recent periods, capped at 100; null without results.
+    /// Weighted skill match against the target level, manager-confirmed
+    /// ratings only; null when the move needs evidence.
+    skills: Option<f64>,
+    /// Mean KPI score of the finished periods of the last year, capped at 100; null without one.
     kpi: Option<f64>,
-    /// Share of the required certifications held.
+    /// Share of the required certifications held (verified).
     certifications: f64,
     /// Months at level against the minimum, capped at 100; null when the start date is unknown.
     time_at_level: Option<f64>,
@@ -39,7 +43,10 @@ pub struct GateNode {
     requirement: String,
     certification: Option<CertificationNode>,
     met: bool,
+    /// `held`, `unverified` or `not held`; the months so far; the KPI score.
     actual: Option<String>,
+    /// A time gate: the day it opens.
+    opens_on: Option<NaiveDate>,
 }
 
 #[derive(SimpleObject)]
@@ -47,10 +54,31 @@ pub struct SkillGapNode {
     skill: Option<SkillNode>,
     skill_key: String,
     required: i32,
-    current: i32,
+    /// The manager-confirmed level; null when no recent manager rating exists.
+    current: Option<i32>,
+    /// The best level known: confirmed, else a self, peer or old manager rating.
+    known: Option<i32>,
+    basis: SkillBasis,
     weight: i32,
+    /// Declared critical for the target level: not compensable.
+    critical: bool,
     /// Only the person's own rating is known for this skill.
     self_rated_only: bool,
+    /// The person's own rating from a later cycle than the manager's: a signal.
+    newer_self_rating: Option<i32>,
+}
+
+#[derive(SimpleObject)]
+pub struct EvidenceNode {
+    level: EvidenceLevel,
+    /// Percent of the target's skill weight a manager has confirmed.
+    confirmed_share: f64,
+    /// What the person's own ratings claim (a signal, never counted).
+    self_assessed_match: Option<f64>,
+    /// Skills the target needs that nobody has rated yet.
+    unknown_skills: Vec<String>,
+    /// Skills with only a self, peer or old manager rating.
+    unconfirmed_skills: Vec<String>,
 }
 
 #[derive(SimpleObject)]
@@ -71,6 +99,27 @@ pub struct NextActions {
     mentors: Vec<MentorNode>,
 }
 
+/// One concrete thing to do; the first of a move's actions comes first.
+#[derive(SimpleObject)]
+pub struct AdvancementAction {
+    kind: ActionKind,
+    /// The action in a sentence, in the caller's language.
+    text: String,
+    skill_keys: Vec<String>,
+    certification: Option<CertificationNode>,
+    kpi_key: Option<String>,
+    /// WAIT_UNTIL: the day the time gate opens; AWAIT_KPI_RESULTS: the running period's end.
+    date: Option<NaiveDate>,
+    /// IMPROVE_KPI: KPI score points missing to the gate.
+    short_by: Option<f64>,
+    /// IMPROVE_KPI: the weakest KPI's attainment in the latest finished period.
+    attainment: Option<f64>,
+    /// CLOSE_SKILL_GAP: courses and practice for these skills.
+    learning_resources: Vec<LearningResourceNode>,
+    /// CLOSE_SKILL_GAP: colleagues rated 4+ in these skills.
+    mentors: Vec<MentorNode>,
+}
+
 #[derive(SimpleObject)]
 pub struct AdvancementCandidate {
     role_key: String,
@@ -81,16 +130,25 @@ pub struct AdvancementCandidate {
     direction: Option<DirectionNode>,
     /// Every level on the way, ending with the target.
     route: Vec<CareerLevelNode>,
-    /// 0–100 (see README); capped at 60 while a gate is unmet.
-    readiness: f64,
+    verdict: Verdict,
+    /// 0–100 (see README): at least 80 when ready, at most 79 when not;
+    /// null when there is not enough manager-confirmed evidence to judge.
+    readiness: Option<f64>,
     ready: bool,
     components: ReadinessComponents,
+    /// What the verdict rests on.
+    evidence: EvidenceNode,
     gates: Vec<GateNode>,
     blockers: Vec<GateNode>,
+    /// Critical skills confirmed below what the target requires.
+    critical_gaps: Vec<SkillGapNode>,
+    /// Required skills known to be short (unknown ones are in `evidence`).
     gaps: Vec<SkillGapNode>,
     strengths: Vec<SkillGapNode>,
+    /// What to do, first thing first; never empty.
+    actions: Vec<AdvancementAction>,
     next_actions: NextActions,
-    /// The reasons, in a sentence or two.
+    /// Why this move, what blocks it and what to do first, in a sentence or two.
     explanation: String,
 }
 
@@ -99,7 +157,8 @@ pub struct AdvancementPaths {
     user: Option<User>,
     current_level: Option<CareerLevelNode>,
     months_at_level: Option<i32>,
-    /// Every move open from the current level, best first; empty at the top of a track.
+    /// Every move open from the current level, best first: ready, blocked
+    /// only by time, not ready, needing evidence; empty at the top of a track.
     candidates: Vec<AdvancementCandidate>,
     /// The route to the requested target, scored.
     target: Option<AdvancementCandidate>,
@@ -108,8 +167,9 @@ pub struct AdvancementPaths {
 #[derive(SimpleObject)]
 pub struct ReadinessRank {
     user: Option<User>,
-    readiness: f64,
+    readiness: Option<f64>,
     ready: bool,
+    verdict: Verdict,
     best_move: AdvancementCandidate,
 }
 
@@ -125,7 +185,8 @@ pub struct ReadinessFilterInput {
     pub job_role: Option<String>,
     pub career_level: Option<String>,
     pub min_readiness: Option<f64>,
-    /// Only people ready for their best move (score ≥ 80, no blockers).
+    /// Only people ready for their best move: its critical skills met and
+    /// confirmed by a manager, its gates met.
     #[graphql(default)]
     pub only_ready: bool,
 }
@@ -135,9 +196,13 @@ fn gap_node(view: &View, g: &SkillGap) -> SkillGapNode {
         skill: view.skill(&g.skill),
         skill_key: g.skill.clone(),
         required: g.required.into(),
-        current: g.current.into(),
+        current: g.confirmed.map(i32::from),
+        known: g.known.map(i32::from),
+        basis: g.basis,
         weight: g.weight.into(),
-        self_rated_only: g.self_only,
+        critical: g.critical,
+        self_rated_only: g.basis == SkillBasis::SelfOnly,
+        newer_self_rating: g.newer_self.map(i32::from),
     }
 }
 
@@ -150,95 +215,45 @@ fn gate_node(view: &View, g: &Gate) -> GateNode {
         requirement: g.requirement.clone(),
         met: g.met,
         actual: g.actual.clone(),
+        opens_on: g.opens_on,
     }
 }
 
-fn explanation(fw: &Framework, c: &Candidate, locale: Locale) -> String {
-    let title = fw
-        .level(&c.to_role, &c.to_level)
-        .map(|l| l.title.get(locale).to_owned())
-        .unwrap_or_default();
-    let skill_name = |key: &str| {
-        fw.skill(key)
-            .map(|s| s.name.get(locale).to_owned())
-            .unwrap_or_else(|| key.to_owned())
-    };
-    let gaps: Vec<String> = c
-        .gaps
-        .iter()
-        .take(3)
-        .map(|g| format!("{} {}→{}", skill_name(&g.skill), g.current, g.required))
-        .collect();
-    let blockers: Vec<String> = c
-        .blockers
-        .iter()
-        .map(|b| match (b.kind, locale) {
-            (GateKind::Certification, Locale::ZhCn) => format!(
-                "缺少认证 {}",
-                fw.certification(&b.requirement)
-                    .map(|x| x.name.zh_cn.clone())
-                    .unwrap_or_default()
-            ),
-            (GateKind::Certification, _) => format!(
-                "missing certification {}",
-                fw.certification(&b.requirement)
-                    .map(|x| x.name.en.clone())
-                    .unwrap_or_default()
-            ),
-            (GateKind::MinMonths, Locale::ZhCn) => format!("在当前级别需满 {} 个月", b.requirement),
-            (GateKind::MinMonths, _) => {
-                format!("needs {} months at the current level", b.requirement)
+fn resources_for(view: &View, skills: &[String]) -> Vec<LearningResourceNode> {
+    let mut found: Vec<usize> = Vec::new();
+    for skill in skills.iter().take(3) {
+        for (i, r) in view.framework().doc.learning_resources.iter().enumerate() {
+            if r.skills.contains(skill) && !found.contains(&i) && found.len() < 5 {
+                found.push(i);
             }
-            (GateKind::KpiAttainment, Locale::ZhCn) => format!("KPI 得分需达到 {}", b.requirement),
-            (GateKind::KpiAttainment, _) => format!("needs a KPI score of {}", b.requirement),
-        })
-        .collect();
-    let kpi = c
-        .components
-        .kpi
-        .map_or_else(|| "—".to_owned(), |k| format!("{k:.0}%"));
-    match locale {
-        Locale::ZhCn => {
-            let mut s = format!(
-                "{}：{}，准备度 {:.0}/100。技能匹配 {:.0}%，KPI {}，认证 {:.0}%。",
-                title,
-                if c.ready() {
-                    "已具备条件"
-                } else {
-                    "尚未具备条件"
-                },
-                c.readiness,
-                c.components.skills,
-                kpi,
-                c.components.certifications
-            );
-            if !blockers.is_empty() {
-                s.push_str(&format!("阻碍：{}。", blockers.join("；")));
-            }
-            if !gaps.is_empty() {
-                s.push_str(&format!("主要差距：{}。", gaps.join("，")));
-            }
-            s
-        }
-        Locale::En => {
-            let mut s = format!(
-                "{}: {}, readiness {:.0}/100. Skills match {:.0}% of the level, KPIs {}, certifications {:.0}%.",
-                title,
-                if c.ready() { "ready" } else { "not ready yet" },
-                c.readiness,
-                c.components.skills,
-                kpi,
-                c.components.certifications
-            );
-            if !blockers.is_empty() {
-                s.push_str(&format!(" Blocked: {}.", blockers.join("; ")));
-            }
-            if !gaps.is_empty() {
-                s.push_str(&format!(" Biggest gaps: {}.", gaps.join(", ")));
-            }
-            s
         }
     }
+    found
+        .into_iter()
+        .map(|i| LearningResourceNode(view.clone(), i))
+        .collect()
+}
+
+fn mentors_for(
+    skills: &[String],
+    mentors: &HashMap<String, Vec<(i64, u8)>>,
+    people: &HashMap<i64, Person>,
+) -> Vec<MentorNode> {
+    skills
+        .iter()
+        .flat_map(|s| {
+            mentors
+                .get(s)
+                .into_iter()
+                .flatten()
+                .map(move |(id, level)| (s.clone(), *id, *level))
+        })
+        .map(|(skill, id, level)| MentorNode {
+            user: people.get(&id).cloned().map(User),
+            skill_key: skill,
+            level: level.into(),
+        })
+        .collect()
 }
 
 fn candidate_node(
@@ -248,30 +263,38 @@ fn candidate_node(
     people: &HashMap<i64, Person>,
 ) -> AdvancementCandidate {
     let fw = view.framework();
-    let mut resources: Vec<usize> = Vec::new();
-    for gap in c.gaps.iter().take(3) {
-        for (i, r) in fw.doc.learning_resources.iter().enumerate() {
-            if r.skills.contains(&gap.skill) && !resources.contains(&i) && resources.len() < 5 {
-                resources.push(i);
-            }
-        }
-    }
-    let mentor_nodes = c
-        .gaps
+    let gap_keys: Vec<String> = c.gaps.iter().take(3).map(|g| g.skill.clone()).collect();
+    let actions = c
+        .actions
         .iter()
-        .flat_map(|g| {
-            mentors
-                .get(&g.skill)
-                .into_iter()
-                .flatten()
-                .map(move |(id, level)| (g.skill.clone(), *id, *level))
-        })
-        .map(|(skill, id, level)| MentorNode {
-            user: people.get(&id).cloned().map(User),
-            skill_key: skill,
-            level: level.into(),
+        .map(|a| {
+            let closes = a.kind == ActionKind::CloseSkillGap;
+            AdvancementAction {
+                kind: a.kind,
+                text: action_text(fw, a, view.locale()),
+                skill_keys: a.skills.clone(),
+                certification: a
+                    .certification
+                    .as_deref()
+                    .and_then(|k| view.certification(k)),
+                kpi_key: a.kpi.clone(),
+                date: a.date,
+                short_by: a.short_by,
+                attainment: a.attainment,
+                learning_resources: if closes {
+                    resources_for(view, &a.skills)
+                } else {
+                    Vec::new()
+                },
+                mentors: if closes {
+                    mentors_for(&a.skills, mentors, people)
+                } else {
+                    Vec::new()
+                },
+            }
         })
         .collect();
+    let all_gaps: Vec<String> = c.gaps.iter().map(|g| g.skill.clone()).collect();
     AdvancementCandidate {
         role_key: c.to_role.clone(),
         level_key: c.to_level.clone(),
@@ -283,6 +306,7 @@ fn candidate_node(
             .iter()
             .filter_map(|(r, l)| view.level(&format!("{r}/{l}")))
             .collect(),
+        verdict: c.verdict,
         readiness: c.readiness,
         ready: c.ready(),
         components: ReadinessComponents {
@@ -291,8 +315,16 @@ fn candidate_node(
             certifications: c.components.certifications,
             time_at_level: c.components.time,
         },
+        evidence: EvidenceNode {
+            level: c.evidence.level,
+            confirmed_share: c.evidence.confirmed_share,
+            self_assessed_match: c.evidence.self_match,
+            unknown_skills: c.evidence.unknown.clone(),
+            unconfirmed_skills: c.evidence.unconfirmed.clone(),
+        },
         gates: c.gates.iter().map(|g| gate_node(view, g)).collect(),
         blockers: c.blockers.iter().map(|g| gate_node(view, g)).collect(),
+        critical_gaps: c.critical_gaps.iter().map(|g| gap_node(view, g)).collect(),
         gaps: c.gaps.iter().map(|g| gap_node(view, g)).collect(),
         strengths: c
             .strengths
@@ -300,18 +332,17 @@ fn candidate_node(
             .take(5)
             .map(|g| gap_node(view, g))
             .collect(),
+        actions,
         next_actions: NextActions {
-            learning_resources: resources
-                .into_iter()
-                .map(|i| LearningResourceNode(view.clone(), i))
-                .collect(),
+            learning_resources: resources_for(view, &gap_keys),
             certifications_to_start: c
                 .blockers
                 .iter()
                 .filter(|b| b.kind == GateKind::Certification)
+                .filter(|b| b.actual.as_deref() != Some("unverified"))
                 .filter_map(|b| view.certification(&b.requirement))
                 .collect(),
-            mentors: mentor_nodes,
+            mentors: mentors_for(&all_gaps, mentors, people),
         },
         explanation: explanation(fw, c, view.locale()),
     }
@@ -356,7 +387,7 @@ impl AdvancementQuery {
         Ok(AdvancementPaths {
             user: people.get(&user_id).cloned().map(User),
             current_level: view.level(&format!("{}/{}", paths.person.role, paths.person.level)),
-            months_at_level: paths.person.months_at_level.map(|m| m as i32),
+            months_at_level: paths.person.months_at_level().map(|m| m as i32),
             candidates: paths
                 .moves
                 .iter()
@@ -410,6 +441,7 @@ impl AdvancementQuery {
                 user: people.get(&r.user_id).cloned().map(User),
                 readiness: r.best.readiness,
                 ready: r.best.ready(),
+                verdict: r.best.verdict,
                 best_move: candidate_node(&view, &r.best, &none, &people),
             })
             .collect())

@@ -3,6 +3,7 @@
 //! this module gathers the data for it in a fixed number of queries.
 
 mod data;
+pub mod explain;
 pub mod graphql;
 pub mod scoring;
 

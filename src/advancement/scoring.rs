@@ -1,26 +1,29 @@
-//! Readiness for a move: a deterministic 0–100 score from plain data, with
-//! the reasons behind it. No database here.
+//! Readiness for a move: a deterministic verdict and 0–100 score from plain
+//! data, with the evidence it rests on and what to do next. No database here.
+//! The model is written down in the README (Advancement paths); in short:
 //!
-//! **Components** (each 0–100):
-//! - *skills* (weight 50): the weighted match against the target level's
-//!   requirements, `Σ w · min(level/required, 1) · c / Σ w`, where the level is
-//!   the manager-agreed one (`c` = 1) or, where no manager rating exists, the
-//!   person's own rating counted at half (`c` = 0.5);
-//! - *KPIs* (weight 20): the mean weighted KPI score over recent periods,
-//!   capped at 100;
-//! - *certifications* (weight 15): the share held of those the move requires
-//!   (the edge's gate and the target level's required certifications);
-//! - *time at level* (weight 15): months at the current level over the
-//!   edge's minimum, capped at 100 (100 when the edge sets no minimum).
-//!
-//! A component with no data (no KPI results yet, unknown start date) is left
-//! out and the others are re-weighted. **Hard gates** — a required
-//! certification missing, fewer months than the minimum, KPIs below the
-//! edge's minimum — cap the score at 60 and are named as blockers.
+//! - **Evidence.** Only a manager rating from the last [`STALE_AFTER_MONTHS`]
+//!   confirms a skill. The latest manager rating of a skill stands until a
+//!   newer manager rating replaces it; self and peer ratings, and older
+//!   manager ratings, are signals: shown, never counted. A skill nobody has
+//!   rated is *unknown*, not 0.
+//! - **Critical skills** are declared per level in the framework. A move is
+//!   not ready while one is short, however strong the rest; and no verdict
+//!   is given while one is unconfirmed (or less than half the target's
+//!   weight is confirmed): the move *needs evidence*, with no score.
+//! - **Ready** = every critical skill confirmed and met, the weighted skill
+//!   match at least [`SKILLS_READY_AT`], no skill more than [`MAX_SHORTFALL`]
+//!   level short, and every gate met (time at level, verified
+//!   certifications, KPI score over finished periods).
+//! - **Readiness** is the weighted mean of skills (50), KPIs (20),
+//!   certifications (15) and time (15), shown as at least [`READY_AT`] when
+//!   ready and at most [`NOT_READY_CAP`] when not, so the number never
+//!   contradicts the verdict.
 
 use std::collections::{HashMap, HashSet};
 
 use async_graphql::Enum;
+use chrono::{Datelike, Months, NaiveDate};
 
 use crate::framework::Framework;
 use crate::framework::document::{PathEdge, PathKind, split_ref};
@@ -29,45 +32,174 @@ pub const WEIGHT_SKILLS: f64 = 50.0;
 pub const WEIGHT_KPI: f64 = 20.0;
 pub const WEIGHT_CERTIFICATIONS: f64 = 15.0;
 pub const WEIGHT_TIME: f64 = 15.0;
-/// A self rating without a manager rating counts this much.
-pub const SELF_ONLY_CONFIDENCE: f64 = 0.5;
-/// The most a candidate with an unmet hard gate can score.
-pub const GATE_CAP: f64 = 60.0;
-/// From this score a move is called ready.
+/// The weighted skill match a ready move needs (unconfirmed skills count 0).
+pub const SKILLS_READY_AT: f64 = 90.0;
+/// How many levels short a non-critical skill may be in a ready move.
+pub const MAX_SHORTFALL: u8 = 1;
+/// A ready move shows at least this readiness…
 pub const READY_AT: f64 = 80.0;
+/// …and a move that is not ready at most this.
+pub const NOT_READY_CAP: f64 = 79.0;
+/// Below this share of the target's weight confirmed by a manager, no score.
+pub const MIN_CONFIRMED_SHARE: f64 = 50.0;
+/// A manager rating older than this (months) no longer confirms a skill.
+pub const STALE_AFTER_MONTHS: u32 = 24;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Evidence {
-    Manager(u8),
-    SelfOnly(u8),
+/// Whole months from `since` to `today` (a month counts once its day is reached).
+pub fn months_between(since: NaiveDate, today: NaiveDate) -> u32 {
+    let months = (today.year() - since.year()) * 12 + today.month() as i32
+        - since.month() as i32
+        - i32::from(today.day() < since.day());
+    months.max(0) as u32
 }
 
-impl Evidence {
-    pub fn level(self) -> u8 {
-        match self {
-            Evidence::Manager(l) | Evidence::SelfOnly(l) => l,
+/// What is known of one skill of one person.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SkillEvidence {
+    /// The latest manager rating and its age in whole months.
+    pub manager: Option<(u8, u32)>,
+    /// The person's latest own rating.
+    pub own: Option<u8>,
+    /// The own rating is from a later cycle than the manager's.
+    pub own_newer: bool,
+    /// The latest peer input (the highest when several peers gave it).
+    pub peer: Option<u8>,
+}
+
+impl SkillEvidence {
+    pub fn confirmed(manager: u8) -> Self {
+        Self {
+            manager: Some((manager, 0)),
+            ..Self::default()
         }
     }
-    fn confidence(self) -> f64 {
-        match self {
-            Evidence::Manager(_) => 1.0,
-            Evidence::SelfOnly(_) => SELF_ONLY_CONFIDENCE,
+    pub fn self_only(own: u8) -> Self {
+        Self {
+            own: Some(own),
+            ..Self::default()
         }
     }
+    /// The level a manager confirms, if the rating is recent enough.
+    pub fn confirmed_level(&self) -> Option<u8> {
+        self.manager
+            .filter(|(_, age)| *age <= STALE_AFTER_MONTHS)
+            .map(|(l, _)| l)
+    }
+    /// What the best unconfirmed signal says.
+    pub fn signal(&self) -> Option<u8> {
+        self.own
+            .or(self.peer)
+            .or(self.manager.map(|(level, _)| level))
+    }
+    pub fn basis(&self) -> SkillBasis {
+        match (self.confirmed_level(), self.manager, self.own, self.peer) {
+            (Some(_), ..) => SkillBasis::Manager,
+            (None, Some(_), ..) => SkillBasis::StaleManager,
+            (None, None, Some(_), _) => SkillBasis::SelfOnly,
+            (None, None, None, Some(_)) => SkillBasis::PeerOnly,
+            _ => SkillBasis::None,
+        }
+    }
+}
+
+/// Where one skill's level comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum SkillBasis {
+    /// A manager rating from the last 24 months: counts.
+    Manager,
+    /// A manager rating older than 24 months: shown, does not count.
+    StaleManager,
+    /// Only the person's own rating: shown, does not count.
+    SelfOnly,
+    /// Only peer input: shown, does not count.
+    PeerOnly,
+    /// Nobody has rated it.
+    None,
+}
+
+/// The evidence a move's verdict rests on, over the target's skills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum EvidenceLevel {
+    /// No rating of any of the target's skills.
+    None,
+    /// Only the person's own (or peers') ratings: no manager has rated.
+    SelfOnly,
+    /// A manager has rated some of the target's skills, not all.
+    Partial,
+    /// A manager has rated every skill the target requires.
+    ManagerConfirmed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum Verdict {
+    Ready,
+    NotReady,
+    /// Too little manager-confirmed evidence to judge: no score is given.
+    NeedsEvidence,
+}
+
+/// KPI results of finished periods (a running period is no evidence yet).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KpiRecord {
+    /// Mean weighted score over the finished periods of the last year.
+    pub score: f64,
+    pub periods: Vec<String>,
+    /// The target with the biggest weighted shortfall in the latest finished period.
+    pub weakest: Option<KpiShortfall>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiShortfall {
+    pub kpi: String,
+    pub period: String,
+    /// Percent; none when no actual was recorded.
+    pub attainment: Option<f64>,
+    pub weight: u8,
 }
 
 /// What is known of a person, gathered before scoring.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PersonSnapshot {
     pub user_id: i64,
     pub role: String,
     pub level: String,
-    pub months_at_level: Option<u32>,
-    pub skills: HashMap<String, Evidence>,
-    /// Mean weighted KPI score of recent periods, percent.
-    pub kpi_score: Option<f64>,
-    /// Earned, still-valid certifications.
+    pub today: NaiveDate,
+    /// When the person took their current level; none when unknown.
+    pub level_since: Option<NaiveDate>,
+    pub skills: HashMap<String, SkillEvidence>,
+    pub kpi: Option<KpiRecord>,
+    /// The last day of a running period the person has targets for.
+    pub kpi_running_until: Option<NaiveDate>,
+    /// Earned, still valid and verified by HR.
     pub certifications: HashSet<String>,
+    /// Earned and still valid, but not verified yet.
+    pub unverified_certifications: HashSet<String>,
+}
+
+impl Default for PersonSnapshot {
+    fn default() -> Self {
+        Self {
+            user_id: 0,
+            role: String::new(),
+            level: String::new(),
+            today: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default(),
+            level_since: None,
+            skills: HashMap::new(),
+            kpi: None,
+            kpi_running_until: None,
+            certifications: HashSet::new(),
+            unverified_certifications: HashSet::new(),
+        }
+    }
+}
+
+impl PersonSnapshot {
+    pub fn months_at_level(&self) -> Option<u32> {
+        self.level_since.map(|s| months_between(s, self.today))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -84,25 +216,107 @@ pub struct Gate {
     /// The certification key, the months, or the KPI percentage required.
     pub requirement: String,
     pub met: bool,
-    /// What the person has: held or not, months so far, KPI score.
+    /// What the person has: "held", "unverified", "not held"; months so far;
+    /// the KPI score (none without a finished period).
     pub actual: Option<String>,
+    /// For a time gate: the day it opens.
+    pub opens_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SkillGap {
     pub skill: String,
     pub required: u8,
-    pub current: u8,
+    /// The manager-confirmed level; none when unconfirmed.
+    pub confirmed: Option<u8>,
+    /// The best level known (confirmed, else the person's own, a peer's or an old manager rating).
+    pub known: Option<u8>,
+    pub basis: SkillBasis,
     pub weight: u8,
-    pub self_only: bool,
+    pub critical: bool,
+    /// The person rated themselves in a later cycle than their manager did.
+    pub newer_self: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Components {
-    pub skills: f64,
+    /// Manager-confirmed match; none when the move needs evidence.
+    pub skills: Option<f64>,
     pub kpi: Option<f64>,
     pub certifications: f64,
     pub time: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceSummary {
+    pub level: EvidenceLevel,
+    /// Percent of the target's weight a manager has confirmed.
+    pub confirmed_share: f64,
+    /// The match the person's own ratings claim, where they rated themselves.
+    pub self_match: Option<f64>,
+    /// Target skills nobody has rated, critical first.
+    pub unknown: Vec<String>,
+    /// Target skills with only a self, peer or old manager rating.
+    pub unconfirmed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum ActionKind {
+    /// Ready: talk the move through with the manager.
+    DiscussMove,
+    /// Skills nobody has rated: ask the manager to rate them.
+    GetAssessed,
+    /// Skills with only a self (or peer, or old) rating: ask the manager to confirm.
+    ConfirmWithManager,
+    /// The top skill gaps: courses, practice and mentors.
+    CloseSkillGap,
+    EarnCertification,
+    /// Earned, recorded, not yet verified by HR.
+    GetCertificationVerified,
+    /// The KPI score is below the gate: the KPI with the biggest shortfall.
+    ImproveKpi,
+    /// No finished period yet: results count once the running period ends.
+    AwaitKpiResults,
+    /// No KPI targets at all: ask the manager to set them.
+    SetKpiTargets,
+    /// Blocked by time at level: the gate opens on `date`.
+    WaitUntil,
+    /// The date the current level started is unknown: ask HR to record it.
+    RecordLevelStart,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub kind: ActionKind,
+    pub skills: Vec<String>,
+    pub certification: Option<String>,
+    pub kpi: Option<String>,
+    pub date: Option<NaiveDate>,
+    /// ImproveKpi: points of KPI score missing to the gate.
+    pub short_by: Option<f64>,
+    /// ImproveKpi: the weakest KPI's attainment, percent.
+    pub attainment: Option<f64>,
+}
+
+impl Action {
+    fn new(kind: ActionKind) -> Self {
+        Self {
+            kind,
+            skills: Vec::new(),
+            certification: None,
+            kpi: None,
+            date: None,
+            short_by: None,
+            attainment: None,
+        }
+    }
+    fn skills(kind: ActionKind, skills: Vec<String>) -> Self {
+        Self {
+            skills,
+            ..Self::new(kind)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,19 +327,48 @@ pub struct Candidate {
     pub direction: Option<String>,
     /// The edges from the current level to the target, in order.
     pub route: Vec<(String, String)>,
-    pub readiness: f64,
+    pub verdict: Verdict,
+    /// None when the move needs evidence.
+    pub readiness: Option<f64>,
+    /// The uncapped weighted mean, for ordering.
+    pub progress: f64,
     pub components: Components,
+    pub evidence: EvidenceSummary,
     pub gates: Vec<Gate>,
-    /// Unmet gates: each one caps the score.
+    /// Unmet gates.
     pub blockers: Vec<Gate>,
+    /// Critical skills a manager confirms below the requirement.
+    pub critical_gaps: Vec<SkillGap>,
+    /// Required skills known to be short (confirmed or not), biggest weighted shortfall first.
     pub gaps: Vec<SkillGap>,
     /// Required skills met or exceeded, heaviest first.
     pub strengths: Vec<SkillGap>,
+    /// What to do, first thing first; never empty.
+    pub actions: Vec<Action>,
 }
 
 impl Candidate {
     pub fn ready(&self) -> bool {
-        self.blockers.is_empty() && self.readiness >= READY_AT
+        self.verdict == Verdict::Ready
+    }
+
+    /// Not ready only because time at level has not passed yet.
+    pub fn blocked_only_by_time(&self) -> bool {
+        self.verdict == Verdict::NotReady
+            && !self.blockers.is_empty()
+            && self.blockers.iter().all(|b| b.kind == GateKind::MinMonths)
+            && self.actions.iter().all(|a| a.kind == ActionKind::WaitUntil)
+    }
+
+    /// Ordering class: ready, then blocked only by time, then not ready, then
+    /// those that need evidence.
+    pub fn class(&self) -> u8 {
+        match self.verdict {
+            Verdict::Ready => 0,
+            Verdict::NotReady if self.blocked_only_by_time() => 1,
+            Verdict::NotReady => 2,
+            Verdict::NeedsEvidence => 3,
+        }
     }
 }
 
@@ -133,10 +376,10 @@ fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-/// The readiness score from its components: their weighted mean over the
-/// components that have data, capped at 60 while a gate is unmet.
-pub fn combine(c: &Components, blocked: bool) -> f64 {
-    let mut weighted = WEIGHT_SKILLS * c.skills + WEIGHT_CERTIFICATIONS * c.certifications;
+/// The weighted mean of the components that have data.
+pub fn combine(c: &Components) -> f64 {
+    let mut weighted =
+        WEIGHT_SKILLS * c.skills.unwrap_or(0.0) + WEIGHT_CERTIFICATIONS * c.certifications;
     let mut weights = WEIGHT_SKILLS + WEIGHT_CERTIFICATIONS;
     if let Some(k) = c.kpi {
         weighted += WEIGHT_KPI * k;
@@ -146,165 +389,40 @@ pub fn combine(c: &Components, blocked: bool) -> f64 {
         weighted += WEIGHT_TIME * t;
         weights += WEIGHT_TIME;
     }
-    let readiness = weighted / weights;
-    round1(if blocked {
-        readiness.min(GATE_CAP)
-    } else {
-        readiness
-    })
+    weighted / weights
 }
 
-/// Scores a move from the person's current level along `route` (one edge for
-/// a next move, several for a distant target): skills against the final
-/// level, gates of every edge on the way.
-pub fn score(fw: &Framework, person: &PersonSnapshot, route: &[&PathEdge]) -> Option<Candidate> {
-    let last = route.last()?;
-    let (to_role, to_level) = split_ref(&last.to)?;
-    let target = fw.level(to_role, to_level)?;
-
-    // Skills against the target level.
-    let mut reached = 0.0;
-    let mut total = 0.0;
-    let mut gaps = Vec::new();
-    let mut strengths = Vec::new();
-    for cell in fw.requirements(to_role, to_level) {
-        let evidence = person.skills.get(cell.skill).copied();
-        let level = evidence.map_or(0, Evidence::level);
-        let w = f64::from(cell.weight);
-        reached += w
-            * (f64::from(level) / f64::from(cell.required)).min(1.0)
-            * evidence.map_or(0.0, Evidence::confidence);
-        total += w;
-        let line = SkillGap {
-            skill: cell.skill.to_owned(),
-            required: cell.required,
-            current: level,
-            weight: cell.weight,
-            self_only: matches!(evidence, Some(Evidence::SelfOnly(_))),
-        };
-        if level < cell.required {
-            gaps.push(line);
-        } else {
-            strengths.push(line);
-        }
+/// The readiness shown for a verdict: never contradicting it.
+pub fn shown_readiness(verdict: Verdict, progress: f64) -> Option<f64> {
+    match verdict {
+        Verdict::Ready => Some(round1(progress.max(READY_AT))),
+        Verdict::NotReady => Some(round1(progress.min(NOT_READY_CAP))),
+        Verdict::NeedsEvidence => None,
     }
-    // Biggest weighted shortfall first; heaviest strengths first.
-    gaps.sort_by(|a, b| {
-        let key = |g: &SkillGap| u32::from(g.weight) * u32::from(g.required - g.current);
-        key(b).cmp(&key(a)).then(a.skill.cmp(&b.skill))
-    });
-    strengths.sort_by(|a, b| {
-        b.weight
-            .cmp(&a.weight)
-            .then(b.current.cmp(&a.current))
-            .then(a.skill.cmp(&b.skill))
-    });
-    let skills = if total > 0.0 {
-        reached / total * 100.0
-    } else {
-        100.0
-    };
-
-    // Gates along the route, and the target level's own required certifications.
-    let mut required_certs: Vec<String> = Vec::new();
-    for edge in route {
-        for c in &edge.gates.certifications {
-            if !required_certs.contains(c) {
-                required_certs.push(c.clone());
-            }
-        }
-    }
-    for c in &target.certifications.required {
-        if !required_certs.contains(c) {
-            required_certs.push(c.clone());
-        }
-    }
-    let mut gates = Vec::new();
-    for cert in &required_certs {
-        let held = person.certifications.contains(cert);
-        gates.push(Gate {
-            kind: GateKind::Certification,
-            requirement: cert.clone(),
-            met: held,
-            actual: Some(if held { "held" } else { "not held" }.into()),
-        });
-    }
-    // Time and KPI gates apply to the first step: the one the person takes now.
-    let first = route[0];
-    let time = match (first.gates.min_months, person.months_at_level) {
-        (None, _) => Some(100.0),
-        (Some(_), None) => None,
-        (Some(min), Some(months)) => {
-            Some((f64::from(months) / f64::from(min.max(1)) * 100.0).min(100.0))
-        }
-    };
-    if let Some(min) = first.gates.min_months {
-        gates.push(Gate {
-            kind: GateKind::MinMonths,
-            requirement: min.to_string(),
-            met: person.months_at_level.is_some_and(|m| m >= min),
-            actual: person.months_at_level.map(|m| m.to_string()),
-        });
-    }
-    if let Some(min) = first.gates.min_kpi_attainment {
-        gates.push(Gate {
-            kind: GateKind::KpiAttainment,
-            requirement: min.to_string(),
-            met: person.kpi_score.is_some_and(|k| k >= f64::from(min)),
-            actual: person.kpi_score.map(|k| format!("{k:.1}")),
-        });
-    }
-    let certifications = if required_certs.is_empty() {
-        100.0
-    } else {
-        required_certs
-            .iter()
-            .filter(|c| person.certifications.contains(*c))
-            .count() as f64
-            / required_certs.len() as f64
-            * 100.0
-    };
-    let kpi = person.kpi_score.map(|k| k.min(100.0));
-
-    let blockers: Vec<Gate> = gates.iter().filter(|g| !g.met).cloned().collect();
-    let components = Components {
-        skills,
-        kpi,
-        certifications,
-        time,
-    };
-    let readiness = combine(&components, !blockers.is_empty());
-    let kind = if route.len() == 1 {
-        first.kind
-    } else if route.iter().any(|e| e.kind == PathKind::Management) {
-        PathKind::Management
-    } else if route.iter().any(|e| e.kind == PathKind::Lateral) {
-        PathKind::Lateral
-    } else {
-        PathKind::Promotion
-    };
-    Some(Candidate {
-        to_role: to_role.to_owned(),
-        to_level: to_level.to_owned(),
-        kind,
-        direction: route.iter().rev().find_map(|e| e.direction.clone()),
-        route: route
-            .iter()
-            .filter_map(|e| split_ref(&e.to).map(|(r, l)| (r.to_owned(), l.to_owned())))
-            .collect(),
-        readiness,
-        components: Components {
-            skills: round1(components.skills),
-            kpi: components.kpi.map(round1),
-            certifications: round1(components.certifications),
-            time: components.time.map(round1),
-        },
-        gates,
-        blockers,
-        gaps,
-        strengths,
-    })
 }
+
+fn kind_order(kind: PathKind) -> u8 {
+    match kind {
+        PathKind::Promotion => 0,
+        PathKind::Management => 1,
+        PathKind::Lateral => 2,
+    }
+}
+
+/// The order moves are offered in: class, then progress, then promotion
+/// before management before lateral, then by name.
+pub fn compare(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    a.class()
+        .cmp(&b.class())
+        .then(b.progress.total_cmp(&a.progress))
+        .then(kind_order(a.kind).cmp(&kind_order(b.kind)))
+        .then(a.to_role.cmp(&b.to_role))
+        .then(a.to_level.cmp(&b.to_level))
+}
+
+mod assess;
+
+pub use assess::score;
 
 /// Every move open from the person's current level, best first.
 pub fn next_moves(fw: &Framework, person: &PersonSnapshot) -> Vec<Candidate> {
@@ -312,14 +430,35 @@ pub fn next_moves(fw: &Framework, person: &PersonSnapshot) -> Vec<Candidate> {
         .edges_from(&person.role, &person.level)
         .filter_map(|edge| score(fw, person, &[edge]))
         .collect();
-    candidates.sort_by(|a, b| {
-        b.ready()
-            .cmp(&a.ready())
-            .then(b.readiness.total_cmp(&a.readiness))
-            .then(a.to_role.cmp(&b.to_role))
-            .then(a.to_level.cmp(&b.to_level))
-    });
+    candidates.sort_by(compare);
     candidates
+}
+
+/// The skills a person may be rated on beyond their role's own: those the
+/// levels their next moves lead to require. The framework's path graph
+/// decides, so a lateral move's skills can be measured before it is taken.
+pub fn assessable_skills(fw: &Framework, role: &str, level: &str) -> HashSet<String> {
+    let mut skills: HashSet<String> = fw
+        .role(role)
+        .map(|r| r.requirements.keys().cloned().collect())
+        .unwrap_or_default();
+    for edge in fw.edges_from(role, level) {
+        if let Some((r, l)) = split_ref(&edge.to) {
+            skills.extend(
+                fw.requirements(r, l)
+                    .into_iter()
+                    .map(|c| c.skill.to_owned()),
+            );
+        }
+    }
+    skills
+}
+
+/// The day `months` after `since` (clamped to the month's end).
+pub fn gate_opens_on(since: NaiveDate, months: u32) -> NaiveDate {
+    since
+        .checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// The shortest route of edges from the person's level to `role/level`
@@ -359,193 +498,6 @@ pub fn route_to<'a>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::framework::document::FrameworkDocument;
-    use crate::framework::model::{VersionInfo, VersionStatus};
-
-    fn fw() -> Framework {
-        Framework::new(
-            VersionInfo {
-                id: 1,
-                number: Some(1),
-                status: VersionStatus::Published,
-                created_at: chrono::Utc::now(),
-                published_at: None,
-            },
-            FrameworkDocument::default_operations().unwrap(),
-        )
-    }
-
-    /// Everyone the role/level requires, rated by the manager at `level` (capped at what is required + bonus).
-    fn rated_for(
-        fw: &Framework,
-        role: &str,
-        level: &str,
-        at: impl Fn(u8) -> u8,
-    ) -> HashMap<String, Evidence> {
-        fw.requirements(role, level)
-            .into_iter()
-            .map(|c| (c.skill.to_owned(), Evidence::Manager(at(c.required))))
-            .collect()
-    }
-
-    fn person(role: &str, level: &str) -> PersonSnapshot {
-        PersonSnapshot {
-            user_id: 1,
-            role: role.into(),
-            level: level.into(),
-            months_at_level: Some(30),
-            kpi_score: Some(92.0),
-            ..PersonSnapshot::default()
-        }
-    }
-
-    #[test]
-    fn the_readme_worked_example() {
-        // Skills 80, KPIs 92, certifications 100, time 100:
-        // (50·80 + 20·92 + 15·100 + 15·100) / 100 = 88.4.
-        let c = Components {
-            skills: 80.0,
-            kpi: Some(92.0),
-            certifications: 100.0,
-            time: Some(100.0),
-        };
-        assert_eq!(combine(&c, false), 88.4);
-        // A missing certification gate caps it at 60.
-        assert_eq!(combine(&c, true), 60.0);
-        // Without KPI results the component drops out: (50·80 + 15·100 + 15·100) / 80 = 87.5.
-        assert_eq!(combine(&Components { kpi: None, ..c }, false), 87.5);
-    }
-
-    #[test]
-    fn a_clear_promotion() {
-        let fw = fw();
-        let mut p = person("user_operations", "p2");
-        p.skills = rated_for(&fw, "user_operations", "p3", |r| r);
-        let moves = next_moves(&fw, &p);
-        let best = &moves[0];
-        assert_eq!(
-            (best.to_role.as_str(), best.to_level.as_str(), best.kind),
-            ("user_operations", "p3", PathKind::Promotion)
-        );
-        assert!(best.ready(), "{best:#?}");
-        assert_eq!(best.components.skills, 100.0);
-        assert!(best.gaps.is_empty() && best.blockers.is_empty());
-    }
-
-    #[test]
-    fn a_lateral_move_beats_promotion() {
-        let fw = fw();
-        // Strong in data work, weak in what a senior user-operations role needs.
-        let mut p = person("user_operations", "p2");
-        p.skills = rated_for(&fw, "data_operations", "p2", |r| (r + 1).min(5));
-        for cell in fw.requirements("user_operations", "p3") {
-            p.skills
-                .entry(cell.skill.to_owned())
-                .or_insert(Evidence::Manager(1));
-        }
-        // The data-operations move asks for a valid Google Analytics certificate.
-        p.certifications
-            .insert("google_analytics_certification".into());
-        let moves = next_moves(&fw, &p);
-        let lateral = moves
-            .iter()
-            .find(|c| c.to_role == "data_operations")
-            .expect("a lateral move to data operations");
-        let promotion = moves
-            .iter()
-            .find(|c| c.kind == PathKind::Promotion)
-            .unwrap();
-        assert_eq!(lateral.kind, PathKind::Lateral);
-        assert!(
-            lateral.readiness > promotion.readiness,
-            "lateral {} vs promotion {}",
-            lateral.readiness,
-            promotion.readiness
-        );
-        assert_eq!(moves[0].to_role, "data_operations");
-    }
-
-    #[test]
-    fn a_missing_certification_is_a_blocker_that_caps_the_score() {
-        let fw = fw();
-        let mut p = person("data_operations", "p2");
-        p.skills = rated_for(&fw, "data_operations", "p3", |r| r);
-        let promotion = next_moves(&fw, &p)
-            .into_iter()
-            .find(|c| c.to_level == "p3" && c.to_role == "data_operations")
-            .unwrap();
-        assert_eq!(promotion.readiness, GATE_CAP);
-        assert_eq!(promotion.blockers.len(), 1);
-        assert_eq!(
-            (
-                promotion.blockers[0].kind,
-                promotion.blockers[0].requirement.as_str()
-            ),
-            (GateKind::Certification, "cda_level_1")
-        );
-        p.certifications.insert("cda_level_1".into());
-        let now = next_moves(&fw, &p)
-            .into_iter()
-            .find(|c| c.to_level == "p3" && c.to_role == "data_operations")
-            .unwrap();
-        assert!(now.ready() && now.readiness > GATE_CAP);
-    }
-
-    #[test]
-    fn self_ratings_alone_count_half() {
-        let fw = fw();
-        let mut p = person("user_operations", "p2");
-        p.skills = rated_for(&fw, "user_operations", "p3", |r| r)
-            .into_iter()
-            .map(|(k, e)| (k, Evidence::SelfOnly(e.level())))
-            .collect();
-        let best = next_moves(&fw, &p)
-            .into_iter()
-            .find(|c| c.to_level == "p3")
-            .unwrap();
-        assert_eq!(best.components.skills, 50.0);
-        assert!(!best.ready());
-        assert!(best.strengths.iter().all(|s| s.self_only));
-        // No KPI data and no start date: those components drop out rather than count as 0.
-        p.kpi_score = None;
-        p.months_at_level = None;
-        let sparse = next_moves(&fw, &p)
-            .into_iter()
-            .find(|c| c.to_level == "p3")
-            .unwrap();
-        assert_eq!(sparse.components.kpi, None);
-        assert_eq!(
-            sparse.blockers.len(),
-            2,
-            "the time and KPI gates are unmet, not ignored"
-        );
-    }
-
-    #[test]
-    fn the_top_of_a_track_has_no_promotion() {
-        let fw = fw();
-        let p = person("user_operations", "m2");
-        assert!(next_moves(&fw, &p).is_empty());
-        let expert = person("user_operations", "p4");
-        assert!(
-            next_moves(&fw, &expert)
-                .iter()
-                .all(|c| c.kind != PathKind::Promotion)
-        );
-    }
-
-    #[test]
-    fn a_distant_target_gets_the_whole_route() {
-        let fw = fw();
-        let route = route_to(&fw, ("user_operations", "p1"), ("data_operations", "p3")).unwrap();
-        let stops: Vec<&str> = route.iter().map(|e| e.to.as_str()).collect();
-        assert_eq!(stops.last(), Some(&"data_operations/p3"));
-        assert!(stops.len() >= 2);
-        let p = person("user_operations", "p1");
-        let candidate = score(&fw, &p, &route).unwrap();
-        assert_eq!(candidate.route.len(), stops.len());
-        assert!(route_to(&fw, ("user_operations", "m2"), ("user_operations", "p1")).is_none());
-    }
-}
+mod properties;
+#[cfg(test)]
+mod tests;

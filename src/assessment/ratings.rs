@@ -1,5 +1,6 @@
 //! Writing assessments: drafts save partially; submitting checks that every
-//! skill of the person's role is rated and happens atomically; a submitted
+//! skill of the person's role is rated (skills of the levels their next
+//! moves lead to may be rated too) and happens atomically; a submitted
 //! assessment is never edited: amending it starts the next revision.
 
 use std::collections::{BTreeMap, HashSet};
@@ -82,7 +83,15 @@ pub async fn save_assessment(
     let role = framework.role(&person.job_role).ok_or_else(|| {
         Error::Internal(anyhow::anyhow!("pinned role {} missing", person.job_role))
     })?;
-    let skills: HashSet<&str> = role.requirements.keys().map(String::as_str).collect();
+    // Beyond the role's own skills, a person may be rated on those their next
+    // moves require (the framework's path graph decides), so a lateral move
+    // rests on measured skills rather than on unknowns.
+    let assessable = crate::advancement::scoring::assessable_skills(
+        &framework,
+        &person.job_role,
+        &person.career_level,
+    );
+    let skills: HashSet<&str> = assessable.iter().map(String::as_str).collect();
     let ratings = parse_ratings(&inputs, &skills)?;
 
     let txn = db::begin_write(db).await?;
@@ -285,7 +294,10 @@ fn parse_ratings(inputs: &[RatingInput], skills: &HashSet<&str>) -> Result<Vec<R
     for input in inputs {
         let field = format!("ratings[{}]", input.skill);
         if !skills.contains(input.skill.as_str()) {
-            problems.add(&field, "is not a skill of this person's role");
+            problems.add(
+                &field,
+                "is not a skill of this person's role or of a move open to them",
+            );
             continue;
         }
         if !seen.insert(input.skill.as_str()) {

@@ -230,11 +230,19 @@ pub struct Requirement {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub weights: IndexMap<String, u8>,
     pub levels: IndexMap<String, u8>,
+    /// The levels at which this skill defines the level: a move there is not
+    /// ready while it is short, whatever the other skills (no compensation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub critical: Vec<String>,
 }
 
 impl Requirement {
     pub fn weight_at(&self, level: &str) -> u8 {
         self.weights.get(level).copied().unwrap_or(self.weight)
+    }
+
+    pub fn critical_at(&self, level: &str) -> bool {
+        self.critical.iter().any(|l| l == level)
     }
 }
 

@@ -967,6 +967,7 @@ impl FrameworkMutation {
                     weight,
                     weights: Default::default(),
                     levels: levels.iter().map(|l| (l.clone(), 0)).collect(),
+                    critical: Vec::new(),
                 });
             row.levels.insert(level.clone(), required);
             if weight == row.weight {

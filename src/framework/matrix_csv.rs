@@ -134,6 +134,13 @@ pub fn import(role: &JobRole, text: &str) -> Result<IndexMap<String, Requirement
                 .zip(required)
                 .map(|(l, r)| (l.key.clone(), r))
                 .collect(),
+            // The CSV carries levels and weights only: which levels a skill is
+            // critical for stays as the framework document says.
+            critical: role
+                .requirements
+                .get(&skill)
+                .map(|r| r.critical.clone())
+                .unwrap_or_default(),
         };
         matrix.insert(skill, requirement);
     }

@@ -40,6 +40,8 @@ pub struct RequirementCell<'a> {
     pub skill: &'a str,
     pub required: u8,
     pub weight: u8,
+    /// Declared critical for the level: not compensable by other skills.
+    pub critical: bool,
 }
 
 #[derive(Debug)]
@@ -127,6 +129,7 @@ impl Framework {
                     skill: skill.as_str(),
                     required,
                     weight: req.weight_at(level),
+                    critical: req.critical_at(level),
                 })
             })
             .collect()

@@ -284,6 +284,21 @@ pub fn validate(doc: &FrameworkDocument) -> Problems {
                     );
                 }
             }
+            for level in &req.critical {
+                if !level_keys.contains(level.as_str()) {
+                    c.problems.add(
+                        format!("{rpath}.critical"),
+                        format!("unknown level {level:?}"),
+                    );
+                } else if req.levels.get(level).copied().unwrap_or(0) == 0 {
+                    c.problems.add(
+                        format!("{rpath}.critical"),
+                        format!(
+                            "{level:?} requires nothing of this skill: it cannot be critical there"
+                        ),
+                    );
+                }
+            }
         }
     }
 
@@ -446,6 +461,7 @@ mod tests {
                 weight: 9,
                 weights: Default::default(),
                 levels: Default::default(),
+                critical: Vec::new(),
             },
         );
         doc.paths.push(PathEdge {

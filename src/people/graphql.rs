@@ -5,7 +5,7 @@ use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;
 
-use super::{NewPerson, PeopleFilter, Person, PersonChanges, Team};
+use super::{NewPerson, PeopleFilter, Person, PersonChanges, PositionChange, Team};
 use crate::auth::{Locale, Role, policy};
 use crate::graphql::context::{actor, request, state};
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
@@ -170,6 +170,9 @@ pub struct UpdateUserInput {
     pub active: Option<bool>,
     pub job_role: async_graphql::MaybeUndefined<String>,
     pub career_level: async_graphql::MaybeUndefined<String>,
+    /// With a new job role or career level: the day it takes effect (default
+    /// today); the change is kept in `positionHistory` and time at level
+    /// starts again from it. Alone: corrects the start of the current level.
     pub level_since: async_graphql::MaybeUndefined<NaiveDate>,
 }
 
@@ -269,6 +272,49 @@ impl PeopleQuery {
         actor(ctx)?;
         let id = parse_id(&id, "id")?;
         Ok(TeamNode(super::find_team(&state(ctx)?.db, id).await?))
+    }
+
+    /// A person's changes of job role or career level, oldest first.
+    async fn position_history(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+    ) -> ApiResult<Vec<PositionChangeNode>> {
+        let actor = actor(ctx)?;
+        let user_id = parse_id(&user_id, "userId")?;
+        let changes = super::position_history(&state(ctx)?.db, actor, user_id).await?;
+        Ok(changes.into_iter().map(PositionChangeNode).collect())
+    }
+}
+
+/// One change of position; time at level restarts on `effectiveOn`.
+pub struct PositionChangeNode(pub PositionChange);
+
+#[Object(name = "PositionChange")]
+impl PositionChangeNode {
+    async fn from_role(&self) -> Option<&str> {
+        self.0.from.0.as_deref()
+    }
+    async fn from_level(&self) -> Option<&str> {
+        self.0.from.1.as_deref()
+    }
+    async fn to_role(&self) -> Option<&str> {
+        self.0.to.0.as_deref()
+    }
+    async fn to_level(&self) -> Option<&str> {
+        self.0.to.1.as_deref()
+    }
+    async fn effective_on(&self) -> NaiveDate {
+        self.0.effective_on
+    }
+    async fn changed_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        let Some(id) = self.0.changed_by else {
+            return Ok(None);
+        };
+        Ok(ctx.data::<Loaders>()?.person.load_one(id).await?.map(User))
+    }
+    async fn changed_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.changed_at
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod email;
 pub mod graphql;
+pub mod positions;
 mod teams;
 
 use std::collections::HashMap;
@@ -23,6 +24,8 @@ use crate::auth::{Actor, Locale, Role};
 use crate::db::{self, entities::user};
 use crate::error::{Error, Problems, Result};
 use crate::framework::{Framework, check_position};
+
+pub use positions::{PositionChange, position_history};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
@@ -233,6 +236,9 @@ pub async fn update_person(
 ) -> Result<Person> {
     policy::manage_accounts(actor)?;
     let txn = db::begin_write(db).await?;
+    // The position read below decides whether a change is recorded: two
+    // concurrent promotions must not both record a move from the old level.
+    db::lock_person(&txn, id).await?;
     let current = user::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -258,6 +264,8 @@ pub async fn update_person(
     if changes.job_role.is_some() || changes.career_level.is_some() {
         check_position(framework, job_role.as_deref(), career_level.as_deref())?;
     }
+    let from: positions::Position = (current.job_role.clone(), current.career_level.clone());
+    let moved = from != (job_role.clone(), career_level.clone());
     let mut problems = Problems::new();
     let mut row: user::ActiveModel = current.into();
     if let Some(name) = &changes.name {
@@ -301,6 +309,24 @@ pub async fn update_person(
     }
     if let Some(since) = changes.level_since {
         row.level_since = Set(since);
+    }
+    if moved {
+        // A new position: time at level starts again, from the day given or today.
+        let effective_on = changes
+            .level_since
+            .flatten()
+            .unwrap_or_else(|| Utc::now().date_naive());
+        // Without a level there is no time at level to count.
+        row.level_since = Set(career_level.is_some().then_some(effective_on));
+        positions::record(
+            &txn,
+            actor,
+            id,
+            from,
+            (job_role, career_level),
+            effective_on,
+        )
+        .await?;
     }
     row.updated_at = Set(Utc::now());
     let row = row.update(&txn).await?;

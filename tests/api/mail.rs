@@ -329,6 +329,7 @@ async fn the_moments_of_the_review_cycle_mail_the_right_people() {
         ("ada@example.com", "SELF_ASSESSMENT_REQUESTED"),
         ("boss@example.com", "SELF_ASSESSMENT_REQUESTED"),
         ("boss@example.com", "SELF_ASSESSMENT_SUBMITTED"),
+        ("boss@example.com", "MANAGER_REVIEW_OPEN"),
         ("ada@example.com", "MANAGER_REVIEW_COMPLETED"),
         ("ada@example.com", "TARGETS_SET"),
         ("ada@example.com", "CERTIFICATION_EXPIRING"),

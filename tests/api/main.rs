@@ -2,6 +2,7 @@
 //! capabilities: it links once.
 
 mod advancement;
+mod advice;
 mod assessment;
 mod auth;
 mod certification;

@@ -12,6 +12,7 @@ pub mod email_outbox;
 pub mod framework_version;
 pub mod kpi_actual;
 pub mod performance_target;
+pub mod position_change;
 pub mod rating;
 pub mod refresh_token;
 pub mod target_change;
