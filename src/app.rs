@@ -86,6 +86,11 @@ impl Application {
             self.state.settings.certification_reminder_days.clone(),
             Duration::from_secs(self.state.settings.jobs_interval_minutes * 60),
         );
+        let plans = crate::development::spawn_development_reminder_job(
+            self.state.db.clone(),
+            self.state.settings.development_check_in_days,
+            Duration::from_secs(self.state.settings.jobs_interval_minutes * 60),
+        );
         let mail =
             crate::mail::MailWorker::from_settings(self.state.db.clone(), &self.state.settings)
                 .map_err(std::io::Error::other)?
@@ -98,6 +103,7 @@ impl Application {
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(15)))
             .await;
         jobs.abort();
+        plans.abort();
         mail.abort();
         served
     }

@@ -10,6 +10,7 @@ mod m20261124_000004_performance;
 mod m20261124_000005_certifications;
 mod m20261124_000006_mail;
 mod m20261124_000100_position_changes;
+mod m20261124_000400_development_plans;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_certifications::Migration),
             Box::new(m20261124_000006_mail::Migration),
             Box::new(m20261124_000100_position_changes::Migration),
+            Box::new(m20261124_000400_development_plans::Migration),
         ]
     }
 }

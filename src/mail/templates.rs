@@ -16,10 +16,12 @@ pub enum MessageKind {
     ManagerReviewCompleted,
     TargetsSet,
     CertificationExpiring,
+    DevelopmentGoalOverdue,
+    DevelopmentCheckInDue,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 7] = [
+    pub const ALL: [MessageKind; 9] = [
         MessageKind::Invitation,
         MessageKind::PasswordReset,
         MessageKind::SelfAssessmentRequested,
@@ -27,6 +29,8 @@ impl MessageKind {
         MessageKind::ManagerReviewCompleted,
         MessageKind::TargetsSet,
         MessageKind::CertificationExpiring,
+        MessageKind::DevelopmentGoalOverdue,
+        MessageKind::DevelopmentCheckInDue,
     ];
 
     /// The template's name in `emails/`, also stored in the outbox.
@@ -39,6 +43,8 @@ impl MessageKind {
             MessageKind::ManagerReviewCompleted => "manager_review_completed",
             MessageKind::TargetsSet => "targets_set",
             MessageKind::CertificationExpiring => "certification_expiring",
+            MessageKind::DevelopmentGoalOverdue => "development_goal_overdue",
+            MessageKind::DevelopmentCheckInDue => "development_check_in_due",
         }
     }
 
@@ -68,6 +74,8 @@ const SOURCES: &[(&str, &str)] = templates!(
     "manager_review_completed",
     "targets_set",
     "certification_expiring",
+    "development_goal_overdue",
+    "development_check_in_due",
 );
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,6 +163,12 @@ mod tests {
             }
             MessageKind::CertificationExpiring => {
                 json!({"certification_name": "PMP", "expires_on": "2026-12-01", "days_left": 7, "is_manager_copy": true, "person_name": "Ada"})
+            }
+            MessageKind::DevelopmentGoalOverdue => {
+                json!({"goal_title": "User lifecycle management", "due_on": "2026-12-01", "days_overdue": 3})
+            }
+            MessageKind::DevelopmentCheckInDue => {
+                json!({"due_on": "2026-12-01", "last_check_in": "", "person_name": "Ada", "is_manager_copy": true})
             }
         };
         let mut vars = common;
