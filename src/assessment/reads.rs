@@ -329,13 +329,14 @@ pub async fn skill_trend(
     Ok(TrendPoint::find_by_statement(stmt).all(db).await?)
 }
 
-/// One submitted manager rating, with the day it was submitted.
+/// One submitted manager rating, with when its cycle opened.
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct DatedManagerRating {
     pub subject_id: i64,
     pub skill_key: String,
     pub level: i16,
-    pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the rating's cycle was opened.
+    pub cycle_opened: chrono::DateTime<chrono::Utc>,
 }
 
 /// Every submitted manager rating of `people` (for the development plans'
@@ -353,9 +354,9 @@ pub async fn manager_ratings_of(
     c.push_in("a.subject_id", people);
     let stmt = c.statement(
         db.get_database_backend(),
-        "SELECT a.subject_id, r.skill_key, r.level, a.submitted_at FROM assessments a \
-         JOIN ratings r ON r.assessment_id = a.id",
-        "ORDER BY a.submitted_at, a.id",
+        "SELECT a.subject_id, r.skill_key, r.level, c.created_at AS cycle_opened FROM assessments a \
+         JOIN ratings r ON r.assessment_id = a.id JOIN assessment_cycles c ON c.id = a.cycle_id",
+        "ORDER BY c.created_at, a.id",
     );
     Ok(DatedManagerRating::find_by_statement(stmt).all(db).await?)
 }

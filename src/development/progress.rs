@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_graphql::Enum;
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 
 use super::{Goal, GoalStatus};
 
@@ -87,7 +87,7 @@ pub fn quarter_start(today: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(today.year(), month, 1).unwrap_or(today)
 }
 
-/// What the next manager rating after a goal says about its gap.
+/// What the next cycle's manager rating says about a planned gap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum GapOutcome {
@@ -95,31 +95,32 @@ pub enum GapOutcome {
     Closed,
     /// Rated, still below.
     NotClosed,
-    /// No manager rating of the skill since.
+    /// No manager rating of the skill in a cycle opened since.
     NotYetAssessed,
 }
 
-/// A manager rating of one skill, and the day it was submitted.
+/// A manager rating of one skill, and when its cycle opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManagerRating {
     pub user_id: i64,
     pub skill: String,
     pub level: u8,
-    pub submitted_on: NaiveDate,
+    pub cycle_opened: DateTime<Utc>,
 }
 
-/// The first manager rating of `skill` submitted on or after `since`.
+/// The manager rating of `skill` in the first cycle opened after `planned`:
+/// "the next cycle" after the goal was planned.
 pub fn outcome_after(
     ratings: &[ManagerRating],
     user_id: i64,
     skill: &str,
     required: u8,
-    since: NaiveDate,
+    planned: DateTime<Utc>,
 ) -> GapOutcome {
     ratings
         .iter()
-        .filter(|r| r.user_id == user_id && r.skill == skill && r.submitted_on >= since)
-        .min_by_key(|r| r.submitted_on)
+        .filter(|r| r.user_id == user_id && r.skill == skill && r.cycle_opened > planned)
+        .min_by_key(|r| r.cycle_opened)
         .map_or(GapOutcome::NotYetAssessed, |r| {
             if r.level >= required {
                 GapOutcome::Closed
@@ -137,7 +138,8 @@ pub struct ResourceUse {
     pub skill: Option<String>,
     pub required: Option<u8>,
     pub status: GoalStatus,
-    pub done_on: Option<NaiveDate>,
+    /// When the goal was planned.
+    pub planned_at: DateTime<Utc>,
 }
 
 /// How one learning resource served the people who planned it.
@@ -148,18 +150,19 @@ pub struct ResourceEffect {
     pub planned: u32,
     /// Goals done: the resource was taken.
     pub taken: u32,
-    /// Of those taken, the gap closed at the next manager rating…
+    /// Of those taken, the gap closed in the next cycle's manager rating…
     pub closed: u32,
     /// …or the next rating was still short…
     pub not_closed: u32,
-    /// …or there has been no manager rating of the skill since.
+    /// …or no cycle since has a manager rating of the skill.
     pub awaiting: u32,
     /// closed / (closed + not closed), percent; none before any rating.
     pub closed_share: Option<f64>,
 }
 
 /// The training system's effectiveness, per resource: of the people who took
-/// it, how many closed the gap it was planned for at the next manager rating.
+/// it, how many closed the gap it was planned for in the next cycle (the
+/// first opened after the goal was planned) by their manager's rating.
 pub fn effectiveness(uses: &[ResourceUse], ratings: &[ManagerRating]) -> Vec<ResourceEffect> {
     let mut by: BTreeMap<&str, ResourceEffect> = BTreeMap::new();
     for u in uses {
@@ -173,13 +176,13 @@ pub fn effectiveness(uses: &[ResourceUse], ratings: &[ManagerRating]) -> Vec<Res
             continue;
         }
         e.planned += 1;
-        let (GoalStatus::Done, Some(done_on)) = (u.status, u.done_on) else {
+        if u.status != GoalStatus::Done {
             continue;
-        };
+        }
         e.taken += 1;
         match (&u.skill, u.required) {
             (Some(skill), Some(required)) => {
-                match outcome_after(ratings, u.user_id, skill, required, done_on) {
+                match outcome_after(ratings, u.user_id, skill, required, u.planned_at) {
                     GapOutcome::Closed => e.closed += 1,
                     GapOutcome::NotClosed => e.not_closed += 1,
                     GapOutcome::NotYetAssessed => e.awaiting += 1,
@@ -330,32 +333,33 @@ mod tests {
 
     #[test]
     fn effectiveness_judges_a_taken_resource_by_the_next_manager_rating() {
-        let uses = |user, status, done: Option<&str>| ResourceUse {
+        let at = |s: &str| format!("{s}T09:00:00Z").parse::<DateTime<Utc>>().unwrap();
+        let uses = |user, status| ResourceUse {
             resource: "course".into(),
             user_id: user,
             skill: Some("s".into()),
             required: Some(3),
             status,
-            done_on: done.map(d),
+            planned_at: at("2026-06-01"),
         };
         let uses = [
-            uses(1, GoalStatus::Done, Some("2026-06-01")),
-            uses(2, GoalStatus::Done, Some("2026-06-01")),
-            uses(3, GoalStatus::Done, Some("2026-06-01")),
-            uses(4, GoalStatus::InProgress, None),
-            uses(5, GoalStatus::Dropped, None),
+            uses(1, GoalStatus::Done),
+            uses(2, GoalStatus::Done),
+            uses(3, GoalStatus::Done),
+            uses(4, GoalStatus::InProgress),
+            uses(5, GoalStatus::Dropped),
         ];
         let rating = |user, level, on| ManagerRating {
             user_id: user,
             skill: "s".into(),
             level,
-            submitted_on: d(on),
+            cycle_opened: at(on),
         };
         let ratings = [
-            // Before the course: does not count.
+            // A cycle opened before the plan: does not count.
             rating(1, 2, "2026-01-10"),
             rating(1, 3, "2026-07-10"),
-            // The next rating counts, not a later one.
+            // The next cycle counts, not a later one.
             rating(2, 2, "2026-07-10"),
             rating(2, 4, "2027-01-10"),
         ];

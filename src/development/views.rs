@@ -316,7 +316,7 @@ struct UseRow {
     skill_key: Option<String>,
     required_level: Option<i16>,
     status: String,
-    done_on: Option<NaiveDate>,
+    created_at: DateTime<Utc>,
 }
 
 pub async fn organisation_development(
@@ -356,7 +356,7 @@ pub async fn organisation_development(
     // last year's plan still says something about the course.
     let uses: Vec<ResourceUse> = UseRow::find_by_statement(crate::db::statement(
         db.get_database_backend(),
-        "SELECT p.user_id, g.resource_key, g.skill_key, g.required_level, g.status, g.done_on \
+        "SELECT p.user_id, g.resource_key, g.skill_key, g.required_level, g.status, g.created_at \
          FROM development_goals g JOIN development_plans p ON p.id = g.plan_id \
          WHERE g.resource_key IS NOT NULL ORDER BY g.id",
         [],
@@ -371,7 +371,7 @@ pub async fn organisation_development(
             skill: r.skill_key,
             required: r.required_level.map(|l| l.clamp(0, 5) as u8),
             status: GoalStatus::parse(&r.status).ok()?,
-            done_on: r.done_on,
+            planned_at: r.created_at,
         })
     })
     .collect();
@@ -384,13 +384,11 @@ pub async fn organisation_development(
     let ratings: Vec<ManagerRating> = assessment::manager_ratings_of(db, &users)
         .await?
         .into_iter()
-        .filter_map(|r| {
-            Some(ManagerRating {
-                user_id: r.subject_id,
-                skill: r.skill_key,
-                level: r.level.clamp(0, 5) as u8,
-                submitted_on: r.submitted_at?.date_naive(),
-            })
+        .map(|r| ManagerRating {
+            user_id: r.subject_id,
+            skill: r.skill_key,
+            level: r.level.clamp(0, 5) as u8,
+            cycle_opened: r.cycle_opened,
         })
         .collect();
     Ok(OrganisationDevelopment {

@@ -12,5 +12,6 @@ mod logs;
 mod mail;
 mod people;
 mod performance;
+mod plans;
 mod schema;
 mod smtp;
