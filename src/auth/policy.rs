@@ -142,7 +142,8 @@ pub enum PlanReach {
 
 /// Reading a development plan: the person, their managers and HR read all
 /// of it; a colleague named as mentor reads the goals that name them.
-/// `names_caller_as_mentor` comes from the plan's goals.
+/// `names_caller_as_mentor` comes from the plan's goals (of an agreed plan:
+/// a draft is between the person and their managers).
 pub fn read_plan(actor: &Actor, subject: i64, names_caller_as_mentor: bool) -> Result<PlanReach> {
     if view_work(actor, subject).is_ok() {
         Ok(PlanReach::Whole)

@@ -491,7 +491,8 @@ pub struct DevelopmentQuery;
 #[Object]
 impl DevelopmentQuery {
     /// A person's open development plan: the person, their managers and HR
-    /// read it whole; a colleague named as mentor reads the goals naming them.
+    /// read it whole; a colleague named as mentor reads the goals naming them
+    /// once the plan is agreed.
     async fn development_plan(
         &self,
         ctx: &Context<'_>,
@@ -515,7 +516,7 @@ impl DevelopmentQuery {
         }))
     }
 
-    /// The open goals naming the caller as mentor.
+    /// The goals of agreed plans naming the caller as mentor.
     async fn mentoring_goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<MentoredGoalNode>> {
         let state = state(ctx)?;
         let goals = super::mentoring_goals(&state.db, actor(ctx)?).await?;

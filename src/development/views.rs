@@ -105,13 +105,15 @@ async fn names_as_mentor(db: &impl ConnectionTrait, plan_id: i64, mentor: i64) -
         .is_some())
 }
 
-/// The reach of `actor` over a plan.
+/// The reach of `actor` over a plan. A draft is between the person and
+/// their managers: a mentor reads the goals naming them once it is agreed.
 pub async fn plan_reach(
     db: &impl ConnectionTrait,
     actor: &Actor,
     plan: &Plan,
 ) -> Result<PlanReach> {
     let mentor = policy::view_work(actor, plan.user_id).is_err()
+        && plan.status != PlanStatus::Draft
         && names_as_mentor(db, plan.id, actor.user_id).await?;
     policy::read_plan(actor, plan.user_id, mentor)
 }
@@ -150,7 +152,7 @@ pub async fn plan_by_id(
     view_plan(db, store, plan, reach, today, check_in_days).await
 }
 
-/// The open goals naming the caller as mentor, with whose plan they are in.
+/// The goals of agreed plans naming the caller as mentor, with whose plan they are in.
 pub async fn mentoring_goals(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<(i64, Goal)>> {
     let goals = development_goal::Entity::find()
         .filter(development_goal::Column::MentorId.eq(actor.user_id))
@@ -161,6 +163,7 @@ pub async fn mentoring_goals(db: &DatabaseConnection, actor: &Actor) -> Result<V
     let plans: HashMap<i64, i64> = development_plan::Entity::find()
         .filter(development_plan::Column::Id.is_in(plan_ids))
         .filter(development_plan::Column::OpenSlot.is_not_null())
+        .filter(development_plan::Column::Status.eq(PlanStatus::Agreed.as_str()))
         .all(db)
         .await?
         .into_iter()

@@ -788,7 +788,16 @@ async fn reach_holds_for_people_managers_hr_and_mentors() {
             (&json!(false), 2)
         );
     }
-    // The mentor reads only the goal naming them, and no check-ins.
+    // A draft is between Ada and her managers; once agreed, the mentor reads
+    // only the goal naming them, and no check-ins.
+    assert_eq!(plan_of(&app, mia, &w.ada).await.code(), "FORBIDDEN");
+    let agree = "mutation($p: ID!) { agreeDevelopmentPlan(planId: $p, revision: 1) { status } }";
+    app.gql(Some(ada), agree, json!({"p": plan["id"]}))
+        .await
+        .data();
+    app.gql(Some(boss), agree, json!({"p": plan["id"]}))
+        .await
+        .data();
     let as_mentor = plan_of(&app, mia, &w.ada).await;
     let as_mentor = &as_mentor.data()["developmentPlan"];
     assert_eq!(
@@ -860,7 +869,7 @@ async fn reach_holds_for_people_managers_hr_and_mentors() {
     assert_eq!(
         team.data()["teamDevelopmentPlans"],
         json!([
-            {"user": {"email": "ada@example.com"}, "status": "DRAFT", "targetLevel": "p3", "goalsDueSoon": 0, "goalsOverdue": 0, "goalsDoneThisQuarter": 0, "progress": {"goals": 2, "percent": 0.0}},
+            {"user": {"email": "ada@example.com"}, "status": "AGREED", "targetLevel": "p3", "goalsDueSoon": 0, "goalsOverdue": 0, "goalsDoneThisQuarter": 0, "progress": {"goals": 2, "percent": 0.0}},
             {"user": {"email": "cy@example.com"}, "status": null, "targetLevel": null, "goalsDueSoon": 0, "goalsOverdue": 0, "goalsDoneThisQuarter": 0, "progress": {"goals": 0, "percent": null}},
             {"user": {"email": "mia@example.com"}, "status": null, "targetLevel": null, "goalsDueSoon": 0, "goalsOverdue": 0, "goalsDoneThisQuarter": 0, "progress": {"goals": 0, "percent": null}}
         ])
