@@ -4,6 +4,7 @@
 //! a job reminds them when a check-in is due or a goal is overdue; the next
 //! assessment cycle shows which planned gaps closed.
 //!
+//! - `drafting`: checking a goal, drafting goals from the advice (pure);
 //! - `plans`: creating (by hand or from the advice), editing, agreeing;
 //! - `goals`: progress and evidence, and the certification hook;
 //! - `checkins`: check-ins and their cadence;
@@ -13,6 +14,7 @@
 //! - `progress`: the pure rules (progress, overdue, gap closed, effectiveness).
 
 pub mod checkins;
+pub mod drafting;
 pub mod goals;
 pub mod graphql;
 pub mod plans;
