@@ -1013,3 +1013,36 @@ async fn simultaneous_agreements_both_count() {
         development::close_plan(db, &ada_a, plan.id).await.unwrap();
     }
 }
+
+/// Two tabs start a plan for the same person at once: one plan, the other
+/// tab is told so (CONFLICT), every time.
+#[tokio::test]
+async fn simultaneous_plans_for_one_person_make_one() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let (ada_a, boss_a) = (actor(&app, &w.ada).await, actor(&app, &w.boss).await);
+    let (db, store) = (&app.state.db, &app.state.frameworks);
+    for _ in 0..10 {
+        let create = |who| {
+            development::create_plan(
+                db,
+                store,
+                who,
+                w.ada.id,
+                ("user_operations", "p3"),
+                vec![],
+                today(),
+            )
+        };
+        let (a, b) = tokio::join!(create(&ada_a), create(&boss_a));
+        let (made, refused) = match (a, b) {
+            (Ok(p), Err(e)) | (Err(e), Ok(p)) => (p, e),
+            (a, b) => panic!("expected one plan and one refusal, got {a:?} and {b:?}"),
+        };
+        assert!(
+            matches!(refused, skillpath::error::Error::Conflict(_)),
+            "{refused:?}"
+        );
+        development::close_plan(db, &ada_a, made.id).await.unwrap();
+    }
+}
