@@ -168,7 +168,7 @@ pub fn write_plan(actor: &Actor, subject: i64) -> Result<()> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgreeAs {
     Person,
-    /// A manager of the person (or HR, for someone without one).
+    /// A manager above the person, or HR.
     Manager,
 }
 

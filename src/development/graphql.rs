@@ -697,7 +697,7 @@ impl DevelopmentMutation {
         plan_node(ctx, plan).await
     }
 
-    /// The person, or a manager (HR for someone without one), agrees the plan
+    /// The person, or a manager above them or HR (the manager's side), agrees the plan
     /// at the revision they read; CONFLICT when it changed since.
     async fn agree_development_plan(
         &self,

@@ -652,6 +652,19 @@ async fn a_gap_closed_in_the_next_cycle_shows_on_the_plan_the_profile_and_the_ef
         "two skill gaps with a course each: {learning:#?}"
     );
     let (took, other) = (&learning[0], &learning[1]);
+    // The README's walk: the critical lifecycle skill first, with its course module.
+    assert_eq!(
+        (
+            &took["skillKey"],
+            &took["resourceKey"],
+            &took["requiredLevel"]
+        ),
+        (
+            &json!("lifecycle_management"),
+            &json!("course_user_lifecycle"),
+            &json!(3)
+        )
+    );
 
     // Ada completes the first course.
     let done = app
