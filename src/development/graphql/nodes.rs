@@ -394,6 +394,7 @@ pub(super) fn effect_node(fw: &View, e: ResourceEffect) -> ResourceEffectiveness
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "OrganisationDevelopment")]
 pub struct OrganisationDevelopmentNode {
     /// Active people with a position in the framework.
     pub(super) people: i32,
