@@ -133,8 +133,13 @@ impl Background {
             Duration::from_secs(settings.mail_poll_seconds.max(1)),
             mail_stop,
         );
+        let plans = crate::development::spawn_development_reminder_job(
+            state.db.clone(),
+            settings.development_check_in_days,
+            every,
+        );
         Ok(Self {
-            jobs: vec![reminders, housekeeping],
+            jobs: vec![reminders, plans, housekeeping],
             mail,
             stop_mail,
         })

@@ -129,6 +129,9 @@ pub struct Settings {
     pub certification_reminder_days: Vec<u32>,
     /// How often background jobs (reminders) run, in minutes.
     pub jobs_interval_minutes: u64,
+    /// Days between check-ins on an agreed development plan: a reminder goes
+    /// out when this many days passed since the last one (or the agreement).
+    pub development_check_in_days: u32,
     /// How often the mail worker looks for due messages, in seconds.
     pub mail_poll_seconds: u64,
     /// First retry delay after a failed send, in seconds; doubles each time.
@@ -192,6 +195,7 @@ impl Default for Settings {
             db_max_connections: 10,
             certification_reminder_days: vec![60, 30, 7],
             jobs_interval_minutes: 60,
+            development_check_in_days: 30,
             mail_poll_seconds: 5,
             mail_retry_seconds: 30,
             background_jobs: true,
@@ -330,6 +334,11 @@ impl Settings {
         if self.jobs_interval_minutes == 0 {
             return Err(ConfigError::Invalid(
                 "jobs_interval_minutes must be at least 1".into(),
+            ));
+        }
+        if !(1..=366).contains(&self.development_check_in_days) {
+            return Err(ConfigError::Invalid(
+                "development_check_in_days must be between 1 and 366".into(),
             ));
         }
         if self.max_body_bytes < 1024 {

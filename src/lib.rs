@@ -8,6 +8,7 @@ pub mod auth;
 pub mod certification;
 pub mod config;
 pub mod db;
+pub mod development;
 pub mod error;
 pub mod framework;
 pub mod graphiql;

@@ -223,7 +223,7 @@ fn resources_for(view: &View, skills: &[String]) -> Vec<LearningResourceNode> {
     let mut found: Vec<usize> = Vec::new();
     for skill in skills.iter().take(3) {
         for (i, r) in view.framework().doc.learning_resources.iter().enumerate() {
-            if r.skills.contains(skill) && !found.contains(&i) && found.len() < 5 {
+            if !r.retired && r.skills.contains(skill) && !found.contains(&i) && found.len() < 5 {
                 found.push(i);
             }
         }

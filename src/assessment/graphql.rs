@@ -175,6 +175,9 @@ pub struct SkillProfileNode {
     match_next: Option<f64>,
     areas: Vec<AreaScoreNode>,
     skills: Vec<ProfileSkill>,
+    /// The skill gaps a development plan targeted before this cycle opened,
+    /// and whether this cycle's manager rating closed them.
+    planned_gaps: Vec<crate::development::graphql::PlannedGapNode>,
 }
 
 #[derive(SimpleObject)]
@@ -284,7 +287,24 @@ impl AssessmentQuery {
                 },
             })
             .collect();
+        let manager_levels: std::collections::HashMap<String, u8> = p
+            .profile
+            .lines
+            .iter()
+            .filter_map(|l| Some((l.skill.clone(), l.ratings.manager_level?)))
+            .collect();
+        let planned_gaps = crate::development::planned_gaps_in_cycle(
+            &state.db,
+            user_id,
+            p.cycle.created_at,
+            &manager_levels,
+        )
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
         Ok(SkillProfileNode {
+            planned_gaps,
             user: user(ctx, user_id).await?,
             job_role: p.participant.job_role.clone(),
             career_level: p.participant.career_level.clone(),

@@ -328,3 +328,35 @@ pub async fn skill_trend(
     let stmt = db::statement(db.get_database_backend(), sql, [user_id.into()]);
     Ok(TrendPoint::find_by_statement(stmt).all(db).await?)
 }
+
+/// One submitted manager rating, with when its cycle opened.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct DatedManagerRating {
+    pub subject_id: i64,
+    pub skill_key: String,
+    pub level: i16,
+    /// When the rating's cycle was opened.
+    pub cycle_opened: chrono::DateTime<chrono::Utc>,
+}
+
+/// Every submitted manager rating of `people` (for the development plans'
+/// effectiveness view: what the next rating after a course said). One
+/// statement; no authorization here, the caller decided.
+pub async fn manager_ratings_of(
+    db: &impl ConnectionTrait,
+    people: &[i64],
+) -> Result<Vec<DatedManagerRating>> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut c = db::Conditions::default();
+    c.push("a.kind = 'MANAGER' AND a.status = 'SUBMITTED'", []);
+    c.push_in("a.subject_id", people);
+    let stmt = c.statement(
+        db.get_database_backend(),
+        "SELECT a.subject_id, r.skill_key, r.level, c.created_at AS cycle_opened FROM assessments a \
+         JOIN ratings r ON r.assessment_id = a.id JOIN assessment_cycles c ON c.id = a.cycle_id",
+        "ORDER BY c.created_at, a.id",
+    );
+    Ok(DatedManagerRating::find_by_statement(stmt).all(db).await?)
+}

@@ -11,3 +11,4 @@ pub mod throttle;
 pub mod tokens;
 
 pub use actor::{Actor, Locale, Role};
+pub use policy::{AgreeAs, PlanReach};

@@ -141,6 +141,60 @@ pub fn view_work(actor: &Actor, subject: i64) -> Result<()> {
     }
 }
 
+/// How much of a person's development plan a caller reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanReach {
+    /// The whole plan: the person, their managers, HR.
+    Whole,
+    /// Only the goals naming the caller as mentor.
+    MentorOf(i64),
+}
+
+/// Reading a development plan: the person, their managers and HR read all
+/// of it; a colleague named as mentor reads the goals that name them.
+/// `names_caller_as_mentor` comes from the plan's goals (of an agreed plan:
+/// a draft is between the person and their managers).
+pub fn read_plan(actor: &Actor, subject: i64, names_caller_as_mentor: bool) -> Result<PlanReach> {
+    if view_work(actor, subject).is_ok() {
+        Ok(PlanReach::Whole)
+    } else if names_caller_as_mentor {
+        Ok(PlanReach::MentorOf(actor.user_id))
+    } else {
+        Err(Error::Forbidden("you cannot see this person's plan"))
+    }
+}
+
+/// Writing a development plan (goals, progress, evidence, check-ins): the
+/// person, their managers, HR.
+pub fn write_plan(actor: &Actor, subject: i64) -> Result<()> {
+    if actor.is(subject) || can_manage_person(actor, subject) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("this person's plan is not in your reach"))
+    }
+}
+
+/// Which side of a plan's agreement the caller gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgreeAs {
+    Person,
+    /// A manager above the person, or HR.
+    Manager,
+}
+
+/// Agreeing a plan: the person for themselves, a manager (or HR) for them.
+pub fn agree_plan(actor: &Actor, subject: i64) -> Result<AgreeAs> {
+    if actor.is(subject) {
+        Ok(AgreeAs::Person)
+    } else if can_manage_person(actor, subject) {
+        Ok(AgreeAs::Manager)
+    } else {
+        Err(Error::Forbidden(
+            "only the person and their manager agree a plan",
+        ))
+    }
+}
+
 /// Creating and editing accounts and teams.
 pub fn manage_accounts(actor: &Actor) -> Result<()> {
     if actor.sees_everyone() {
@@ -246,6 +300,26 @@ mod tests {
         assert!(team_views(&manager).is_ok());
         assert!(team_views(&actor(3, Role::Employee, &[], Some(2))).is_err());
         assert!(managed_scope(&actor(9, Role::Hr, &[], None)).contains(12345));
+    }
+
+    #[test]
+    fn plans_are_read_by_the_person_managers_hr_and_in_part_by_mentors() {
+        let manager = actor(2, Role::Manager, &[3], Some(1));
+        let employee = actor(3, Role::Employee, &[], Some(2));
+        let colleague = actor(4, Role::Employee, &[], Some(2));
+        assert_eq!(read_plan(&employee, 3, false).unwrap(), PlanReach::Whole);
+        assert_eq!(read_plan(&manager, 3, false).unwrap(), PlanReach::Whole);
+        assert_eq!(
+            read_plan(&colleague, 3, true).unwrap(),
+            PlanReach::MentorOf(4)
+        );
+        assert!(read_plan(&colleague, 3, false).is_err());
+        assert!(read_plan(&employee, 2, false).is_err());
+        assert_eq!(agree_plan(&employee, 3).unwrap(), AgreeAs::Person);
+        assert_eq!(agree_plan(&manager, 3).unwrap(), AgreeAs::Manager);
+        assert!(agree_plan(&colleague, 3).is_err());
+        assert!(write_plan(&colleague, 3).is_err());
+        assert!(write_plan(&employee, 3).is_ok());
     }
 
     #[test]

@@ -290,6 +290,19 @@ async fn save(txn: &impl ConnectionTrait, r: &CertificationRecord) -> Result<Cer
     CertificationRecord::try_from(active.update(txn).await?)
 }
 
+/// An earned certificate closes the development-plan goals to earn it, in
+/// the same transaction as the record.
+async fn closes_plan_goals(
+    txn: &impl ConnectionTrait,
+    r: &CertificationRecord,
+    today: NaiveDate,
+) -> Result<()> {
+    let earned_on = r.earned_on.unwrap_or(today);
+    crate::development::certification_earned(txn, r.user_id, &r.certification, r.id, earned_on)
+        .await?;
+    Ok(())
+}
+
 /// Starts a person's record of a certification (one per person and certification).
 pub async fn record_certification(
     db: &DatabaseConnection,
@@ -355,6 +368,9 @@ pub async fn record_certification(
     })?;
     let saved = CertificationRecord::try_from(inserted)?;
     log_event(&txn, actor, &saved, "RECORDED").await?;
+    if saved.stored_status == RecordStatus::Earned {
+        closes_plan_goals(&txn, &saved, today).await?;
+    }
     txn.commit().await?;
     Ok(saved)
 }
@@ -390,6 +406,9 @@ pub async fn update_certification(
     }
     let saved = save(&txn, &current).await?;
     log_event(&txn, actor, &saved, "UPDATED").await?;
+    if !was_earned && saved.stored_status == RecordStatus::Earned {
+        closes_plan_goals(&txn, &saved, today()).await?;
+    }
     txn.commit().await?;
     Ok(saved)
 }

@@ -183,6 +183,13 @@ pub struct LearningResource {
     pub hours: u32,
     /// The skills it builds.
     pub skills: Vec<String>,
+    /// The career levels it serves (level keys such as `p2`); empty for any level.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<String>,
+    /// Retired: no longer offered in advice or new plans, still readable on
+    /// the plans that took it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Enum)]

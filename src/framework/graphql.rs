@@ -274,7 +274,7 @@ impl SkillNode {
             .learning_resources
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.skills.contains(&self.1))
+            .filter(|(_, r)| !r.retired && r.skills.contains(&self.1))
             .map(|(i, _)| LearningResourceNode(self.0.clone(), i))
             .collect()
     }
@@ -605,6 +605,14 @@ impl LearningResourceNode {
             .filter_map(|s| self.0.skill(s))
             .collect()
     }
+    /// The career levels it serves (level keys); empty for any level.
+    async fn levels(&self) -> &[String] {
+        &self.0.fw.doc.learning_resources[self.1].levels
+    }
+    /// No longer offered in advice or new plans; still shown on plans that took it.
+    async fn retired(&self) -> bool {
+        self.0.fw.doc.learning_resources[self.1].retired
+    }
 }
 
 /// A role's level × skill grid in one answer.
@@ -826,6 +834,20 @@ pub struct CertificationInput {
     /// Leave out when the certificate does not expire.
     pub validity_months: Option<i32>,
     pub skills: Vec<String>,
+}
+
+#[derive(InputObject)]
+pub struct LearningResourceInput {
+    pub key: String,
+    pub title: LocalizedTextInput,
+    pub description: LocalizedTextInput,
+    pub kind: ResourceKind,
+    pub hours: i32,
+    /// The skills it builds.
+    pub skills: Vec<String>,
+    /// The career levels it serves (level keys such as `p2`); empty for any.
+    #[graphql(default)]
+    pub levels: Vec<String>,
 }
 
 fn draft_node(ctx: &Context<'_>, fw: Framework) -> FrameworkNode {
@@ -1050,6 +1072,58 @@ impl FrameworkMutation {
                 None => fam.certifications.push(cert),
             }
             Ok(())
+        })
+        .await?;
+        Ok(draft_node(ctx, draft))
+    }
+    /// Adds a learning resource to the draft's catalogue, or replaces the one
+    /// with the same key (admins and HR; an admin publishes).
+    async fn upsert_learning_resource(
+        &self,
+        ctx: &Context<'_>,
+        input: LearningResourceInput,
+    ) -> ApiResult<FrameworkNode> {
+        let actor = actor(ctx)?;
+        policy::edit_catalogues(actor)?;
+        let hours =
+            u32::try_from(input.hours).map_err(|_| Error::invalid("hours", "must be positive"))?;
+        let state = state(ctx)?;
+        let draft = super::edit_draft(&state.db, &state.frameworks, actor, |doc| {
+            let retired = doc
+                .learning_resources
+                .iter()
+                .any(|r| r.key == input.key && r.retired);
+            super::catalogue::upsert_learning_resource(
+                doc,
+                LearningResource {
+                    key: input.key,
+                    title: input.title.into(),
+                    description: input.description.into(),
+                    kind: input.kind,
+                    hours,
+                    skills: input.skills,
+                    levels: input.levels,
+                    retired,
+                },
+            )
+        })
+        .await?;
+        Ok(draft_node(ctx, draft))
+    }
+
+    /// Retires a learning resource in the draft (or brings it back with
+    /// `retired: false`): no longer offered, still readable on plans that took it.
+    async fn retire_learning_resource(
+        &self,
+        ctx: &Context<'_>,
+        key: String,
+        #[graphql(default = true)] retired: bool,
+    ) -> ApiResult<FrameworkNode> {
+        let actor = actor(ctx)?;
+        policy::edit_catalogues(actor)?;
+        let state = state(ctx)?;
+        let draft = super::edit_draft(&state.db, &state.frameworks, actor, |doc| {
+            super::catalogue::retire_learning_resource(doc, &key, retired)
         })
         .await?;
         Ok(draft_node(ctx, draft))

@@ -4,6 +4,7 @@
 //! next numbered version; published versions never change, so anything
 //! pinned to one keeps its meaning.
 
+pub mod catalogue;
 pub mod document;
 pub mod graphql;
 pub mod matrix_csv;

@@ -159,11 +159,17 @@ impl Framework {
         self.doc.directions.iter().find(|d| d.key == key)
     }
 
+    /// The resources on offer (not retired) that build `skill`.
     pub fn resources_for(&self, skill: &str) -> impl Iterator<Item = &LearningResource> {
         self.doc
             .learning_resources
             .iter()
-            .filter(move |r| r.skills.iter().any(|s| s == skill))
+            .filter(move |r| !r.retired && r.skills.iter().any(|s| s == skill))
+    }
+
+    /// A learning resource by key, retired or not.
+    pub fn learning_resource(&self, key: &str) -> Option<&LearningResource> {
+        self.doc.learning_resources.iter().find(|r| r.key == key)
     }
 
     /// The moves open from `role/level`.

@@ -177,6 +177,11 @@ pub fn validate(doc: &FrameworkDocument) -> Problems {
     }
 
     let mut resources = HashSet::new();
+    let level_keys: HashSet<&str> = doc
+        .roles
+        .iter()
+        .flat_map(|r| r.levels.iter().map(|l| l.key.as_str()))
+        .collect();
     for res in &doc.learning_resources {
         let path = format!("learning_resources[{}]", res.key);
         c.key(&path, &res.key, &mut resources, "learning resource");
@@ -193,6 +198,14 @@ pub fn validate(doc: &FrameworkDocument) -> Problems {
             );
         }
         c.refs(&format!("{path}.skills"), &res.skills, &skills, "skill");
+        for level in &res.levels {
+            if !level_keys.contains(level.as_str()) {
+                c.problems.add(
+                    format!("{path}.levels"),
+                    format!("unknown career level {level:?}"),
+                );
+            }
+        }
     }
 
     let mut roles = HashSet::new();

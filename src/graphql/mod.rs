@@ -13,6 +13,7 @@ use crate::advancement::graphql::AdvancementQuery;
 use crate::assessment::graphql::{AssessmentMutation, AssessmentQuery};
 use crate::auth::graphql::AuthMutation;
 use crate::certification::graphql::{CertificationMutation, CertificationQuery};
+use crate::development::graphql::{DevelopmentMutation, DevelopmentQuery};
 use crate::framework::graphql::{FrameworkMutation, FrameworkQuery};
 use crate::kpi::graphql::{KpiMutation, KpiQuery};
 use crate::mail::graphql::MailQuery;
@@ -36,6 +37,7 @@ pub struct Query(
     KpiQuery,
     CertificationQuery,
     AdvancementQuery,
+    DevelopmentQuery,
     MailQuery,
 );
 
@@ -47,6 +49,7 @@ pub struct Mutation(
     AssessmentMutation,
     KpiMutation,
     CertificationMutation,
+    DevelopmentMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

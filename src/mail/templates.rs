@@ -19,10 +19,12 @@ pub enum MessageKind {
     SelfAssessmentDue,
     ManagerReviewOpen,
     ManagerReviewDue,
+    DevelopmentGoalOverdue,
+    DevelopmentCheckInDue,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 10] = [
+    pub const ALL: [MessageKind; 12] = [
         MessageKind::Invitation,
         MessageKind::PasswordReset,
         MessageKind::SelfAssessmentRequested,
@@ -33,6 +35,8 @@ impl MessageKind {
         MessageKind::SelfAssessmentDue,
         MessageKind::ManagerReviewOpen,
         MessageKind::ManagerReviewDue,
+        MessageKind::DevelopmentGoalOverdue,
+        MessageKind::DevelopmentCheckInDue,
     ];
 
     /// The template's name in `emails/`, also stored in the outbox.
@@ -48,6 +52,8 @@ impl MessageKind {
             MessageKind::SelfAssessmentDue => "self_assessment_due",
             MessageKind::ManagerReviewOpen => "manager_review_open",
             MessageKind::ManagerReviewDue => "manager_review_due",
+            MessageKind::DevelopmentGoalOverdue => "development_goal_overdue",
+            MessageKind::DevelopmentCheckInDue => "development_check_in_due",
         }
     }
 
@@ -80,6 +86,8 @@ const SOURCES: &[(&str, &str)] = templates!(
     "self_assessment_due",
     "manager_review_open",
     "manager_review_due",
+    "development_goal_overdue",
+    "development_check_in_due",
 );
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +184,12 @@ mod tests {
             }
             MessageKind::ManagerReviewDue => {
                 json!({"cycle_name": "2026 H2", "due_date": "2026-12-15", "days_left": 3, "pending": 1})
+            }
+            MessageKind::DevelopmentGoalOverdue => {
+                json!({"goal_title": "User lifecycle management", "due_on": "2026-12-01", "days_overdue": 3})
+            }
+            MessageKind::DevelopmentCheckInDue => {
+                json!({"due_on": "2026-12-01", "last_check_in": "", "person_name": "Ada", "is_manager_copy": true})
             }
         };
         let mut vars = common;

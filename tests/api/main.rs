@@ -17,5 +17,6 @@ mod mail;
 mod migrations;
 mod people;
 mod performance;
+mod plans;
 mod schema;
 mod smtp;

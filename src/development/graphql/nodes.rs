@@ -1,0 +1,438 @@
+//! The API types of development plans: each maps a service answer to what
+//! a client reads, loading people through the request's DataLoader.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::advancement::scoring::ActionKind;
+use crate::auth::PlanReach;
+use crate::development::progress::{GapOutcome, GapStatus, PlanProgress, ResourceEffect};
+use crate::development::{
+    CheckIn, EvidenceKind, Goal, GoalKind, GoalStatus, PlanStatus, PlanView, TeamPlanRow,
+};
+use crate::framework::graphql::{
+    CareerLevelNode, CertificationNode, LearningResourceNode, SkillNode, View,
+};
+use crate::graphql::error::ApiResult;
+use crate::graphql::loaders::Loaders;
+use crate::people::graphql::User;
+
+pub(super) async fn load_user(ctx: &Context<'_>, id: Option<i64>) -> ApiResult<Option<User>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(ctx.data::<Loaders>()?.person.load_one(id).await?.map(User))
+}
+
+pub struct DevelopmentPlanNode {
+    pub(super) view: PlanView,
+    pub(super) fw: View,
+}
+
+#[Object(name = "DevelopmentPlan")]
+impl DevelopmentPlanNode {
+    async fn id(&self) -> ID {
+        ID(self.view.plan.id.to_string())
+    }
+    async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        load_user(ctx, Some(self.view.plan.user_id)).await
+    }
+    /// The move the plan works toward.
+    async fn target_role(&self) -> &str {
+        &self.view.plan.target_role
+    }
+    async fn target_level(&self) -> &str {
+        &self.view.plan.target_level
+    }
+    async fn target(&self) -> Option<CareerLevelNode> {
+        let p = &self.view.plan;
+        self.fw
+            .level(&format!("{}/{}", p.target_role, p.target_level))
+    }
+    async fn status(&self) -> PlanStatus {
+        self.view.plan.status
+    }
+    /// Bumped by every change of content; agreeing names the revision read.
+    async fn revision(&self) -> i32 {
+        self.view.plan.revision
+    }
+    async fn created_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        load_user(ctx, self.view.plan.created_by).await
+    }
+    /// When the person agreed the current revision; null when they have not.
+    async fn person_agreed_at(&self) -> Option<DateTime<Utc>> {
+        self.view.plan.current_agreements().0.map(|a| a.at)
+    }
+    /// The manager (or HR) who agreed the current revision.
+    async fn manager_agreed_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        load_user(ctx, self.view.plan.current_agreements().1.map(|a| a.by)).await
+    }
+    async fn manager_agreed_at(&self) -> Option<DateTime<Utc>> {
+        self.view.plan.current_agreements().1.map(|a| a.at)
+    }
+    /// The day both last agreed it.
+    async fn agreed_on(&self) -> Option<NaiveDate> {
+        self.view.plan.agreed_on
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.view.plan.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.view.plan.updated_at
+    }
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.view.plan.closed_at
+    }
+    /// True when the caller reads the plan as a mentor: only the goals naming them.
+    async fn mentor_view(&self) -> bool {
+        matches!(self.view.reach, PlanReach::MentorOf(_))
+    }
+    async fn progress(&self) -> PlanProgressNode {
+        self.view.progress.into()
+    }
+    async fn goals(&self) -> Vec<DevelopmentGoalNode> {
+        self.view
+            .plan
+            .goals
+            .iter()
+            .map(|g| DevelopmentGoalNode {
+                goal: g.clone(),
+                gap: self.view.gaps.get(&g.id).cloned(),
+                today: self.view.today,
+                fw: self.fw.clone(),
+            })
+            .collect()
+    }
+    /// Newest first.
+    async fn check_ins(&self) -> Vec<CheckInNode> {
+        self.view
+            .plan
+            .check_ins
+            .iter()
+            .cloned()
+            .map(CheckInNode)
+            .collect()
+    }
+    /// When the next check-in is due (agreed plans).
+    async fn next_check_in_on(&self) -> Option<NaiveDate> {
+        self.view.next_check_in_on
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "PlanProgress")]
+pub struct PlanProgressNode {
+    pub(super) goals: i32,
+    pub(super) done: i32,
+    pub(super) dropped: i32,
+    pub(super) open: i32,
+    pub(super) overdue: i32,
+    /// Done over the goals not dropped, percent.
+    pub(super) percent: Option<f64>,
+}
+
+impl From<PlanProgress> for PlanProgressNode {
+    fn from(p: PlanProgress) -> Self {
+        Self {
+            goals: p.goals as i32,
+            done: p.done as i32,
+            dropped: p.dropped as i32,
+            open: p.open as i32,
+            overdue: p.overdue as i32,
+            percent: p.percent,
+        }
+    }
+}
+
+/// The gap a goal was meant to close, beside where it stands now.
+#[derive(SimpleObject)]
+pub struct GoalGap {
+    pub(super) skill_key: String,
+    pub(super) required: i32,
+    /// The level known when the goal was planned.
+    pub(super) baseline: Option<i32>,
+    /// The latest manager-confirmed level.
+    pub(super) current: Option<i32>,
+    pub(super) closed: bool,
+}
+
+impl From<GapStatus> for GoalGap {
+    fn from(g: GapStatus) -> Self {
+        Self {
+            skill_key: g.skill,
+            required: g.required.into(),
+            baseline: g.baseline.map(i32::from),
+            current: g.current.map(i32::from),
+            closed: g.closed,
+        }
+    }
+}
+
+pub struct DevelopmentGoalNode {
+    pub(super) goal: Goal,
+    pub(super) gap: Option<GapStatus>,
+    pub(super) today: NaiveDate,
+    pub(super) fw: View,
+}
+
+#[Object(name = "DevelopmentGoal")]
+impl DevelopmentGoalNode {
+    async fn id(&self) -> ID {
+        ID(self.goal.id.to_string())
+    }
+    async fn kind(&self) -> GoalKind {
+        self.goal.kind
+    }
+    async fn title(&self) -> &str {
+        &self.goal.title
+    }
+    /// The advice action it was drafted from.
+    async fn source_action(&self) -> Option<ActionKind> {
+        self.goal.source_action
+    }
+    async fn skill_key(&self) -> Option<&str> {
+        self.goal.skill.as_deref()
+    }
+    async fn skill(&self) -> Option<SkillNode> {
+        self.fw.skill(self.goal.skill.as_deref()?)
+    }
+    async fn required_level(&self) -> Option<i32> {
+        self.goal.required_level.map(i32::from)
+    }
+    async fn baseline_level(&self) -> Option<i32> {
+        self.goal.baseline_level.map(i32::from)
+    }
+    async fn kpi_key(&self) -> Option<&str> {
+        self.goal.kpi.as_deref()
+    }
+    async fn certification_key(&self) -> Option<&str> {
+        self.goal.certification.as_deref()
+    }
+    async fn certification(&self) -> Option<CertificationNode> {
+        self.fw.certification(self.goal.certification.as_deref()?)
+    }
+    async fn resource_key(&self) -> Option<&str> {
+        self.goal.resource.as_deref()
+    }
+    /// The learning resource, retired or not (retired ones stay readable).
+    async fn resource(&self) -> Option<LearningResourceNode> {
+        let key = self.goal.resource.as_deref()?;
+        let i = self
+            .fw
+            .framework()
+            .doc
+            .learning_resources
+            .iter()
+            .position(|r| r.key == key)?;
+        Some(LearningResourceNode(self.fw.clone(), i))
+    }
+    async fn mentor(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        load_user(ctx, self.goal.mentor_id).await
+    }
+    async fn due_on(&self) -> NaiveDate {
+        self.goal.due_on
+    }
+    async fn status(&self) -> GoalStatus {
+        self.goal.status
+    }
+    async fn done_on(&self) -> Option<NaiveDate> {
+        self.goal.done_on
+    }
+    /// Still open after its due day.
+    async fn overdue(&self) -> bool {
+        crate::development::progress::is_overdue(self.goal.status, self.goal.due_on, self.today)
+    }
+    /// For a goal tied to a skill gap with a required level.
+    async fn gap(&self) -> Option<GoalGap> {
+        self.gap.clone().map(Into::into)
+    }
+    async fn evidence(&self) -> Vec<GoalEvidenceNode> {
+        self.goal
+            .evidence
+            .iter()
+            .cloned()
+            .map(GoalEvidenceNode)
+            .collect()
+    }
+}
+
+pub struct GoalEvidenceNode(pub(super) crate::development::Evidence);
+
+#[Object(name = "GoalEvidence")]
+impl GoalEvidenceNode {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn kind(&self) -> EvidenceKind {
+        self.0.kind
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+    /// The certification record that closed the goal.
+    async fn certification_record_id(&self) -> Option<ID> {
+        self.0.certification_record_id.map(|i| ID(i.to_string()))
+    }
+    /// Null when recorded by the system (an earned certification).
+    async fn recorded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        load_user(ctx, self.0.recorded_by).await
+    }
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.0.recorded_at
+    }
+}
+
+pub struct CheckInNode(pub(super) CheckIn);
+
+#[Object(name = "CheckIn")]
+impl CheckInNode {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn held_on(&self) -> NaiveDate {
+        self.0.held_on
+    }
+    async fn notes(&self) -> &str {
+        &self.0.notes
+    }
+    async fn next_steps(&self) -> Option<&str> {
+        self.0.next_steps.as_deref()
+    }
+    async fn recorded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        load_user(ctx, self.0.recorded_by).await
+    }
+}
+
+pub struct MentoredGoalNode {
+    pub(super) user_id: i64,
+    pub(super) goal: DevelopmentGoalNode,
+}
+
+#[Object(name = "MentoredGoal")]
+impl MentoredGoalNode {
+    /// Whose plan the goal is in.
+    async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        load_user(ctx, Some(self.user_id)).await
+    }
+    async fn goal(&self) -> &DevelopmentGoalNode {
+        &self.goal
+    }
+}
+
+pub struct TeamPlanNode(pub(super) TeamPlanRow);
+
+#[Object(name = "TeamDevelopmentPlan")]
+impl TeamPlanNode {
+    async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        load_user(ctx, Some(self.0.user_id)).await
+    }
+    async fn plan_id(&self) -> Option<ID> {
+        self.0.plan_id.map(|i| ID(i.to_string()))
+    }
+    /// Null when the person has no open plan.
+    async fn status(&self) -> Option<PlanStatus> {
+        self.0.status
+    }
+    async fn target_role(&self) -> Option<&str> {
+        self.0.target.as_ref().map(|t| t.0.as_str())
+    }
+    async fn target_level(&self) -> Option<&str> {
+        self.0.target.as_ref().map(|t| t.1.as_str())
+    }
+    async fn progress(&self) -> PlanProgressNode {
+        self.0.progress.into()
+    }
+    /// Open goals due within the next 30 days.
+    async fn goals_due_soon(&self) -> i32 {
+        self.0.due_soon as i32
+    }
+    async fn goals_overdue(&self) -> i32 {
+        self.0.overdue as i32
+    }
+    async fn goals_done_this_quarter(&self) -> i32 {
+        self.0.done_this_quarter as i32
+    }
+}
+
+/// How one learning resource served the people who planned it.
+#[derive(SimpleObject)]
+pub struct ResourceEffectiveness {
+    pub(super) resource_key: String,
+    pub(super) resource: Option<LearningResourceNode>,
+    /// Goals that planned it (not dropped).
+    pub(super) planned: i32,
+    /// Goals done: the resource was taken.
+    pub(super) taken: i32,
+    /// Of those taken: the next manager rating met the required level…
+    pub(super) closed_gap: i32,
+    /// …was still short…
+    pub(super) gap_still_open: i32,
+    /// …or there has been no manager rating of the skill since.
+    pub(super) awaiting_assessment: i32,
+    /// closedGap / (closedGap + gapStillOpen), percent.
+    pub(super) closed_share: Option<f64>,
+}
+
+pub(super) fn effect_node(fw: &View, e: ResourceEffect) -> ResourceEffectiveness {
+    let i = fw
+        .framework()
+        .doc
+        .learning_resources
+        .iter()
+        .position(|r| r.key == e.resource);
+    ResourceEffectiveness {
+        resource: i.map(|i| LearningResourceNode(fw.clone(), i)),
+        resource_key: e.resource,
+        planned: e.planned as i32,
+        taken: e.taken as i32,
+        closed_gap: e.closed as i32,
+        gap_still_open: e.not_closed as i32,
+        awaiting_assessment: e.awaiting as i32,
+        closed_share: e.closed_share,
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "OrganisationDevelopment")]
+pub struct OrganisationDevelopmentNode {
+    /// Active people with a position in the framework.
+    pub(super) people: i32,
+    pub(super) with_open_plan: i32,
+    pub(super) with_agreed_plan: i32,
+    /// withAgreedPlan / people, percent.
+    pub(super) agreed_share: Option<f64>,
+    /// Goals of open plans.
+    pub(super) goals: i32,
+    pub(super) goals_done: i32,
+    pub(super) goals_overdue: i32,
+    /// The training system's effectiveness, per learning resource.
+    pub(super) resources: Vec<ResourceEffectiveness>,
+}
+
+/// A skill gap a development plan targeted, as one assessment cycle shows it.
+#[derive(SimpleObject)]
+#[graphql(name = "PlannedGap")]
+pub struct PlannedGapNode {
+    pub(super) goal_id: ID,
+    pub(super) skill_key: String,
+    pub(super) required: i32,
+    /// The level known when the goal was planned.
+    pub(super) baseline: Option<i32>,
+    /// The manager's rating in this cycle.
+    pub(super) rated: Option<i32>,
+    pub(super) outcome: GapOutcome,
+}
+
+impl From<crate::development::progress::PlannedGap> for PlannedGapNode {
+    fn from(g: crate::development::progress::PlannedGap) -> Self {
+        Self {
+            goal_id: ID(g.goal_id.to_string()),
+            skill_key: g.skill,
+            required: g.required.into(),
+            baseline: g.baseline.map(i32::from),
+            rated: g.rated.map(i32::from),
+            outcome: g.outcome,
+        }
+    }
+}
