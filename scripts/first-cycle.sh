@@ -71,5 +71,5 @@ done
 echo "8. Ada's profile against her level and the next, and her possible next moves"
 gql "$ADA_TOKEN" 'query($u: ID!) { skillProfile(userId: $u) { careerLevel nextLevel matchCurrent matchNext } }' \
   "$(jq -n --arg u "$ADA" '{u: $u}')" | jq -c .
-gql "$ADA_TOKEN" 'query($u: ID!) { advancementPaths(userId: $u) { candidates { roleKey levelKey ready readiness explanation } } }' \
+gql "$ADA_TOKEN" 'query($u: ID!) { advancementPaths(userId: $u) { candidates { roleKey levelKey verdict readiness explanation } } }' \
   "$(jq -n --arg u "$ADA" '{u: $u}')" | jq -c '.advancementPaths.candidates[:3]'
