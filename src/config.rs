@@ -131,6 +131,11 @@ pub struct Settings {
     /// this process. Off for a process that should only serve requests, and
     /// in tests that drive the workers themselves.
     pub background_jobs: bool,
+    /// The largest import file accepted (upload or text), in bytes; separate
+    /// from any general request body limit, which imports are exempt from.
+    pub import_max_bytes: usize,
+    /// The most rows an import file may have.
+    pub import_max_rows: usize,
 }
 
 impl Default for Settings {
@@ -160,6 +165,8 @@ impl Default for Settings {
             mail_poll_seconds: 5,
             mail_retry_seconds: 30,
             background_jobs: true,
+            import_max_bytes: 20 * 1024 * 1024,
+            import_max_rows: 50_000,
         }
     }
 }

@@ -10,6 +10,7 @@ mod m20261124_000004_performance;
 mod m20261124_000005_certifications;
 mod m20261124_000006_mail;
 mod m20261124_000050_login_throttle;
+mod m20261124_000300_employee_id;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_certifications::Migration),
             Box::new(m20261124_000006_mail::Migration),
             Box::new(m20261124_000050_login_throttle::Migration),
+            Box::new(m20261124_000300_employee_id::Migration),
         ]
     }
 }

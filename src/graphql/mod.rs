@@ -15,6 +15,7 @@ use crate::framework::graphql::{FrameworkMutation, FrameworkQuery};
 use crate::kpi::graphql::{KpiMutation, KpiQuery};
 use crate::mail::graphql::MailQuery;
 use crate::people::graphql::{PeopleMutation, PeopleQuery};
+use crate::people::import_graphql::PeopleImportMutation;
 
 /// Deep enough for `user { manager { team { parent { … } } } }` walks,
 /// shallow enough to refuse pathological nesting.
@@ -41,6 +42,7 @@ pub struct Mutation(
     AssessmentMutation,
     KpiMutation,
     CertificationMutation,
+    PeopleImportMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

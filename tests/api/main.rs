@@ -7,6 +7,7 @@ mod auth;
 mod certification;
 mod framework;
 mod helpers;
+mod imports;
 mod integrity;
 mod logs;
 mod mail;
