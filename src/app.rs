@@ -251,6 +251,7 @@ fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
         .at("/graphiql/", get(crate::graphiql::page))
         .at("/graphiql/assets/:name", get(crate::graphiql::asset))
         .at("/health", get(health))
+        .nest("/exports", crate::exports::http::routes())
         .at("/", get(root))
         .data(schema)
         .data(state)

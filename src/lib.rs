@@ -9,6 +9,7 @@ pub mod certification;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod exports;
 pub mod framework;
 pub mod graphiql;
 pub mod graphql;

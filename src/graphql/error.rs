@@ -67,6 +67,11 @@ impl ApiError {
     pub fn code(&self) -> Code {
         self.code
     }
+
+    /// The message as the client is shown it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 impl From<Error> for ApiError {

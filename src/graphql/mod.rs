@@ -11,6 +11,7 @@ use crate::advancement::graphql::AdvancementQuery;
 use crate::assessment::graphql::{AssessmentMutation, AssessmentQuery};
 use crate::auth::graphql::AuthMutation;
 use crate::certification::graphql::{CertificationMutation, CertificationQuery};
+use crate::exports::graphql::ExportMutation;
 use crate::framework::graphql::{FrameworkMutation, FrameworkQuery};
 use crate::kpi::graphql::{KpiMutation, KpiQuery};
 use crate::mail::graphql::MailQuery;
@@ -43,6 +44,7 @@ pub struct Mutation(
     KpiMutation,
     CertificationMutation,
     PeopleImportMutation,
+    ExportMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
