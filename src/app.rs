@@ -252,6 +252,7 @@ fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
         .at("/graphiql/assets/:name", get(crate::graphiql::asset))
         .at("/health", get(health))
         .nest("/exports", crate::exports::http::routes())
+        .nest("/charts", crate::charts::http::routes())
         .at("/", get(root))
         .data(schema)
         .data(state)

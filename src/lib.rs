@@ -6,6 +6,7 @@ pub mod app;
 pub mod assessment;
 pub mod auth;
 pub mod certification;
+pub mod charts;
 pub mod config;
 pub mod db;
 pub mod error;

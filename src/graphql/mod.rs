@@ -11,6 +11,7 @@ use crate::advancement::graphql::AdvancementQuery;
 use crate::assessment::graphql::{AssessmentMutation, AssessmentQuery};
 use crate::auth::graphql::AuthMutation;
 use crate::certification::graphql::{CertificationMutation, CertificationQuery};
+use crate::charts::graphql::ChartQuery;
 use crate::exports::graphql::ExportMutation;
 use crate::framework::graphql::{FrameworkMutation, FrameworkQuery};
 use crate::kpi::graphql::{KpiMutation, KpiQuery};
@@ -33,6 +34,7 @@ pub struct Query(
     CertificationQuery,
     AdvancementQuery,
     MailQuery,
+    ChartQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -5,6 +5,7 @@ mod advancement;
 mod assessment;
 mod auth;
 mod certification;
+mod charts;
 mod exports;
 mod framework;
 mod helpers;
