@@ -219,3 +219,77 @@ async fn a_team_heatmap_colours_every_cell_by_its_gap() {
     .await;
     assert_eq!(refused.status(), 403);
 }
+
+#[tokio::test]
+async fn a_kpi_attainment_chart_draws_one_bar_per_target_as_long_as_its_attainment() {
+    use skillpath::charts::bars;
+    let app = spawn_app().await;
+    let c = rated_cycle(&app).await;
+    let ada = app
+        .gql(Some(&c.employee), "{ me { id } }", json!({}))
+        .await
+        .data()["me"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.gql(
+        Some(&c.manager),
+        "mutation($u: ID!, $p: String!, $t: [TargetInputObject!]!) { setPerformanceTargets(userId: $u, period: $p, targets: $t) { kpiKey } }",
+        json!({"u": ada, "p": "2026-Q4", "t": [
+            {"kpi": "new_users", "weight": 60, "threshold": 800, "target": 1000, "stretch": 1200},
+            {"kpi": "monthly_churn_rate", "weight": 40, "threshold": 8, "target": 5, "stretch": 3}
+        ]}),
+    )
+    .await
+    .data();
+    app.gql(
+        Some(&c.manager),
+        "mutation($u: ID!, $p: String!, $k: String!, $v: Float!) { recordKpiActual(userId: $u, period: $p, kpi: $k, value: $v) { value } }",
+        json!({"u": ada, "p": "2026-Q4", "k": "new_users", "v": 1000.0}),
+    )
+    .await
+    .data();
+    for lang in ["en", "zh-CN"] {
+        let path = format!("/charts/kpi-attainment/{ada}?period=2026-Q4&lang={lang}");
+        let svg = get(&app, Some(&c.manager), &path)
+            .await
+            .text()
+            .await
+            .unwrap();
+        let pixmap = rasterise(&svg);
+        assert!(title_ink(&pixmap) > 60, "{lang}");
+        // new_users met its target: a green bar ending at 100 %.
+        let y = (bars::TOP + 14.0) as u32;
+        let end = bars::x_of(100.0, 150.0);
+        assert!(
+            near(
+                rgb(&pixmap, (end - 3.0) as u32, y),
+                hex(skillpath::charts::MET),
+                12
+            ),
+            "{lang}"
+        );
+        assert!(
+            near(rgb(&pixmap, (end + 3.0) as u32, y + 8), (255, 255, 255), 12),
+            "{lang}"
+        );
+        // The churn target has no actual yet: no bar.
+        let y2 = (bars::TOP + bars::ROW + 14.0) as u32;
+        assert!(
+            near(rgb(&pixmap, bars::LEFT as u32 + 5, y2), (255, 255, 255), 12),
+            "{lang}"
+        );
+    }
+    // Not the outsider's to see.
+    let outsider = app.token("outsider@example.com").await;
+    assert_eq!(
+        get(
+            &app,
+            Some(&outsider),
+            &format!("/charts/kpi-attainment/{ada}?period=2026-Q4")
+        )
+        .await
+        .status(),
+        403
+    );
+}
