@@ -153,16 +153,19 @@ pub struct Settings {
     /// Largest request body `/graphql` reads, in bytes; bigger ones get 413.
     /// Framework and CSV imports travel inside it.
     pub max_body_bytes: usize,
-    /// Largest body for a dedicated import endpoint. None exists yet (imports
-    /// go through `/graphql` and `max_body_bytes`); kept separate so raising
-    /// it never raises the limit for every anonymous request.
-    pub max_import_body_bytes: usize,
     /// Introspection (`__schema`, `__type`). Unset: on in development, off in production.
     pub introspection: Option<bool>,
     /// "Did you mean …?" in validation errors. Unset: on in development, off in production.
     pub field_suggestions: Option<bool>,
     /// GraphiQL at `/graphiql`. Unset: on in development, off in production.
     pub graphiql: Option<bool>,
+    /// The largest import file accepted (upload or text), in bytes. A
+    /// multipart request to `/graphql` (an upload) may be this large; every
+    /// other body stays under `max_body_bytes`, so raising this never raises
+    /// the limit for ordinary requests.
+    pub import_max_bytes: usize,
+    /// The most rows an import file may have.
+    pub import_max_rows: usize,
 }
 
 /// 2 MiB: the shipped framework as YAML is 150 KB.
@@ -203,10 +206,11 @@ impl Default for Settings {
             cors_allowed_origins: Vec::new(),
             frontend_url: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            max_import_body_bytes: 20 * 1024 * 1024,
             introspection: None,
             field_suggestions: None,
             graphiql: None,
+            import_max_bytes: 20 * 1024 * 1024,
+            import_max_rows: 50_000,
         }
     }
 }

@@ -32,10 +32,32 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Load files from other systems.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Load shipped content.
     Seed {
         #[command(subcommand)]
         command: SeedCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Load people from an HR system's file (CSV or .xlsx; columns in the README).
+    People {
+        file: std::path::PathBuf,
+        /// Say what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Deactivate active people the file does not list (admins excepted).
+        #[arg(long)]
+        deactivate_missing: bool,
+        /// Queue an invitation for each person created.
+        #[arg(long)]
+        invite: bool,
     },
 }
 
@@ -123,6 +145,61 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 person.id,
                 person.role.as_str()
             );
+        }
+        Command::Import {
+            command:
+                ImportCommand::People {
+                    file,
+                    dry_run,
+                    deactivate_missing,
+                    invite,
+                },
+        } => {
+            use skillpath::people::import::{ImportOptions, import_people};
+            use skillpath::people::import_file::{FileLimits, read_people_file};
+            let bytes = std::fs::read(&file)?;
+            let limits = FileLimits {
+                max_bytes: settings.import_max_bytes,
+                max_rows: settings.import_max_rows,
+            };
+            let state = app::build_state(settings).await?;
+            let parsed = read_people_file(&bytes, limits).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let framework = state
+                .frameworks
+                .current(&state.db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let options = ImportOptions {
+                dry_run,
+                deactivate_missing,
+                invite,
+            };
+            let report = import_people(
+                &state.db,
+                &framework,
+                &skillpath::auth::Actor::system(),
+                &parsed,
+                options,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            for p in &report.problems {
+                println!("row {} {}: {}", p.row, p.column, p.message);
+            }
+            println!(
+                "{}{} rows: {} created, {} moved, {} updated, {} unchanged, {} deactivated, {} teams created",
+                if report.applied { "" } else { "dry run: " },
+                report.rows,
+                report.created.len(),
+                report.moved.len(),
+                report.updated.len(),
+                report.unchanged,
+                report.deactivated.len(),
+                report.teams_created.len()
+            );
+            if !report.problems.is_empty() {
+                anyhow::bail!("{} problems: nothing imported", report.problems.len());
+            }
         }
         Command::Seed {
             command: SeedCommand::Framework,

@@ -13,6 +13,7 @@ mod m20261124_000050_login_throttle;
 mod m20261124_000060_invariants;
 mod m20261124_000070_assessment_reminders;
 mod m20261124_000100_position_changes;
+mod m20261124_000300_employee_id;
 mod m20261124_000400_development_plans;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000060_invariants::Migration),
             Box::new(m20261124_000070_assessment_reminders::Migration),
             Box::new(m20261124_000100_position_changes::Migration),
+            Box::new(m20261124_000300_employee_id::Migration),
             Box::new(m20261124_000400_development_plans::Migration),
         ]
     }

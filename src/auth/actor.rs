@@ -109,6 +109,20 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The operator at the shell (CLI commands): acts as an admin and is no
+    /// account (id 0 matches nobody).
+    pub fn system() -> Self {
+        Actor {
+            user_id: 0,
+            role: Role::Admin,
+            manager_id: None,
+            team_id: None,
+            locale: None,
+            reports: HashSet::new(),
+            direct_reports: HashSet::new(),
+        }
+    }
+
     pub fn is(&self, user_id: i64) -> bool {
         self.user_id == user_id
     }

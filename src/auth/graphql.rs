@@ -110,6 +110,7 @@ impl AuthMutation {
             job_role: input.job_role,
             career_level: input.career_level,
             level_since: input.level_since,
+            employee_id: None,
         };
         Ok(User(
             super::recovery::invite_user(&state.db, actor, &framework, new).await?,

@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod graphql;
+pub mod links;
 pub mod password;
 pub mod policy;
 pub mod recovery;

@@ -74,24 +74,45 @@ pub async fn invite_user(
         .unwrap_or_default();
     let txn = db::begin_write(db).await?;
     let person = people::insert_person_unhashed(&txn, new).await?;
-    let token = issue_token(&txn, person.id, INVITATION, Duration::days(INVITATION_DAYS)).await?;
-    let to = Recipient {
-        email: person.email.clone(),
-        user_id: Some(person.id),
-        name: person.name.clone(),
-        locale: person.locale.unwrap_or_default(),
-    };
-    mail::enqueue(
+    queue_invitation(
         &txn,
-        &to,
-        MessageKind::Invitation,
-        &format!("/accept-invitation?token={token}&lang={}", to.locale.tag()),
-        json!({"inviter_name": inviter, "expires_in_days": INVITATION_DAYS}),
+        person.id,
+        &person.email,
+        &person.name,
+        person.locale.unwrap_or_default(),
+        &inviter,
     )
     .await?;
     txn.commit().await?;
     tracing::info!(user_id = person.id, "invitation queued");
     Ok(person)
+}
+
+/// Issues an invitation token for an account without a password and queues
+/// its mail, in the caller's transaction (a single invitation, an import).
+pub(crate) async fn queue_invitation(
+    txn: &impl sea_orm::ConnectionTrait,
+    user_id: i64,
+    email: &str,
+    name: &str,
+    locale: crate::auth::Locale,
+    inviter: &str,
+) -> Result<()> {
+    let token = issue_token(txn, user_id, INVITATION, Duration::days(INVITATION_DAYS)).await?;
+    let to = Recipient {
+        email: email.to_owned(),
+        user_id: Some(user_id),
+        name: name.to_owned(),
+        locale,
+    };
+    mail::enqueue(
+        txn,
+        &to,
+        MessageKind::Invitation,
+        &format!("/accept-invitation?token={token}&lang={}", locale.tag()),
+        json!({"inviter_name": inviter, "expires_in_days": INVITATION_DAYS}),
+    )
+    .await
 }
 
 /// The live token of `purpose`: it must exist, be unused and unexpired.

@@ -37,6 +37,9 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     validation: Validation,
     pub access_ttl: Duration,
+    /// HMAC key for signed download links, derived from the token secret
+    /// (a distinct key, so a link signature is never a valid JWT signature).
+    link_key: [u8; 32],
 }
 
 impl TokenKeys {
@@ -52,7 +55,33 @@ impl TokenKeys {
             decoding: DecodingKey::from_secret(secret.expose().as_bytes()),
             validation,
             access_ttl,
+            link_key: Sha256::new()
+                .chain_update(b"skillpath signed links\0")
+                .chain_update(secret.expose().as_bytes())
+                .finalize()
+                .into(),
         }
+    }
+
+    /// HMAC-SHA256 of `message` with the link key, URL-safe base64.
+    pub fn sign_link(&self, message: &str) -> String {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.link_key)
+            .expect("HMAC takes keys of any length");
+        mac.update(message.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// Checks a link signature in constant time.
+    pub fn verify_link(&self, message: &str, signature: &str) -> bool {
+        use hmac::Mac;
+        let Ok(given) = URL_SAFE_NO_PAD.decode(signature) else {
+            return false;
+        };
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.link_key)
+            .expect("HMAC takes keys of any length");
+        mac.update(message.as_bytes());
+        mac.verify_slice(&given).is_ok()
     }
 
     pub fn issue_access(

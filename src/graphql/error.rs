@@ -67,6 +67,11 @@ impl ApiError {
     pub fn code(&self) -> Code {
         self.code
     }
+
+    /// The message as the client is shown it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 impl From<Error> for ApiError {
@@ -183,10 +188,4 @@ pub fn http_error(status: poem::http::StatusCode, code: Code, message: &str) -> 
         .status(status)
         .content_type("application/json")
         .body(body.to_string())
-}
-
-impl ApiError {
-    pub fn message(&self) -> &str {
-        &self.message
-    }
 }

@@ -13,11 +13,14 @@ use crate::advancement::graphql::AdvancementQuery;
 use crate::assessment::graphql::{AssessmentMutation, AssessmentQuery};
 use crate::auth::graphql::AuthMutation;
 use crate::certification::graphql::{CertificationMutation, CertificationQuery};
+use crate::charts::graphql::ChartQuery;
 use crate::development::graphql::{DevelopmentMutation, DevelopmentQuery};
+use crate::exports::graphql::ExportMutation;
 use crate::framework::graphql::{FrameworkMutation, FrameworkQuery};
 use crate::kpi::graphql::{KpiMutation, KpiQuery};
 use crate::mail::graphql::MailQuery;
 use crate::people::graphql::{PeopleMutation, PeopleQuery};
+use crate::people::import_graphql::PeopleImportMutation;
 
 /// Deep enough for `user { manager { team { parent { … } } } }` walks,
 /// shallow enough to refuse pathological nesting.
@@ -39,6 +42,7 @@ pub struct Query(
     AdvancementQuery,
     DevelopmentQuery,
     MailQuery,
+    ChartQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -50,6 +54,8 @@ pub struct Mutation(
     KpiMutation,
     CertificationMutation,
     DevelopmentMutation,
+    PeopleImportMutation,
+    ExportMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -19,6 +19,7 @@ use crate::telemetry::REQUEST_ID;
 
 pub fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
     let max_body = state.settings.max_body_bytes;
+    let max_upload = state.settings.import_max_bytes.max(max_body);
     let cors = cors(&state.settings.cors_allowed_origins);
     Route::new()
         .at(
@@ -26,8 +27,14 @@ pub fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
             get(graphql::endpoint)
                 .post(graphql::endpoint)
                 .around(move |ep, mut req| async move {
-                    if let Err(refused) =
-                        crate::graphql::limits::limit_body(&mut req, max_body).await
+                    // Uploads (multipart) may be as large as an import file;
+                    // everything else stays small.
+                    let limit = if is_multipart(&req) {
+                        max_upload
+                    } else {
+                        max_body
+                    };
+                    if let Err(refused) = crate::graphql::limits::limit_body(&mut req, limit).await
                     {
                         return Ok(refused);
                     }
@@ -39,6 +46,8 @@ pub fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
         .at("/graphiql/assets/:name", get(crate::graphiql::asset))
         .at("/accept-invitation", get(crate::pages::accept_invitation))
         .at("/reset-password", get(crate::pages::reset_password))
+        .nest("/exports", crate::exports::http::routes())
+        .nest("/charts", crate::charts::http::routes())
         .at("/metrics", get(metrics))
         .at("/livez", get(livez))
         .at("/readyz", get(readyz))
@@ -109,6 +118,17 @@ fn cors(origins: &[String]) -> Cors {
         ])
         .expose_headers(["x-request-id", "retry-after"])
         .max_age(600)
+}
+
+fn is_multipart(req: &Request) -> bool {
+    req.headers()
+        .get(poem::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
 }
 
 /// A caller-supplied id is kept when it is short and plain, so logs join up

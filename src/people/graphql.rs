@@ -75,6 +75,10 @@ impl User {
     async fn level_since(&self, ctx: &Context<'_>) -> Option<NaiveDate> {
         self.shown(ctx, self.0.level_since).flatten()
     }
+    /// The id the HR system knows the person by (set by imports).
+    async fn employee_id(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.shown(ctx, self.0.employee_id.as_deref()).flatten()
+    }
     /// The person's manager, when the caller may see them.
     async fn manager(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         let Some(manager_id) = self.0.manager_id else {
@@ -338,6 +342,7 @@ impl PeopleMutation {
             job_role: input.job_role,
             career_level: input.career_level,
             level_since: input.level_since,
+            employee_id: None,
         };
         let framework = state.frameworks.current(&state.db).await?;
         let person =

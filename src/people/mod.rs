@@ -3,6 +3,9 @@
 
 pub mod email;
 pub mod graphql;
+pub mod import;
+pub mod import_file;
+pub mod import_graphql;
 pub mod positions;
 mod teams;
 
@@ -42,6 +45,8 @@ pub struct Person {
     pub job_role: Option<String>,
     pub career_level: Option<String>,
     pub level_since: Option<NaiveDate>,
+    /// The id the HR system knows the person by (set by imports).
+    pub employee_id: Option<String>,
 }
 
 impl TryFrom<user::Model> for Person {
@@ -62,6 +67,7 @@ impl TryFrom<user::Model> for Person {
             job_role: row.job_role,
             career_level: row.career_level,
             level_since: row.level_since,
+            employee_id: row.employee_id,
         })
     }
 }
@@ -80,6 +86,7 @@ pub struct NewPerson {
     pub job_role: Option<String>,
     pub career_level: Option<String>,
     pub level_since: Option<NaiveDate>,
+    pub employee_id: Option<String>,
 }
 
 /// Changes to an account; `None` leaves a field as it is, `Some(None)` clears it.
@@ -204,6 +211,7 @@ async fn insert_with(
         job_role: Set(new.job_role),
         career_level: Set(new.career_level),
         level_since: Set(new.level_since),
+        employee_id: Set(new.employee_id),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

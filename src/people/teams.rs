@@ -29,7 +29,7 @@ impl From<team::Model> for Team {
     }
 }
 
-fn parse_team_name(raw: &str) -> Result<String> {
+pub(crate) fn parse_team_name(raw: &str) -> Result<String> {
     let name = raw.trim();
     if name.is_empty() {
         return Err(Error::invalid("name", "is required"));

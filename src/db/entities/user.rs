@@ -17,6 +17,7 @@ pub struct Model {
     pub job_role: Option<String>,
     pub career_level: Option<String>,
     pub level_since: Option<Date>,
+    pub employee_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,0 +1,211 @@
+//! A cycle's results, person × skill: self, manager and agreed levels, the
+//! level required at the person's level and the gap. Read a page of
+//! participants at a time (keyset on user id), so a 10,000-person cycle is
+//! never in memory at once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
+
+use super::{Heading, PAGE, Row, Table};
+use crate::assessment::find_cycle;
+use crate::assessment::profile::{SkillRatings, build_profile};
+use crate::auth::policy::{self, PeopleScope};
+use crate::auth::{Actor, Locale};
+use crate::db;
+use crate::error::Result;
+use crate::framework::{Framework, FrameworkStore};
+
+pub const HEADINGS: [Heading; 12] = [
+    Heading("employee_id", "工号"),
+    Heading("email", "邮箱"),
+    Heading("name", "姓名"),
+    Heading("career_level", "职级"),
+    Heading("area", "能力领域"),
+    Heading("skill", "技能"),
+    Heading("self", "自评"),
+    Heading("manager", "上级评"),
+    Heading("agreed", "确认等级"),
+    Heading("agreed_basis", "确认依据"),
+    Heading("required", "要求等级"),
+    Heading("gap", "差距"),
+];
+
+#[derive(Debug, FromQueryResult)]
+struct Participant {
+    user_id: i64,
+    job_role: String,
+    career_level: String,
+    name: String,
+    email: String,
+    employee_id: Option<String>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct RatingRow {
+    subject_id: i64,
+    kind: String,
+    skill_key: String,
+    level: i16,
+}
+
+/// The participants after `after` that the caller reaches, one page.
+async fn participants(
+    db: &impl ConnectionTrait,
+    cycle_id: i64,
+    scope: &PeopleScope,
+    after: i64,
+) -> Result<Vec<Participant>> {
+    let mut c = db::Conditions::default();
+    c.push("p.cycle_id = ?", [cycle_id.into()]);
+    c.push("p.user_id > ?", [after.into()]);
+    if let PeopleScope::Only(ids) = scope {
+        c.push_in("p.user_id", ids);
+    }
+    let stmt = c.statement(
+        db.get_database_backend(),
+        "SELECT p.user_id, p.job_role, p.career_level, u.name, u.email, u.employee_id \
+         FROM cycle_participants p JOIN users u ON u.id = p.user_id",
+        &format!("ORDER BY p.user_id LIMIT {PAGE}"),
+    );
+    Ok(Participant::find_by_statement(stmt).all(db).await?)
+}
+
+async fn ratings(
+    db: &impl ConnectionTrait,
+    cycle_id: i64,
+    subjects: &[i64],
+) -> Result<HashMap<i64, HashMap<String, SkillRatings>>> {
+    let mut c = db::Conditions::default();
+    c.push("a.cycle_id = ?", [cycle_id.into()]);
+    c.push("a.status = ?", ["SUBMITTED".into()]);
+    c.push_in("a.subject_id", subjects);
+    let stmt = c.statement(
+        db.get_database_backend(),
+        "SELECT a.subject_id, a.kind, r.skill_key, r.level FROM assessments a \
+         JOIN ratings r ON r.assessment_id = a.id",
+        "",
+    );
+    let rows = RatingRow::find_by_statement(stmt).all(db).await?;
+    let mut by_person: HashMap<i64, HashMap<String, SkillRatings>> = HashMap::new();
+    for row in rows {
+        let entry = by_person
+            .entry(row.subject_id)
+            .or_default()
+            .entry(row.skill_key)
+            .or_default();
+        let level = row.level.clamp(0, 5) as u8;
+        match row.kind.as_str() {
+            "SELF" => entry.self_level = Some(level),
+            "MANAGER" => entry.manager_level = Some(level),
+            _ => entry.peer_levels.push(level),
+        }
+    }
+    Ok(by_person)
+}
+
+fn rows_of(
+    fw: &Framework,
+    locale: Locale,
+    p: &Participant,
+    ratings: &HashMap<String, SkillRatings>,
+) -> Vec<Row> {
+    let profile = build_profile(fw, &p.job_role, &p.career_level, ratings);
+    profile
+        .lines
+        .iter()
+        .map(|line| {
+            let area = fw
+                .area_of(&line.skill)
+                .map(|a| a.name.get(locale).to_owned())
+                .unwrap_or_else(|| line.area.clone());
+            let skill = fw
+                .skill(&line.skill)
+                .map(|s| s.name.get(locale).to_owned())
+                .unwrap_or_else(|| line.skill.clone());
+            let basis = match line.basis {
+                crate::assessment::profile::AgreedBasis::Manager => "MANAGER",
+                crate::assessment::profile::AgreedBasis::SelfOnly => "SELF",
+                crate::assessment::profile::AgreedBasis::None => "",
+            };
+            vec![
+                p.employee_id.clone().into(),
+                p.email.as_str().into(),
+                p.name.as_str().into(),
+                p.career_level.as_str().into(),
+                area.into(),
+                skill.into(),
+                line.ratings.self_level.into(),
+                line.ratings.manager_level.into(),
+                line.agreed.into(),
+                basis.into(),
+                line.required_current.into(),
+                line.gap_current.into(),
+            ]
+        })
+        .collect()
+}
+
+/// The results of `cycle_id` for the people the caller follows (themselves
+/// and their reports; everyone for HR).
+pub async fn cycle_results(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    cycle_id: i64,
+    locale: Locale,
+) -> Result<Table> {
+    let cycle = find_cycle(db, cycle_id).await?;
+    let fw: Arc<Framework> = store
+        .published_by_id(db, cycle.framework_version_id)
+        .await?;
+    let scope = policy::work_scope(actor);
+    let db = db.clone();
+    let name = format!("cycle-{cycle_id}-results");
+    Ok(Table::spawn(
+        name,
+        "results",
+        &HEADINGS,
+        locale,
+        move |tx| async move {
+            let mut after = 0;
+            loop {
+                let page = async {
+                    let people = participants(&db, cycle_id, &scope, after).await?;
+                    let ids: Vec<i64> = people.iter().map(|p| p.user_id).collect();
+                    let by_person = if ids.is_empty() {
+                        HashMap::new()
+                    } else {
+                        ratings(&db, cycle_id, &ids).await?
+                    };
+                    let empty = HashMap::new();
+                    let rows: Vec<Row> = people
+                        .iter()
+                        .flat_map(|p| {
+                            rows_of(&fw, locale, p, by_person.get(&p.user_id).unwrap_or(&empty))
+                        })
+                        .collect();
+                    Ok::<_, crate::error::Error>((ids.last().copied(), ids.len(), rows))
+                }
+                .await;
+                match page {
+                    Err(e) => {
+                        tracing::error!(error = ?e, cycle_id, "cycle results export failed");
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                    Ok((last, count, rows)) => {
+                        if !rows.is_empty() && tx.send(Ok(rows)).await.is_err() {
+                            return; // the client went away
+                        }
+                        match last {
+                            Some(last) if count == PAGE => after = last,
+                            _ => return,
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}

@@ -1,0 +1,32 @@
+//! `downloadLink`: a short-lived signed URL for a download or a chart, so a
+//! browser can open it (or show it in an `<img>`) without a bearer header.
+
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::auth::links;
+use crate::graphql::context::{actor, state};
+use crate::graphql::error::ApiResult;
+
+#[derive(SimpleObject)]
+pub struct DownloadLink {
+    /// Path and query on this server, e.g. `/exports/people?format=xlsx&link_user=…`.
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Default)]
+pub struct ExportMutation;
+
+#[Object]
+impl ExportMutation {
+    /// Signs `path` (a `/exports/…` or `/charts/…` path with its query) for
+    /// the caller, valid a few minutes. The link stands for the caller:
+    /// their reach is checked again when it is opened.
+    async fn download_link(&self, ctx: &Context<'_>, path: String) -> ApiResult<DownloadLink> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let (url, expires_at) = links::sign(&state.auth.keys, &path, actor.user_id, Utc::now())?;
+        Ok(DownloadLink { url, expires_at })
+    }
+}

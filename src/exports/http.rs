@@ -1,0 +1,219 @@
+//! Authenticated downloads over HTTP: a bearer token, or a signed link from
+//! the `downloadLink` mutation so a browser can open the URL itself. These
+//! handlers only translate: find the caller, parse the query, call the
+//! export (which asks the policy), write the file.
+
+use chrono::Utc;
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::web::{Data, Path, Query};
+use poem::{Body, IntoResponse, Request, Response, Route, get, handler};
+use serde::Deserialize;
+
+use super::{Format, Table, tabular};
+use crate::app::AppState;
+use crate::auth::{Actor, Locale, links};
+use crate::error::Error;
+use crate::people;
+
+pub fn routes() -> Route {
+    Route::new()
+        .at("/cycle-results/:cycle", get(cycle_results))
+        .at("/team-matrix/:team", get(team_matrix))
+        .at("/team-performance/:team", get(team_performance))
+        .at("/people", get(people_file))
+}
+
+/// The caller of a download or chart request: bearer token, else a signed link.
+pub async fn caller(req: &Request, state: &AppState) -> Result<Actor, Error> {
+    let bearer = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    if let Some(token) = bearer {
+        return state.auth.authenticate(&state.db, token).await;
+    }
+    let uri = req.original_uri();
+    let query = uri.query().unwrap_or_default();
+    if !links::is_signed(query) {
+        return Err(Error::Unauthenticated(
+            "sign in first: send `Authorization: Bearer <accessToken>` or use a link from downloadLink",
+        ));
+    }
+    let user = links::verify(&state.auth.keys, uri.path(), query, Utc::now())?;
+    people::load_actor(&state.db, user)
+        .await?
+        .ok_or(Error::Unauthenticated("this account is not active"))
+}
+
+/// `lang`, then the caller's own language, then `Accept-Language`, then English.
+pub fn locale(req: &Request, lang: Option<&str>, actor: &Actor) -> Locale {
+    lang.and_then(Locale::from_tag)
+        .or(actor.locale)
+        .or_else(|| {
+            req.headers()
+                .get("accept-language")
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+/// An error as an HTTP answer with the same codes the GraphQL API uses.
+pub fn error_response(err: Error) -> Response {
+    let api = crate::graphql::error::ApiError::from(err);
+    let status = match api.code() {
+        crate::graphql::error::Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+        crate::graphql::error::Code::Forbidden => StatusCode::FORBIDDEN,
+        crate::graphql::error::Code::NotFound => StatusCode::NOT_FOUND,
+        crate::graphql::error::Code::BadUserInput => StatusCode::BAD_REQUEST,
+        crate::graphql::error::Code::Conflict => StatusCode::CONFLICT,
+        crate::graphql::error::Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        crate::graphql::error::Code::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        crate::graphql::error::Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let body =
+        serde_json::json!({"error": {"code": api.code().as_str(), "message": api.message()}});
+    (status, poem::web::Json(body)).into_response()
+}
+
+async fn file_response(table: Table, format: Format) -> Result<Response, Error> {
+    let disposition = format!(
+        "attachment; filename=\"{}.{}\"",
+        table.name,
+        format.extension()
+    );
+    let body = match format {
+        Format::Csv => Body::from_bytes_stream(tabular::csv_stream(table)),
+        Format::Xlsx => Body::from(tabular::xlsx_bytes(table).await?),
+    };
+    let mut response = Response::builder()
+        .header(header::CONTENT_TYPE, format.content_type())
+        .header(header::CACHE_CONTROL, "private, no-store")
+        .body(body);
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+struct FileQuery {
+    format: Option<String>,
+    lang: Option<String>,
+    cycle: Option<i64>,
+    period: Option<String>,
+}
+
+fn respond(result: Result<Response, Error>) -> Response {
+    result.unwrap_or_else(error_response)
+}
+
+#[handler]
+async fn cycle_results(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(cycle): Path<i64>,
+    Query(q): Query<FileQuery>,
+) -> Response {
+    respond(
+        async {
+            let actor = caller(req, &state).await?;
+            let format = Format::parse(q.format.as_deref())?;
+            let locale = locale(req, q.lang.as_deref(), &actor);
+            let table = super::cycle_results::cycle_results(
+                &state.db,
+                &state.frameworks,
+                &actor,
+                cycle,
+                locale,
+            )
+            .await?;
+            file_response(table, format).await
+        }
+        .await,
+    )
+}
+
+#[handler]
+async fn team_matrix(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(team): Path<i64>,
+    Query(q): Query<FileQuery>,
+) -> Response {
+    respond(
+        async {
+            let actor = caller(req, &state).await?;
+            let format = Format::parse(q.format.as_deref())?;
+            let locale = locale(req, q.lang.as_deref(), &actor);
+            let cycle = q
+                .cycle
+                .ok_or_else(|| Error::invalid("cycle", "is required"))?;
+            let table = super::team_matrix::team_matrix(
+                &state.db,
+                &state.frameworks,
+                &actor,
+                team,
+                cycle,
+                locale,
+            )
+            .await?;
+            file_response(table, format).await
+        }
+        .await,
+    )
+}
+
+#[handler]
+async fn team_performance(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(team): Path<i64>,
+    Query(q): Query<FileQuery>,
+) -> Response {
+    respond(
+        async {
+            let actor = caller(req, &state).await?;
+            let format = Format::parse(q.format.as_deref())?;
+            let locale = locale(req, q.lang.as_deref(), &actor);
+            let period = q
+                .period
+                .as_deref()
+                .ok_or_else(|| Error::invalid("period", "is required"))?;
+            let table = super::performance::team_performance(
+                &state.db,
+                &state.frameworks,
+                &actor,
+                team,
+                period,
+                locale,
+            )
+            .await?;
+            file_response(table, format).await
+        }
+        .await,
+    )
+}
+
+#[handler]
+async fn people_file(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(q): Query<FileQuery>,
+) -> Response {
+    respond(
+        async {
+            let actor = caller(req, &state).await?;
+            let format = Format::parse(q.format.as_deref())?;
+            let locale = locale(req, q.lang.as_deref(), &actor);
+            let table = super::people::people(&state.db, &actor, locale).await?;
+            file_response(table, format).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,127 @@
+//! `importPeople`: the file as an upload (GraphQL multipart request) or as
+//! text, read and checked off the async threads, then imported.
+
+use async_graphql::{Context, Object, SimpleObject, Upload};
+
+use super::import::{ImportOptions, ImportReport, import_people};
+use super::import_file::{FileLimits, read_people_file};
+use crate::graphql::context::{actor, current_framework, state};
+use crate::graphql::error::{ApiError, ApiResult};
+
+#[derive(SimpleObject)]
+pub struct ImportProblem {
+    /// The row as a spreadsheet numbers it (the header is row 1).
+    pub row: i32,
+    pub column: String,
+    pub message: String,
+}
+
+/// What an import changed, or on a dry run would change; people by email.
+#[derive(SimpleObject)]
+pub struct PeopleImportReport {
+    /// False for a dry run, and when the file has problems.
+    pub applied: bool,
+    pub rows: i32,
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    pub moved: Vec<String>,
+    pub deactivated: Vec<String>,
+    pub unchanged: i32,
+    /// Team paths created.
+    pub teams_created: Vec<String>,
+    pub invited: i32,
+    /// Every bad row; a real run with problems fails with BAD_USER_INPUT instead.
+    pub problems: Vec<ImportProblem>,
+}
+
+impl From<ImportReport> for PeopleImportReport {
+    fn from(r: ImportReport) -> Self {
+        Self {
+            applied: r.applied,
+            rows: r.rows as i32,
+            created: r.created,
+            updated: r.updated,
+            moved: r.moved,
+            deactivated: r.deactivated,
+            unchanged: r.unchanged as i32,
+            teams_created: r.teams_created,
+            invited: r.invited as i32,
+            problems: r
+                .problems
+                .into_iter()
+                .map(|p| ImportProblem {
+                    row: p.row as i32,
+                    column: p.column.to_owned(),
+                    message: p.message,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The bytes of an upload, refused past `max_bytes` before they are read.
+pub fn upload_bytes(ctx: &Context<'_>, upload: &Upload, max_bytes: usize) -> ApiResult<Vec<u8>> {
+    use std::io::Read;
+    let value = upload
+        .value(ctx)
+        .map_err(|e| ApiError::from(crate::error::Error::Internal(e.into())))?;
+    let mut reader = value.into_read().take(max_bytes as u64 + 1);
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| ApiError::bad_input("file", format!("unreadable upload: {e}")))?;
+    if bytes.len() > max_bytes {
+        return Err(ApiError::bad_input(
+            "file",
+            format!("the file is larger than the {max_bytes} bytes accepted"),
+        ));
+    }
+    Ok(bytes)
+}
+
+#[derive(Default)]
+pub struct PeopleImportMutation;
+
+#[Object]
+impl PeopleImportMutation {
+    /// Loads people from an HR system's file (CSV, UTF-8 or GB18030, comma
+    /// or semicolon; or .xlsx), given as `file` (multipart upload) or as `document` (the file's text).
+    /// All rows are applied in one transaction, or none; `dryRun` answers
+    /// what would change and lists every bad row. HR and admins.
+    async fn import_people(
+        &self,
+        ctx: &Context<'_>,
+        file: Option<Upload>,
+        document: Option<String>,
+        #[graphql(default)] dry_run: bool,
+        #[graphql(default)] deactivate_missing: bool,
+        #[graphql(default)] invite: bool,
+    ) -> ApiResult<PeopleImportReport> {
+        let state = state(ctx)?;
+        let actor = actor(ctx)?;
+        crate::auth::policy::manage_accounts(actor)?;
+        let limits = FileLimits {
+            max_bytes: state.settings.import_max_bytes,
+            max_rows: state.settings.import_max_rows,
+        };
+        let bytes = match (file, document) {
+            (Some(upload), None) => upload_bytes(ctx, &upload, limits.max_bytes)?,
+            (None, Some(document)) => document.into_bytes(),
+            _ => return Err(ApiError::bad_input("file", "give either file or document")),
+        };
+        let parsed = tokio::task::spawn_blocking(move || read_people_file(&bytes, limits))
+            .await
+            .map_err(|e| ApiError::from(crate::error::Error::Internal(e.into())))??;
+        let framework = current_framework(ctx).await?;
+        let options = ImportOptions {
+            dry_run,
+            deactivate_missing,
+            invite,
+        };
+        Ok(
+            import_people(&state.db, &framework, actor, &parsed, options)
+                .await?
+                .into(),
+        )
+    }
+}
