@@ -109,6 +109,19 @@ struct FileQuery {
     period: Option<String>,
 }
 
+/// What every download starts with: the caller (token or signed link), the
+/// file format and the language of the headers.
+async fn who_and_how(
+    req: &Request,
+    state: &AppState,
+    q: &FileQuery,
+) -> Result<(Actor, Format, Locale), Error> {
+    let actor = caller(req, state).await?;
+    let format = Format::parse(q.format.as_deref())?;
+    let locale = locale(req, q.lang.as_deref(), &actor);
+    Ok((actor, format, locale))
+}
+
 fn respond(result: Result<Response, Error>) -> Response {
     result.unwrap_or_else(error_response)
 }
@@ -122,9 +135,7 @@ async fn cycle_results(
 ) -> Response {
     respond(
         async {
-            let actor = caller(req, &state).await?;
-            let format = Format::parse(q.format.as_deref())?;
-            let locale = locale(req, q.lang.as_deref(), &actor);
+            let (actor, format, locale) = who_and_how(req, &state, &q).await?;
             let table = super::cycle_results::cycle_results(
                 &state.db,
                 &state.frameworks,
@@ -148,9 +159,7 @@ async fn team_matrix(
 ) -> Response {
     respond(
         async {
-            let actor = caller(req, &state).await?;
-            let format = Format::parse(q.format.as_deref())?;
-            let locale = locale(req, q.lang.as_deref(), &actor);
+            let (actor, format, locale) = who_and_how(req, &state, &q).await?;
             let cycle = q
                 .cycle
                 .ok_or_else(|| Error::invalid("cycle", "is required"))?;
@@ -178,9 +187,7 @@ async fn team_performance(
 ) -> Response {
     respond(
         async {
-            let actor = caller(req, &state).await?;
-            let format = Format::parse(q.format.as_deref())?;
-            let locale = locale(req, q.lang.as_deref(), &actor);
+            let (actor, format, locale) = who_and_how(req, &state, &q).await?;
             let period = q
                 .period
                 .as_deref()
@@ -208,9 +215,7 @@ async fn people_file(
 ) -> Response {
     respond(
         async {
-            let actor = caller(req, &state).await?;
-            let format = Format::parse(q.format.as_deref())?;
-            let locale = locale(req, q.lang.as_deref(), &actor);
+            let (actor, format, locale) = who_and_how(req, &state, &q).await?;
             let table = super::people::people(&state.db, &actor, locale).await?;
             file_response(table, format).await
         }
