@@ -75,6 +75,16 @@ macro_rules! templates {
     };
 }
 
+/// The frame and the pieces that every HTML part extends and imports, so a
+/// change to the look is made once.
+const SHARED: &[(&str, &str)] = &[
+    ("_layout.html", include_str!("../../emails/_layout.html")),
+    (
+        "_components.html",
+        include_str!("../../emails/_components.html"),
+    ),
+];
+
 const SOURCES: &[(&str, &str)] = templates!(
     "invitation",
     "password_reset",
@@ -119,7 +129,7 @@ impl Templates {
                 AutoEscape::None
             }
         });
-        for (name, source) in SOURCES {
+        for (name, source) in SHARED.iter().chain(SOURCES) {
             env.add_template(name, source)
                 .expect("the embedded templates parse (checked by a test)");
         }
@@ -132,10 +142,12 @@ impl Templates {
         locale: Locale,
         vars: &serde_json::Value,
     ) -> Result<Rendered, minijinja::Error> {
+        // `lang` picks the layout's `lang` attribute and font stack.
+        let context = minijinja::context! { lang => locale.tag(), ..minijinja::value::Value::from(minijinja::value::Serde(vars)) };
         let part = |ext: &str| -> Result<String, minijinja::Error> {
             self.env
                 .get_template(&format!("{}.{}.{ext}", kind.name(), locale.tag()))?
-                .render(minijinja::value::Serde(vars))
+                .render(&context)
         };
         Ok(Rendered {
             subject: part("subject")?
