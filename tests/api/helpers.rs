@@ -49,6 +49,10 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
         token_secret: Some(Secret::new(TOKEN_SECRET)),
         password_hashing: PasswordHashing::FAST_FOR_TESTS,
         mail_dir: Some(dir.join("mail")),
+        // Jobs (mail worker, reminders, housekeeping) would add statements to
+        // the counters and send mail at times of their own choosing: a test
+        // that wants them turns them on, or calls `deliver_pending_mail`.
+        background_jobs: false,
         ..Settings::default()
     }
 }
@@ -118,6 +122,24 @@ impl TestApp {
             // The first app owns (and drops) the database.
             postgres_db: None,
             _dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+}
+
+impl TestApp {
+    /// Sends every message the outbox holds now, as the mail worker would,
+    /// and returns how many were handled. With background jobs off (the
+    /// default here), a test knows that no mail goes out except through this.
+    pub async fn deliver_pending_mail(&self) -> usize {
+        let worker =
+            skillpath::mail::MailWorker::from_settings(self.state.db.clone(), &self.settings)
+                .expect("mail worker from the test settings");
+        let mut handled = 0;
+        loop {
+            match worker.drain_once().await.expect("drain the outbox") {
+                0 => return handled,
+                n => handled += n,
+            }
         }
     }
 }

@@ -4,14 +4,24 @@ use std::time::Duration;
 
 use serde_json::json;
 use skillpath::auth::Role;
-use skillpath::config::SmtpSecurity;
+use skillpath::config::{Settings, SmtpSecurity};
 
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use crate::smtp::{SmtpServer, free_port, parse, token_in};
 
 const PUBLIC_URL: &str = "http://skillpath.test";
 
+/// Mail goes out only when the test calls `deliver_pending_mail`.
 async fn app_with_smtp(port: u16) -> TestApp {
+    app_with_smtp_and(port, |_| {}).await
+}
+
+/// The mail worker runs on its own, as in production: for tests of the worker.
+async fn app_with_smtp_worker(port: u16) -> TestApp {
+    app_with_smtp_and(port, |s| s.background_jobs = true).await
+}
+
+async fn app_with_smtp_and(port: u16, more: impl FnOnce(&mut Settings)) -> TestApp {
     spawn_app_with(|s| {
         s.smtp.host = Some("127.0.0.1".into());
         s.smtp.port = Some(port);
@@ -19,6 +29,7 @@ async fn app_with_smtp(port: u16) -> TestApp {
         s.public_url = PUBLIC_URL.into();
         s.mail_poll_seconds = 1;
         s.mail_retry_seconds = 1;
+        more(s);
     })
     .await
 }
@@ -45,7 +56,8 @@ async fn an_invitation_arrives_and_its_link_sets_the_password() {
         )
         .await;
     assert_eq!(invited.data()["inviteUser"]["hasPassword"], false);
-    let received = smtp.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(app.deliver_pending_mail().await, 1, "one invitation");
+    let received = smtp.messages();
     assert_eq!(received.len(), 1, "one invitation");
     let mail = parse(&received[0]);
     assert_eq!(mail.to, "li.lei@example.com");
@@ -119,13 +131,13 @@ async fn a_reset_token_works_once_and_unknown_addresses_learn_nothing() {
         let answer = app.gql(None, request, json!({"e": email})).await;
         assert_eq!(answer.data()["requestPasswordReset"], true);
     }
-    let received = smtp.wait_for(1, Duration::from_secs(20)).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(
-        smtp.messages().len(),
+        app.deliver_pending_mail().await,
         1,
         "only the registered address gets mail"
     );
+    let received = smtp.messages();
+    assert_eq!(received.len(), 1, "only the registered address gets mail");
     let mail = parse(&received[0]);
     assert_eq!(mail.to, "ada@example.com");
     assert!(!has_chinese(&mail.text), "English by default");
@@ -156,7 +168,7 @@ async fn a_reset_token_works_once_and_unknown_addresses_learn_nothing() {
 #[tokio::test]
 async fn a_mail_server_that_is_down_delays_mail_but_not_the_action() {
     let port = free_port();
-    let app = app_with_smtp(port).await;
+    let app = app_with_smtp_worker(port).await;
     app.person("hr@example.com", Role::Hr, None).await;
     let hr = app.token("hr@example.com").await;
     let invited = app
@@ -190,7 +202,7 @@ async fn a_mail_server_that_is_down_delays_mail_but_not_the_action() {
 #[tokio::test]
 async fn two_server_processes_deliver_each_message_exactly_once() {
     let smtp = SmtpServer::start();
-    let first = app_with_smtp(smtp.port).await;
+    let first = app_with_smtp_worker(smtp.port).await;
     // A second server on the same database, draining the same outbox.
     let second = first.sibling().await;
     first.person("hr@example.com", Role::Hr, None).await;
@@ -202,14 +214,20 @@ async fn two_server_processes_deliver_each_message_exactly_once() {
             .await;
         invited.data();
     }
-    let received = smtp.wait_for(N, Duration::from_secs(60)).await;
-    // Give a duplicate, if there were one, time to arrive.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let received = if smtp.messages().len() > received.len() {
-        smtp.messages()
-    } else {
-        received
-    };
+    smtp.wait_for(N, Duration::from_secs(60)).await;
+    // A send is in flight only while its row is claimed: once every row is
+    // sent and none is claimed, any duplicate would already be in the maildir.
+    let settled =
+        "SELECT COUNT(*) AS n FROM email_outbox WHERE status <> 'SENT' OR claimed_by IS NOT NULL";
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while count(&first, settled).await > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the outbox never settled"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let received = smtp.messages();
     let mut ids: Vec<String> = received.iter().map(|m| parse(m).message_id).collect();
     assert_eq!(ids.len(), N, "every message arrives, none twice");
     ids.sort();
@@ -335,7 +353,8 @@ async fn the_moments_of_the_review_cycle_mail_the_right_people() {
         ("ada@example.com", "CERTIFICATION_EXPIRING"),
         ("boss@example.com", "CERTIFICATION_EXPIRING"),
     ];
-    let received = smtp.wait_for(expected.len(), Duration::from_secs(30)).await;
+    assert_eq!(app.deliver_pending_mail().await, expected.len());
+    let received = smtp.messages();
     let outbox = app
         .gql(
             Some(&hr),
@@ -388,7 +407,6 @@ async fn a_stopping_worker_gives_its_claimed_mail_back_at_once() {
         s.smtp.host = Some("127.0.0.1".into());
         s.smtp.port = Some(port);
         s.smtp.security = SmtpSecurity::None;
-        s.background_jobs = false; // the test runs the only worker
     })
     .await;
     for i in 0..3 {
@@ -449,7 +467,7 @@ async fn people_who_still_owe_an_assessment_are_reminded_once_per_stage() {
     use crate::assessment::{
         ADVANCE, OPEN, SUBMIT_MANAGER, SUBMIT_SELF, all_at, placed, role_skills,
     };
-    let app = spawn_app_with(|s| s.background_jobs = false).await;
+    let app = spawn_app().await;
     app.person("hr@example.com", Role::Hr, None).await;
     let hr = app.token("hr@example.com").await;
     let boss = placed(&app, "boss@example.com", Role::Manager, None, None, "m1").await;
