@@ -8,6 +8,7 @@ mod auth;
 mod certification;
 mod charts;
 mod exports;
+mod flows;
 mod framework;
 mod fuzz;
 mod helpers;
