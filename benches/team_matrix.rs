@@ -141,7 +141,7 @@ async fn fixture() -> Fixture {
     .unwrap();
     assert_eq!(count, PEOPLE);
     assessment::advance_cycle(db, &hr, cycle.id).await.unwrap();
-    let manager_actor = people::load_actor(db, manager.id).await.unwrap().unwrap();
+    let manager_actor = state.auth.actor(db, manager.id).await.unwrap();
     let fw = state.frameworks.current(db).await.unwrap();
     let skills: Vec<String> = fw
         .role("user_operations")

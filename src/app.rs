@@ -186,6 +186,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             chrono::Duration::minutes(settings.access_token_minutes),
         ),
         refresh_ttl: chrono::Duration::days(settings.refresh_token_days),
+        reach: Default::default(),
     };
     if let (Some(email), Some(password)) = (&settings.admin_email, &settings.admin_password) {
         let created = people::ensure_bootstrap_admin(

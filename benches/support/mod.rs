@@ -38,8 +38,5 @@ pub async fn staff(state: &AppState, email: &str, role: Role) -> Actor {
     )
     .await
     .unwrap();
-    people::load_actor(&state.db, person.id)
-        .await
-        .unwrap()
-        .unwrap()
+    state.auth.actor(&state.db, person.id).await.unwrap()
 }

@@ -15,6 +15,7 @@ mod m20261124_000070_assessment_reminders;
 mod m20261124_000100_position_changes;
 mod m20261124_000300_employee_id;
 mod m20261124_000400_development_plans;
+mod m20261124_000900_org_version;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000100_position_changes::Migration),
             Box::new(m20261124_000300_employee_id::Migration),
             Box::new(m20261124_000400_development_plans::Migration),
+            Box::new(m20261124_000900_org_version::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! The caller, as every authorization decision sees them.
 
-use std::collections::HashSet;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use async_graphql::Enum;
 use serde::{Deserialize, Serialize};
@@ -104,8 +104,41 @@ pub struct Actor {
     pub team_id: Option<i64>,
     pub locale: Option<Locale>,
     /// Everyone who reports to this person, directly or through others.
-    pub reports: HashSet<i64>,
-    pub direct_reports: HashSet<i64>,
+    pub reports: Reports,
+}
+
+/// The people below someone in the reporting lines: sorted ids behind an
+/// `Arc`, because one manager's reach is computed once and shared by their
+/// requests until the organisation changes (see `people::reach`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reports(Arc<[i64]>);
+
+impl Reports {
+    pub fn contains(&self, id: &i64) -> bool {
+        self.0.binary_search(id).is_ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// In ascending order.
+    pub fn iter(&self) -> impl Iterator<Item = &i64> {
+        self.0.iter()
+    }
+}
+
+impl FromIterator<i64> for Reports {
+    fn from_iter<I: IntoIterator<Item = i64>>(ids: I) -> Self {
+        let mut ids: Vec<i64> = ids.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Self(ids.into())
+    }
 }
 
 impl Actor {
@@ -118,8 +151,7 @@ impl Actor {
             manager_id: None,
             team_id: None,
             locale: None,
-            reports: HashSet::new(),
-            direct_reports: HashSet::new(),
+            reports: Reports::default(),
         }
     }
 

@@ -11,5 +11,5 @@ pub mod session;
 pub mod throttle;
 pub mod tokens;
 
-pub use actor::{Actor, Locale, Role};
+pub use actor::{Actor, Locale, Reports, Role};
 pub use policy::{AgreeAs, PlanReach};

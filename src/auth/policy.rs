@@ -33,9 +33,7 @@ pub fn managed_scope(actor: &Actor) -> PeopleScope {
     if actor.sees_everyone() {
         return PeopleScope::Everyone;
     }
-    let mut ids: Vec<i64> = actor.reports.iter().copied().collect();
-    ids.sort_unstable();
-    PeopleScope::Only(ids)
+    PeopleScope::Only(actor.reports.iter().copied().collect())
 }
 
 /// Team views are for HR and for managers who have reports.
@@ -245,8 +243,6 @@ pub fn edit_catalogues(actor: &Actor) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
-
     use super::*;
     use crate::auth::Locale;
 
@@ -258,7 +254,6 @@ mod tests {
             team_id: None,
             locale: Some(Locale::En),
             reports: reports.iter().copied().collect(),
-            direct_reports: HashSet::new(),
         }
     }
 

@@ -39,6 +39,8 @@ pub struct Auth {
     pub refresh_ttl: Duration,
     /// Counts refused logins (wrong email or password) for `/metrics`.
     pub login_failures: prometheus::IntCounter,
+    /// Each manager's reach, reused while the organisation is unchanged.
+    pub reach: std::sync::Arc<people::ReachCache>,
 }
 
 impl Auth {
@@ -139,7 +141,13 @@ impl Auth {
             TokenError::Expired => Error::Unauthenticated("the access token has expired"),
             TokenError::Invalid => Error::Unauthenticated("the access token is not valid"),
         })?;
-        people::load_actor(db, user_id)
+        self.actor(db, user_id).await
+    }
+
+    /// The caller with this id (from a verified token or signed link), if the
+    /// account exists and is active.
+    pub async fn actor(&self, db: &DatabaseConnection, user_id: i64) -> Result<Actor> {
+        people::load_actor(db, &self.reach, user_id)
             .await?
             .ok_or(Error::Unauthenticated("this account is not active"))
     }

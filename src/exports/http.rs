@@ -13,7 +13,6 @@ use super::{Format, Table, tabular};
 use crate::app::AppState;
 use crate::auth::{Actor, Locale, links};
 use crate::error::Error;
-use crate::people;
 
 pub fn routes() -> Route {
     Route::new()
@@ -43,9 +42,7 @@ pub async fn caller(req: &Request, state: &AppState) -> Result<Actor, Error> {
         ));
     }
     let user = links::verify(&state.auth.keys, uri.path(), query, Utc::now())?;
-    people::load_actor(&state.db, user)
-        .await?
-        .ok_or(Error::Unauthenticated("this account is not active"))
+    state.auth.actor(&state.db, user).await
 }
 
 /// `lang`, then the caller's own language, then `Accept-Language`, then English.

@@ -7,6 +7,8 @@ pub mod import;
 pub mod import_file;
 pub mod import_graphql;
 pub mod positions;
+mod reach;
+mod rows;
 mod teams;
 
 use std::collections::HashMap;
@@ -20,6 +22,8 @@ use sea_orm::{
 };
 
 pub use self::email::Email;
+pub use self::reach::{ReachCache, load_actor};
+use self::rows::PersonRow;
 pub use self::teams::*;
 use crate::auth::password::{Password, PasswordHasher};
 use crate::auth::policy::{self, PeopleScope};
@@ -348,7 +352,9 @@ pub async fn update_person(
 /// One person, if the caller may see them.
 pub async fn find_person(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<Person> {
     policy::view_person(actor, id)?;
-    let row = user::Entity::find_by_id(id)
+    let row = rows::select_people()
+        .filter(user::Column::Id.eq(id))
+        .into_model::<PersonRow>()
         .one(db)
         .await?
         .ok_or(Error::NotFound("person"))?;
@@ -364,7 +370,7 @@ pub async fn list_people(
     after: Option<i64>,
     limit: u64,
 ) -> Result<(Vec<Person>, bool)> {
-    let mut query = user::Entity::find().order_by_asc(user::Column::Id);
+    let mut query = rows::select_people().order_by_asc(user::Column::Id);
     if let PeopleScope::Only(ids) = policy::people_scope(actor) {
         query = query.filter(user::Column::Id.is_in(ids));
     }
@@ -393,7 +399,11 @@ pub async fn list_people(
                 .add(user::Column::Email.like(pattern)),
         );
     }
-    let mut rows = query.limit(limit + 1).all(db).await?;
+    let mut rows = query
+        .limit(limit + 1)
+        .into_model::<PersonRow>()
+        .all(db)
+        .await?;
     let has_next = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let people = rows
@@ -406,8 +416,9 @@ pub async fn list_people(
 /// People by id, with no authorization: for DataLoaders whose callers
 /// have already decided what may be shown.
 pub async fn people_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<HashMap<i64, Person>> {
-    let rows = user::Entity::find()
+    let rows = rows::select_people()
         .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .into_model::<PersonRow>()
         .all(db)
         .await?;
     rows.into_iter()
@@ -420,9 +431,10 @@ pub async fn direct_reports_of(
     db: &impl ConnectionTrait,
     manager_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<Person>>> {
-    let rows = user::Entity::find()
+    let rows = rows::select_people()
         .filter(user::Column::ManagerId.is_in(manager_ids.iter().copied()))
         .order_by_asc(user::Column::Id)
+        .into_model::<PersonRow>()
         .all(db)
         .await?;
     let mut by_manager: HashMap<i64, Vec<Person>> = HashMap::new();
@@ -509,31 +521,6 @@ pub async fn select_people(
         c.push("u.career_level = ?", [Value::from(level.clone())]);
     }
     Ok(())
-}
-
-/// The caller behind a verified token, if the account exists and is active.
-pub async fn load_actor(db: &DatabaseConnection, user_id: i64) -> Result<Option<Actor>> {
-    let Some(row) = user::Entity::find_by_id(user_id).one(db).await? else {
-        return Ok(None);
-    };
-    if !row.active {
-        return Ok(None);
-    }
-    let person = Person::try_from(row)?;
-    let (reports, direct) = if matches!(person.role, Role::Hr | Role::Admin) {
-        (Vec::new(), Vec::new())
-    } else {
-        reports_of(db, person.id).await?
-    };
-    Ok(Some(Actor {
-        user_id: person.id,
-        role: person.role,
-        manager_id: person.manager_id,
-        team_id: person.team_id,
-        locale: person.locale,
-        reports: reports.into_iter().collect(),
-        direct_reports: direct.into_iter().collect(),
-    }))
 }
 
 /// Creates the first admin from configuration when no active admin exists,

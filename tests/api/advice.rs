@@ -100,9 +100,10 @@ async fn placed(
 }
 
 async fn actor(app: &TestApp, person: &Person) -> Actor {
-    people::load_actor(&app.state.db, person.id)
+    app.state
+        .auth
+        .actor(&app.state.db, person.id)
         .await
-        .unwrap()
         .unwrap()
 }
 

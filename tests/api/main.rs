@@ -22,5 +22,6 @@ mod migrations;
 mod people;
 mod performance;
 mod plans;
+mod reach;
 mod schema;
 mod smtp;
