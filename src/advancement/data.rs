@@ -396,6 +396,8 @@ struct MentorRow {
 /// skill is 4 or more (the same rule as readiness: a manager's rating stands
 /// until a newer one replaces it). One query for all gap skills.
 pub const MENTOR_LEVEL: u8 = 4;
+/// The strongest few are enough to ask; the rest would be noise.
+const MENTORS_PER_SKILL: u8 = 3;
 
 async fn mentors(
     db: &DatabaseConnection,
@@ -419,27 +421,34 @@ async fn mentors(
         &format!("r.skill_key IN ({marks})"),
         skills.iter().map(|s| Value::from(s.clone())),
     );
+    // The database keeps each person's latest manager rating per skill and
+    // then the three strongest holders per skill, so a large organisation
+    // sends three rows per gap skill instead of every rating it holds. Window
+    // functions, the same on SQLite (3.25+) and PostgreSQL.
     let rows = MentorRow::find_by_statement(c.statement(
         db.get_database_backend(),
-        ALL_RATINGS,
-        "ORDER BY a.cycle_id, a.submitted_at, a.id",
+        "SELECT subject_id, skill_key, level FROM ( \
+           SELECT subject_id, skill_key, level, ROW_NUMBER() OVER ( \
+             PARTITION BY skill_key ORDER BY level DESC, subject_id) AS place \
+           FROM ( \
+             SELECT a.subject_id, r.skill_key, r.level, ROW_NUMBER() OVER ( \
+               PARTITION BY a.subject_id, r.skill_key \
+               ORDER BY a.cycle_id DESC, a.submitted_at DESC, a.id DESC) AS recency \
+             FROM assessments a JOIN ratings r ON r.assessment_id = a.id \
+             JOIN users u ON u.id = a.subject_id",
+        &format!(
+            ") latest WHERE recency = 1 AND level >= {MENTOR_LEVEL} \
+             ) ranked WHERE place <= {MENTORS_PER_SKILL} ORDER BY skill_key, place"
+        ),
     ))
     .all(db)
     .await?;
-    // Rows come in cycle order: the last one per person and skill stands.
-    let mut latest: HashMap<(String, i64), u8> = HashMap::new();
-    for r in rows {
-        latest.insert((r.skill_key, r.subject_id), r.level.clamp(0, 5) as u8);
-    }
     let mut by_skill: HashMap<String, Vec<(i64, u8)>> = HashMap::new();
-    for ((skill, id), level) in latest {
-        if level >= MENTOR_LEVEL {
-            by_skill.entry(skill).or_default().push((id, level));
-        }
-    }
-    for list in by_skill.values_mut() {
-        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        list.truncate(3);
+    for r in rows {
+        by_skill
+            .entry(r.skill_key)
+            .or_default()
+            .push((r.subject_id, r.level.clamp(0, 5) as u8));
     }
     Ok(by_skill)
 }

@@ -18,6 +18,7 @@ mod integrity;
 mod limits;
 mod logs;
 mod mail;
+mod mentors;
 mod migrations;
 mod people;
 mod performance;
