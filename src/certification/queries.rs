@@ -2,7 +2,7 @@
 //! working on what, what is about to lapse. Set-based: a fixed number of SQL
 //! statements whatever the size of the organisation.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use sea_orm::{DatabaseConnection, FromQueryResult, Value};
@@ -163,16 +163,10 @@ struct CountRow {
 }
 
 #[derive(FromQueryResult)]
-struct PersonRow {
-    id: i64,
+struct LevelCountRow {
     job_role: String,
     career_level: String,
-}
-
-#[derive(FromQueryResult)]
-struct HeldRow {
-    user_id: i64,
-    certification_key: String,
+    n: i64,
 }
 
 /// Counts by status per certification and per team, and the share of people
@@ -185,9 +179,6 @@ pub async fn certification_summary(
     today: NaiveDate,
 ) -> Result<CertificationSummary> {
     let backend = db.get_database_backend();
-    let mut people = Conditions::default();
-    people_conditions(db, actor, filter, &mut people).await?;
-
     let mut c = Conditions::default();
     people_conditions(db, actor, filter, &mut c).await?;
     record_conditions(filter, today, &mut c)?;
@@ -224,59 +215,95 @@ pub async fn certification_summary(
             .add(status, row.n as u64);
     }
 
-    let mut placed = Conditions::default();
-    people_conditions(db, actor, filter, &mut placed).await?;
-    placed.push("u.job_role IS NOT NULL AND u.career_level IS NOT NULL", []);
-    let persons = PersonRow::find_by_statement(placed.statement(
-        backend,
-        "SELECT u.id, u.job_role, u.career_level FROM users u",
-        "",
-    ))
-    .all(db)
-    .await?;
-    people.push(
-        "r.status = 'EARNED' AND (r.expires_on IS NULL OR r.expires_on >= ?)",
-        [Value::from(today)],
-    );
-    let held = HeldRow::find_by_statement(people.statement(
-        backend,
-        "SELECT r.user_id, r.certification_key FROM certification_records r JOIN users u ON u.id = r.user_id",
-        "",
-    ))
-    .all(db)
-    .await?;
-    let held: HashSet<(i64, &str)> = held
-        .iter()
-        .map(|h| (h.user_id, h.certification_key.as_str()))
-        .collect();
-
+    // Coverage per level, counted by the database: how many people hold at
+    // that level, and how many of them hold every certificate it requires
+    // (valid today). The requirements come from the framework, one
+    // alternative per level that has any.
     let fw = store.current(db).await?;
-    let mut coverage: BTreeMap<(String, String), LevelCoverage> = BTreeMap::new();
-    for p in &persons {
-        let Some(level) = fw.level(&p.job_role, &p.career_level) else {
-            continue;
-        };
-        let required = &level.certifications.required;
-        let entry = coverage
-            .entry((p.job_role.clone(), p.career_level.clone()))
-            .or_insert_with(|| LevelCoverage {
-                job_role: p.job_role.clone(),
-                career_level: p.career_level.clone(),
-                required: required.clone(),
-                people: 0,
-                holding_all: 0,
-            });
-        entry.people += 1;
-        if required.iter().all(|c| held.contains(&(p.id, c.as_str()))) {
-            entry.holding_all += 1;
+    let required: Vec<(&str, &str, &Vec<String>)> = fw
+        .doc
+        .roles
+        .iter()
+        .flat_map(|role| {
+            role.levels.iter().map(move |level| {
+                (
+                    role.key.as_str(),
+                    level.key.as_str(),
+                    &level.certifications.required,
+                )
+            })
+        })
+        .filter(|(_, _, required)| !required.is_empty())
+        .collect();
+    if required.is_empty() {
+        return Ok(CertificationSummary {
+            by_certification,
+            by_team,
+            level_coverage: Vec::new(),
+        });
+    }
+    let at_required_level = |c: &mut Conditions, holding_all: bool| {
+        let mut alternatives = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        for (role, level, certificates) in &required {
+            let mut alternative = "(u.job_role = ? AND u.career_level = ?".to_owned();
+            values.push(Value::from(*role));
+            values.push(Value::from(*level));
+            if holding_all {
+                alternative.push_str(&format!(
+                    " AND (SELECT COUNT(DISTINCT r.certification_key) FROM certification_records r \
+                     WHERE r.user_id = u.id AND r.status = 'EARNED' \
+                     AND (r.expires_on IS NULL OR r.expires_on >= ?) \
+                     AND r.certification_key IN ({})) = {}",
+                    vec!["?"; certificates.len()].join(", "),
+                    certificates.len()
+                ));
+                values.push(Value::from(today));
+                values.extend(certificates.iter().map(|k| Value::from(k.clone())));
+            }
+            alternative.push(')');
+            alternatives.push(alternative);
+        }
+        c.push(&format!("({})", alternatives.join(" OR ")), values);
+    };
+    let mut counted = BTreeMap::new();
+    for holding_all in [false, true] {
+        let mut c = Conditions::default();
+        people_conditions(db, actor, filter, &mut c).await?;
+        at_required_level(&mut c, holding_all);
+        let rows = LevelCountRow::find_by_statement(c.statement(
+            backend,
+            "SELECT u.job_role, u.career_level, COUNT(*) AS n FROM users u",
+            "GROUP BY u.job_role, u.career_level",
+        ))
+        .all(db)
+        .await?;
+        for row in rows {
+            let entry: &mut (u64, u64) =
+                counted.entry((row.job_role, row.career_level)).or_default();
+            if holding_all {
+                entry.1 = row.n as u64;
+            } else {
+                entry.0 = row.n as u64;
+            }
         }
     }
+    let level_coverage = required
+        .iter()
+        .filter_map(|(role, level, certificates)| {
+            let (people, holding_all) = counted.get(&(role.to_string(), level.to_string()))?;
+            Some(LevelCoverage {
+                job_role: role.to_string(),
+                career_level: level.to_string(),
+                required: certificates.to_vec(),
+                people: *people,
+                holding_all: *holding_all,
+            })
+        })
+        .collect();
     Ok(CertificationSummary {
         by_certification,
         by_team,
-        level_coverage: coverage
-            .into_values()
-            .filter(|c| !c.required.is_empty())
-            .collect(),
+        level_coverage,
     })
 }

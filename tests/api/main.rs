@@ -7,6 +7,7 @@ mod assessment;
 mod auth;
 mod certification;
 mod charts;
+mod coverage;
 mod exports;
 mod flows;
 mod framework;
