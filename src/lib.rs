@@ -18,6 +18,7 @@ pub mod graphql;
 pub mod http;
 pub mod kpi;
 pub mod mail;
+pub mod memory;
 pub mod metrics;
 pub mod pages;
 pub mod people;

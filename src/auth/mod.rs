@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod graphql;
+mod hash_threads;
 pub mod links;
 pub mod password;
 pub mod policy;

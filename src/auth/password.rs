@@ -7,8 +7,8 @@ use anyhow::{Context, anyhow};
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
 
+use super::hash_threads::HashThreads;
 use crate::config::{PasswordHashing, Secret};
 use crate::error::{Error, Result};
 
@@ -68,11 +68,11 @@ pub struct PasswordHasher {
 
 struct Inner {
     argon2: Argon2<'static>,
-    /// One permit per core: hashes beyond that wait their turn (first come,
-    /// first served) instead of piling up blocking threads at 19 MiB each,
-    /// which let a login storm take the process to gigabytes and starve
-    /// every other request.
-    permits: Arc<Semaphore>,
+    /// One thread per core but one (see `hash_threads`): hashes beyond that
+    /// wait their turn (first come, first served) instead of piling up
+    /// blocking threads at 19 MiB each, which let a login storm take the
+    /// process to gigabytes and starve every other request.
+    threads: HashThreads,
     /// Verified against when the email is unknown, so the answer takes as long
     /// as for a real account and does not reveal which emails exist.
     dummy_hash: String,
@@ -101,7 +101,8 @@ impl PasswordHasher {
             inner: Arc::new(Inner {
                 argon2,
                 dummy_hash,
-                permits: Arc::new(Semaphore::new(cores)),
+                threads: HashThreads::start(cores.saturating_sub(1).max(1))
+                    .context("password hashing threads")?,
                 stats: HashingStats::default(),
             }),
         })
@@ -112,36 +113,30 @@ impl PasswordHasher {
         self.inner.stats.runs.load(Ordering::SeqCst)
     }
 
-    /// The most that ever ran at once (never more than the cores).
+    /// The most that ever ran at once (never more than the hashing threads).
     pub fn peak_concurrency(&self) -> usize {
         self.inner.stats.peak.load(Ordering::SeqCst)
     }
 
-    /// Runs `work` on the blocking pool once a hashing permit is free.
+    /// Runs `work` on a hashing thread, in turn.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Inner) -> anyhow::Result<T> + Send + 'static,
     ) -> Result<T> {
-        let permit = self
-            .inner
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .context("password hashing permits")?;
         let inner = self.inner.clone();
-        let done = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let stats = &inner.stats;
-            let running = stats.running.fetch_add(1, Ordering::SeqCst) + 1;
-            stats.peak.fetch_max(running, Ordering::SeqCst);
-            let done = work(&inner);
-            stats.running.fetch_sub(1, Ordering::SeqCst);
-            stats.runs.fetch_add(1, Ordering::SeqCst);
-            done
-        })
-        .await
-        .context("password hashing task")??;
+        let done = self
+            .inner
+            .threads
+            .run(move || {
+                let stats = &inner.stats;
+                let running = stats.running.fetch_add(1, Ordering::SeqCst) + 1;
+                stats.peak.fetch_max(running, Ordering::SeqCst);
+                let done = work(&inner);
+                stats.running.fetch_sub(1, Ordering::SeqCst);
+                stats.runs.fetch_add(1, Ordering::SeqCst);
+                done
+            })
+            .await??;
         Ok(done)
     }
 

@@ -2,7 +2,7 @@
 //! rating in the skill, 4 or more; an older high rating does not count once a
 //! newer one is lower.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use skillpath::auth::Role;
 
 use crate::assessment::{ADVANCE, OPEN, SUBMIT_MANAGER, all_at, placed, role_skills};
@@ -80,7 +80,7 @@ async fn mentors_are_the_three_strongest_by_their_latest_manager_rating() {
         .unwrap()
         .iter()
         .flat_map(|c| c["nextActions"]["mentors"].as_array().unwrap().clone())
-        .filter(|m| m["skillKey"] == Value::from(skill.as_str()))
+        .filter(|m| m["skillKey"] == skill.as_str())
         .map(|m| {
             (
                 m["user"]["email"].as_str().unwrap().to_owned(),
