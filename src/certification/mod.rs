@@ -70,6 +70,19 @@ pub enum CertificationStatus {
     Withdrawn,
 }
 
+impl CertificationStatus {
+    /// The name used in the API and in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertificationStatus::Planned => "PLANNED",
+            CertificationStatus::InProgress => "IN_PROGRESS",
+            CertificationStatus::Earned => "EARNED",
+            CertificationStatus::Expired => "EXPIRED",
+            CertificationStatus::Withdrawn => "WITHDRAWN",
+        }
+    }
+}
+
 impl From<CertificationStatus> for RecordStatus {
     fn from(s: CertificationStatus) -> Self {
         match s {

@@ -9,9 +9,13 @@ use poem::web::{Data, Path, Query};
 use poem::{Body, IntoResponse, Request, Response, Route, get, handler};
 use serde::Deserialize;
 
+use async_graphql::resolver_utils::EnumType;
+
 use super::{Format, Table, tabular};
+use crate::advancement::ReadinessFilter;
 use crate::app::AppState;
 use crate::auth::{Actor, Locale, links};
+use crate::certification::{CertificationFilter, CertificationStatus};
 use crate::error::Error;
 
 pub fn routes() -> Route {
@@ -20,6 +24,8 @@ pub fn routes() -> Route {
         .at("/team-matrix/:team", get(team_matrix))
         .at("/team-performance/:team", get(team_performance))
         .at("/people", get(people_file))
+        .at("/certification-progress", get(certification_progress))
+        .at("/readiness", get(readiness_ranking))
 }
 
 /// The caller of a download or chart request: bearer token, else a signed link.
@@ -104,6 +110,24 @@ struct FileQuery {
     lang: Option<String>,
     cycle: Option<i64>,
     period: Option<String>,
+    // Filters, as in the GraphQL queries of the same data.
+    team: Option<i64>,
+    role: Option<String>,
+    level: Option<String>,
+    certification: Option<String>,
+    status: Option<String>,
+    expiring_within_days: Option<u32>,
+    min_readiness: Option<f64>,
+    only_ready: Option<bool>,
+}
+
+/// A certification status by its API name (`EARNED`, `IN_PROGRESS`, …).
+fn certification_status(raw: &str) -> Result<CertificationStatus, Error> {
+    <CertificationStatus as EnumType>::items()
+        .iter()
+        .find(|item| item.name.eq_ignore_ascii_case(raw))
+        .map(|item| item.value)
+        .ok_or_else(|| Error::invalid("status", format!("unknown certification status {raw:?}")))
 }
 
 /// What every download starts with: the caller (token or signed link), the
@@ -214,6 +238,70 @@ async fn people_file(
         async {
             let (actor, format, locale) = who_and_how(req, &state, &q).await?;
             let table = super::people::people(&state.db, &actor, locale).await?;
+            file_response(table, format).await
+        }
+        .await,
+    )
+}
+
+#[handler]
+async fn certification_progress(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(q): Query<FileQuery>,
+) -> Response {
+    respond(
+        async {
+            let (actor, format, locale) = who_and_how(req, &state, &q).await?;
+            let filter = CertificationFilter {
+                user_id: None,
+                team_id: q.team,
+                job_role: q.role.clone(),
+                career_level: q.level.clone(),
+                certification: q.certification.clone(),
+                status: q.status.as_deref().map(certification_status).transpose()?,
+                expiring_within_days: q.expiring_within_days,
+            };
+            let table = super::certifications::certification_progress(
+                &state.db,
+                &state.frameworks,
+                &actor,
+                filter,
+                Utc::now().date_naive(),
+                locale,
+            )
+            .await?;
+            file_response(table, format).await
+        }
+        .await,
+    )
+}
+
+#[handler]
+async fn readiness_ranking(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(q): Query<FileQuery>,
+) -> Response {
+    respond(
+        async {
+            let (actor, format, locale) = who_and_how(req, &state, &q).await?;
+            let filter = ReadinessFilter {
+                team_id: q.team,
+                job_role: q.role.clone(),
+                career_level: q.level.clone(),
+                min_readiness: q.min_readiness,
+                only_ready: q.only_ready.unwrap_or(false),
+            };
+            let table = super::readiness::readiness_ranking(
+                &state.db,
+                &state.frameworks,
+                &actor,
+                &filter,
+                Utc::now().date_naive(),
+                locale,
+            )
+            .await?;
             file_response(table, format).await
         }
         .await,

@@ -4,11 +4,13 @@
 //! page by page into a channel; the writers in `tabular` turn the pages
 //! into a streamed CSV body or an `.xlsx` workbook.
 
+pub mod certifications;
 pub mod cycle_results;
 pub mod graphql;
 pub mod http;
 pub mod people;
 pub mod performance;
+pub mod readiness;
 pub mod tabular;
 pub mod team_matrix;
 

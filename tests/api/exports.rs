@@ -150,7 +150,7 @@ pub async fn get(app: &TestApp, token: Option<&str>, path: &str) -> reqwest::Res
 }
 
 /// A CSV download parsed back: header and rows.
-async fn csv_of(res: reqwest::Response) -> (Vec<String>, Vec<Vec<String>>) {
+pub async fn csv_of(res: reqwest::Response) -> (Vec<String>, Vec<Vec<String>>) {
     assert_eq!(res.status(), 200);
     assert!(
         res.headers()["content-type"]
@@ -176,7 +176,7 @@ async fn csv_of(res: reqwest::Response) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 /// An .xlsx download parsed back with calamine: every row as text.
-async fn xlsx_of(res: reqwest::Response) -> Vec<Vec<String>> {
+pub async fn xlsx_of(res: reqwest::Response) -> Vec<Vec<String>> {
     use calamine::Reader;
     assert_eq!(res.status(), 200);
     let bytes = res.bytes().await.unwrap().to_vec();
@@ -189,7 +189,7 @@ async fn xlsx_of(res: reqwest::Response) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn emails(rows: &[Vec<String>], column: usize) -> Vec<String> {
+pub fn emails(rows: &[Vec<String>], column: usize) -> Vec<String> {
     let mut list: Vec<String> = rows.iter().map(|r| r[column].clone()).collect();
     list.sort();
     list.dedup();

@@ -8,6 +8,7 @@ mod auth;
 mod certification;
 mod charts;
 mod coverage;
+mod downloads;
 mod exports;
 mod flows;
 mod framework;
