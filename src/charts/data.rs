@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use super::bars::Bars;
 use super::heatmap::{HeatCell, Heatmap};
 use super::radar::{Radar, Series};
+use crate::advancement::scoring::{Candidate, Verdict};
 use crate::assessment::profile::{HOLDS_AT, Profile, TeamMatrix};
 use crate::auth::Locale;
+use crate::certification::LevelCoverage;
 use crate::framework::Framework;
 use crate::kpi::Performance;
 
@@ -171,5 +173,94 @@ pub fn kpi_attainment(fw: &Framework, perf: &Performance, name: &str, locale: Lo
         max: 150.0,
         reference: Some(100.0),
         unit: "%".into(),
+    }
+}
+
+/// Per level that requires certificates, the share of its people holding
+/// every one of them (valid today), as bars against 100 %.
+pub fn certification_coverage(
+    fw: &Framework,
+    coverage: &[LevelCoverage],
+    scope: &str,
+    locale: Locale,
+) -> Bars {
+    Bars {
+        title: format!(
+            "{scope} · {}",
+            t(
+                locale,
+                "certification coverage by level",
+                "各职级证书达标率"
+            )
+        ),
+        bars: coverage
+            .iter()
+            .map(|c| {
+                let role = fw
+                    .role(&c.job_role)
+                    .map_or(c.job_role.clone(), |r| r.name.get(locale).to_owned());
+                let level = fw
+                    .level(&c.job_role, &c.career_level)
+                    .map_or(c.career_level.clone(), |l| l.title.get(locale).to_owned());
+                let label = if level.contains(&role) {
+                    level
+                } else {
+                    format!("{role} · {level}")
+                };
+                let share = (c.people > 0).then(|| 100.0 * c.holding_all as f64 / c.people as f64);
+                (format!("{label} ({}/{})", c.holding_all, c.people), share)
+            })
+            .collect(),
+        max: 100.0,
+        reference: Some(100.0),
+        unit: "%".into(),
+    }
+}
+
+/// Readiness bands, best first: how many people of a team fall in each, by
+/// their best next move.
+pub const READINESS_BANDS: usize = 6;
+
+/// The band of one person's best move: 0 ready, 1–4 not ready by readiness
+/// (80+, 60–79, 40–59, under 40), 5 not enough evidence for a score.
+pub fn readiness_band(candidate: &Candidate) -> usize {
+    match (candidate.verdict, candidate.readiness) {
+        (Verdict::Ready, _) => 0,
+        (_, None) | (Verdict::NeedsEvidence, _) => 5,
+        (_, Some(r)) if r >= 80.0 => 1,
+        (_, Some(r)) if r >= 60.0 => 2,
+        (_, Some(r)) if r >= 40.0 => 3,
+        _ => 4,
+    }
+}
+
+/// How readiness is spread across a team: people per band.
+pub fn readiness_distribution(candidates: &[&Candidate], scope: &str, locale: Locale) -> Bars {
+    let mut counts = [0u32; READINESS_BANDS];
+    for c in candidates {
+        counts[readiness_band(c)] += 1;
+    }
+    let labels = [
+        t(locale, "ready", "已准备好"),
+        t(locale, "80% and more", "80% 及以上"),
+        t(locale, "60–79%", "60–79%"),
+        t(locale, "40–59%", "40–59%"),
+        t(locale, "under 40%", "40% 以下"),
+        t(locale, "needs evidence", "缺少评估依据"),
+    ];
+    Bars {
+        title: format!(
+            "{scope} · {} ({})",
+            t(locale, "readiness for the next move", "晋升/发展准备度分布"),
+            candidates.len()
+        ),
+        bars: labels
+            .iter()
+            .zip(counts)
+            .map(|(label, n)| (label.to_string(), Some(f64::from(n))))
+            .collect(),
+        max: f64::from(counts.into_iter().max().unwrap_or(0).max(1)),
+        reference: None,
+        unit: t(locale, " people", " 人").into(),
     }
 }

@@ -111,4 +111,70 @@ impl ChartQuery {
             ),
         })
     }
+
+    /// Per level that requires certificates, the share of its people who hold
+    /// every one of them, valid today: of a team and its sub-teams, or of
+    /// everyone in reach. Same reach as `certificationSummary`.
+    async fn certification_coverage_chart(
+        &self,
+        ctx: &Context<'_>,
+        team_id: Option<ID>,
+        locale: Option<Locale>,
+    ) -> ApiResult<Chart> {
+        let state = state(ctx)?;
+        let team = team_id
+            .as_ref()
+            .map(|t| parse_id(t, "teamId"))
+            .transpose()?;
+        let lang = self::locale(ctx, locale);
+        let svg = super::views::certification_coverage(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            team,
+            lang,
+        )
+        .await?;
+        Ok(Chart {
+            svg,
+            path: with_team("/charts/certification-coverage", team, lang),
+        })
+    }
+
+    /// How many people of a team (or everyone in reach) are ready for their
+    /// best next move, and how close the others are, in bands. Same reach as
+    /// `promotionReadiness`.
+    async fn readiness_distribution_chart(
+        &self,
+        ctx: &Context<'_>,
+        team_id: Option<ID>,
+        locale: Option<Locale>,
+    ) -> ApiResult<Chart> {
+        let state = state(ctx)?;
+        let team = team_id
+            .as_ref()
+            .map(|t| parse_id(t, "teamId"))
+            .transpose()?;
+        let lang = self::locale(ctx, locale);
+        let svg = super::views::readiness_distribution(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            team,
+            lang,
+        )
+        .await?;
+        Ok(Chart {
+            svg,
+            path: with_team("/charts/readiness-distribution", team, lang),
+        })
+    }
+}
+
+/// A chart path over a team or everyone, in a language.
+fn with_team(base: &str, team: Option<i64>, lang: Locale) -> String {
+    match team {
+        Some(team) => format!("{base}?team={team}&lang={}", lang.tag()),
+        None => format!("{base}?lang={}", lang.tag()),
+    }
 }

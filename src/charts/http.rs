@@ -14,6 +14,8 @@ pub fn routes() -> Route {
         .at("/profile-radar/:user", get(profile_radar))
         .at("/team-heatmap/:team", get(team_heatmap))
         .at("/kpi-attainment/:user", get(kpi_attainment))
+        .at("/certification-coverage", get(certification_coverage))
+        .at("/readiness-distribution", get(readiness_distribution))
 }
 
 #[derive(Debug, Deserialize)]
@@ -21,6 +23,7 @@ struct ChartQuery {
     lang: Option<String>,
     cycle: Option<i64>,
     period: Option<String>,
+    team: Option<i64>,
 }
 
 fn svg(result: Result<String, Error>) -> Response {
@@ -86,6 +89,36 @@ async fn kpi_attainment(
             .as_deref()
             .ok_or_else(|| Error::invalid("period", "is required"))?;
         super::views::kpi_attainment(&state.db, &state.frameworks, &actor, user, period, lang).await
+    }
+    .await)
+}
+
+#[handler]
+async fn certification_coverage(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(q): Query<ChartQuery>,
+) -> Response {
+    svg(async {
+        let actor = caller(req, &state).await?;
+        let lang = locale(req, q.lang.as_deref(), &actor);
+        super::views::certification_coverage(&state.db, &state.frameworks, &actor, q.team, lang)
+            .await
+    }
+    .await)
+}
+
+#[handler]
+async fn readiness_distribution(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(q): Query<ChartQuery>,
+) -> Response {
+    svg(async {
+        let actor = caller(req, &state).await?;
+        let lang = locale(req, q.lang.as_deref(), &actor);
+        super::views::readiness_distribution(&state.db, &state.frameworks, &actor, q.team, lang)
+            .await
     }
     .await)
 }

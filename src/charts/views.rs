@@ -7,7 +7,7 @@ use super::{bars, data, heatmap, radar};
 use crate::auth::{Actor, Locale};
 use crate::error::{Error, Result};
 use crate::framework::FrameworkStore;
-use crate::{assessment, kpi, people};
+use crate::{advancement, assessment, certification, kpi, people};
 
 async fn name_of(db: &DatabaseConnection, user_id: i64) -> Result<String> {
     people::people_by_ids(db, &[user_id])
@@ -77,5 +77,66 @@ pub async fn kpi_attainment(
     let name = name_of(db, user_id).await?;
     Ok(bars::render(&data::kpi_attainment(
         &fw, &perf, &name, locale,
+    )))
+}
+
+/// What a chart of a team (or, without one, of everyone in reach) is titled.
+async fn scope_name(
+    db: &DatabaseConnection,
+    team_id: Option<i64>,
+    locale: Locale,
+) -> Result<String> {
+    Ok(match team_id {
+        Some(team) => people::find_team(db, team).await?.name,
+        None => match locale {
+            Locale::En => "Everyone in reach".to_owned(),
+            Locale::ZhCn => "可见范围内的全部人员".to_owned(),
+        },
+    })
+}
+
+/// Certification coverage per level as bars. Same reach as `certificationSummary`.
+pub async fn certification_coverage(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    team_id: Option<i64>,
+    locale: Locale,
+) -> Result<String> {
+    let filter = certification::CertificationFilter {
+        team_id,
+        ..Default::default()
+    };
+    let today = chrono::Utc::now().date_naive();
+    let summary = certification::certification_summary(db, store, actor, &filter, today).await?;
+    let fw = store.current(db).await?;
+    let scope = scope_name(db, team_id, locale).await?;
+    Ok(bars::render(&data::certification_coverage(
+        &fw,
+        &summary.level_coverage,
+        &scope,
+        locale,
+    )))
+}
+
+/// How readiness for the next move is spread across a team, as bars. Same
+/// reach as `promotionReadiness`.
+pub async fn readiness_distribution(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    team_id: Option<i64>,
+    locale: Locale,
+) -> Result<String> {
+    let filter = advancement::ReadinessFilter {
+        team_id,
+        ..Default::default()
+    };
+    let today = chrono::Utc::now().date_naive();
+    let (_, ranked) = advancement::promotion_readiness(db, store, actor, &filter, today).await?;
+    let best: Vec<_> = ranked.iter().map(|r| &r.best).collect();
+    let scope = scope_name(db, team_id, locale).await?;
+    Ok(bars::render(&data::readiness_distribution(
+        &best, &scope, locale,
     )))
 }

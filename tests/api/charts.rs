@@ -293,3 +293,182 @@ async fn a_kpi_attainment_chart_draws_one_bar_per_target_as_long_as_its_attainme
         403
     );
 }
+
+#[tokio::test]
+async fn certification_coverage_draws_each_level_as_the_share_holding_all_it_requires() {
+    use skillpath::charts::bars;
+    use skillpath::people::{self, NewPerson};
+    let app = spawn_app().await;
+    let c = rated_cycle(&app).await;
+    let data = app
+        .gql(
+            Some(&c.hr),
+            "mutation { createTeam(input: {name: \"Data\"}) { id } }",
+            json!({}),
+        )
+        .await
+        .data()["createTeam"]["id"]
+        .as_str()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
+    let mut ids = Vec::new();
+    for (email, level) in [
+        ("d1@example.com", "p3"),
+        ("d2@example.com", "p3"),
+        ("d3@example.com", "m1"),
+    ] {
+        let person = people::insert_person(
+            &app.state.db,
+            &app.state.auth.hasher,
+            NewPerson {
+                email: email.into(),
+                name: email.into(),
+                role: Some(skillpath::auth::Role::Employee),
+                team_id: Some(data),
+                job_role: Some("data_operations".into()),
+                career_level: Some(level.into()),
+                ..NewPerson::default()
+            },
+        )
+        .await
+        .unwrap();
+        ids.push(person.id);
+    }
+    let recent = (chrono::Utc::now().date_naive() - chrono::Days::new(10)).to_string();
+    app.gql(
+        Some(&c.hr),
+        "mutation($i: RecordCertificationInput!) { recordCertification(input: $i) { id } }",
+        json!({"i": {"userId": ids[0].to_string(), "certification": "cda_level_1", "status": "EARNED", "earnedOn": recent}}),
+    )
+    .await
+    .data();
+
+    for (lang, title) in [
+        ("EN", "certification coverage by level"),
+        ("ZH_CN", "各职级证书达标率"),
+    ] {
+        let chart = app
+            .gql(
+                Some(&c.hr),
+                "query($t: ID!, $l: Locale) { certificationCoverageChart(teamId: $t, locale: $l) { svg path } }",
+                json!({"t": data.to_string(), "l": lang}),
+            )
+            .await;
+        let chart = chart.data()["certificationCoverageChart"].clone();
+        let svg = chart["svg"].as_str().unwrap();
+        assert!(svg.contains(title), "{lang}");
+        assert!(
+            svg.contains("(1/2)") && svg.contains("(0/1)"),
+            "{lang}: {svg}"
+        );
+        let pixmap = rasterise(svg);
+        assert!(title_ink(&pixmap) > 60, "{lang}");
+        // p3: one of two holds the CDA Level I, a bar to 50 %, short of the line.
+        let y = (bars::TOP + 14.0) as u32;
+        let half = bars::x_of(50.0, 100.0);
+        assert!(
+            near(
+                rgb(&pixmap, (half - 3.0) as u32, y),
+                hex(skillpath::charts::GAP_MORE),
+                12
+            ),
+            "{lang}"
+        );
+        assert!(
+            near(
+                rgb(&pixmap, (half + 30.0) as u32, y + 8),
+                (255, 255, 255),
+                12
+            ),
+            "{lang}"
+        );
+        // m1: nobody holds it, no bar.
+        let y2 = (bars::TOP + bars::ROW + 14.0) as u32;
+        assert!(
+            near(rgb(&pixmap, bars::LEFT as u32 + 5, y2), (255, 255, 255), 12),
+            "{lang}"
+        );
+        // The same picture over HTTP.
+        let path = chart["path"].as_str().unwrap();
+        let res = get(&app, Some(&c.hr), path).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.text().await.unwrap(), svg);
+    }
+    // A manager of another team sees nobody of this one: no bars, no counts.
+    let outside = get(
+        &app,
+        Some(&c.manager),
+        &format!("/charts/certification-coverage?team={data}"),
+    )
+    .await;
+    assert_eq!(outside.status(), 200);
+    let svg = outside.text().await.unwrap();
+    assert!(!svg.contains("class=\"bar\"") && !svg.contains("/2)"), "{svg}");
+}
+
+#[tokio::test]
+async fn readiness_distribution_counts_the_team_in_bands() {
+    use skillpath::charts::bars;
+    let app = spawn_app().await;
+    let c = rated_cycle(&app).await;
+    let ranked = app
+        .gql(
+            Some(&c.manager),
+            "{ promotionReadiness(first: 500) { verdict readiness } }",
+            json!({}),
+        )
+        .await;
+    // The bands by hand: ready; 80+; 60–79; 40–59; under 40; needs evidence.
+    let mut expected = [0u32; 6];
+    for r in ranked.data()["promotionReadiness"].as_array().unwrap() {
+        let band = match (r["verdict"].as_str().unwrap(), r["readiness"].as_f64()) {
+            ("READY", _) => 0,
+            ("NEEDS_EVIDENCE", _) | (_, None) => 5,
+            (_, Some(x)) if x >= 80.0 => 1,
+            (_, Some(x)) if x >= 60.0 => 2,
+            (_, Some(x)) if x >= 40.0 => 3,
+            _ => 4,
+        };
+        expected[band] += 1;
+    }
+    assert_eq!(expected.iter().sum::<u32>(), 2, "Ada and Bo");
+    let max = f64::from(*expected.iter().max().unwrap());
+    for (lang, title) in [
+        ("en", "readiness for the next move"),
+        ("zh-CN", "准备度分布"),
+    ] {
+        let path = format!(
+            "/charts/readiness-distribution?team={}&lang={lang}",
+            c.growth
+        );
+        let res = get(&app, Some(&c.manager), &path).await;
+        assert_eq!(res.status(), 200);
+        let svg = res.text().await.unwrap();
+        assert!(svg.contains(title), "{lang}");
+        let pixmap = rasterise(&svg);
+        assert!(title_ink(&pixmap) > 60, "{lang}");
+        for (band, count) in expected.iter().enumerate() {
+            let y = (bars::TOP + band as f64 * bars::ROW + 14.0) as u32;
+            if *count == 0 {
+                assert!(
+                    near(rgb(&pixmap, bars::LEFT as u32 + 5, y), (255, 255, 255), 12),
+                    "{lang} band {band}"
+                );
+            } else {
+                let end = bars::x_of(f64::from(*count), max);
+                assert!(
+                    near(
+                        rgb(&pixmap, (end - 3.0) as u32, y),
+                        hex(skillpath::charts::AGREED),
+                        12
+                    ),
+                    "{lang} band {band}"
+                );
+            }
+        }
+    }
+    // Team views are for managers and HR.
+    let res = get(&app, Some(&c.employee), "/charts/readiness-distribution").await;
+    assert_eq!(res.status(), 403);
+}
