@@ -404,7 +404,10 @@ async fn certification_coverage_draws_each_level_as_the_share_holding_all_it_req
     .await;
     assert_eq!(outside.status(), 200);
     let svg = outside.text().await.unwrap();
-    assert!(!svg.contains("class=\"bar\"") && !svg.contains("/2)"), "{svg}");
+    assert!(
+        !svg.contains("class=\"bar\"") && !svg.contains("/2)"),
+        "{svg}"
+    );
 }
 
 #[tokio::test]

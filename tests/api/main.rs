@@ -7,6 +7,7 @@ mod assessment;
 mod auth;
 mod certification;
 mod charts;
+mod cli;
 mod coverage;
 mod downloads;
 mod exports;
