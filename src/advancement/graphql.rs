@@ -20,6 +20,7 @@ use crate::framework::graphql::{
 use crate::graphql::context::{actor, locale, state};
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
+use crate::graphql::pagination::{Page, PageArgs, connection, window};
 use crate::people::Person;
 use crate::people::graphql::User;
 
@@ -401,16 +402,21 @@ impl AdvancementQuery {
     }
 
     /// People ranked by readiness for their best next move: a manager's
-    /// reports, or anyone for HR ("who is ready for promotion?").
+    /// reports, or anyone for HR ("who is ready for promotion?"). A Relay
+    /// connection: `first`/`after` (50 by default, at most 500 a page) or
+    /// `last`/`before`; `totalCount` is everyone ranked.
     #[graphql(
-        complexity = "crate::graphql::limits::cost::ORGANISATION + crate::graphql::limits::cost::per_item(first, child_complexity)"
+        complexity = "crate::graphql::limits::cost::ORGANISATION + PageArgs::cost(first, last, 50, child_complexity)"
     )]
     async fn promotion_readiness(
         &self,
         ctx: &Context<'_>,
         filter: Option<ReadinessFilterInput>,
-        #[graphql(default = 50, validator(minimum = 1, maximum = 500))] first: i32,
-    ) -> ApiResult<Vec<ReadinessRank>> {
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<ReadinessRank>> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
         let f = filter.unwrap_or_default();
@@ -425,9 +431,16 @@ impl AdvancementQuery {
             min_readiness: f.min_readiness,
             only_ready: f.only_ready,
         };
-        let (fw, mut rows) =
+        let args = PageArgs::new(first, after, last, before);
+        let (fw, rows) =
             promotion_readiness(&state.db, &state.frameworks, actor, &filter, today()).await?;
-        rows.truncate(first as usize);
+        let total = rows.len();
+        let range = window(&args, total, 50)?;
+        let rows: Vec<_> = rows
+            .into_iter()
+            .skip(range.start)
+            .take(range.len())
+            .collect();
         let view = View::new(fw, locale(ctx, None));
         let people = ctx
             .data::<Loaders>()?
@@ -435,15 +448,13 @@ impl AdvancementQuery {
             .load_many(rows.iter().map(|r| r.user_id))
             .await?;
         let none = HashMap::new();
-        Ok(rows
-            .iter()
-            .map(|r| ReadinessRank {
-                user: people.get(&r.user_id).cloned().map(User),
-                readiness: r.best.readiness,
-                ready: r.best.ready(),
-                verdict: r.best.verdict,
-                best_move: candidate_node(&view, &r.best, &none, &people),
-            })
-            .collect())
+        let nodes = rows.iter().map(|r| ReadinessRank {
+            user: people.get(&r.user_id).cloned().map(User),
+            readiness: r.best.readiness,
+            ready: r.best.ready(),
+            verdict: r.best.verdict,
+            best_move: candidate_node(&view, &r.best, &none, &people),
+        });
+        Ok(connection(range, total, nodes.collect::<Vec<_>>()))
     }
 }

@@ -6,6 +6,7 @@ pub mod error;
 pub mod i18n;
 pub mod limits;
 pub mod loaders;
+pub mod pagination;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{MessageKind, OutboxStatus};
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::ApiResult;
+use crate::graphql::pagination::{Page, PageArgs, connection, window};
 
 #[derive(SimpleObject)]
 pub struct OutboxMessage {
@@ -34,25 +35,30 @@ pub struct MailQuery;
 
 #[Object]
 impl MailQuery {
-    /// Queued, sent and failed mail, newest first (HR and admins).
-    #[graphql(complexity = "crate::graphql::limits::cost::per_item(first, child_complexity)")]
+    /// Queued, sent and failed mail, newest first (HR and admins). A Relay
+    /// connection: `first`/`after` (100 by default, at most 500 a page) or
+    /// `last`/`before`; `totalCount` counts every matching message.
+    #[graphql(complexity = "PageArgs::cost(first, last, 100, child_complexity)")]
     async fn email_outbox(
         &self,
         ctx: &Context<'_>,
         filter: Option<OutboxFilter>,
-        #[graphql(default = 100, validator(minimum = 1, maximum = 500))] first: i32,
-    ) -> ApiResult<Vec<OutboxMessage>> {
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<OutboxMessage>> {
         let actor = actor(ctx)?;
+        let db = &state(ctx)?.db;
         let filter = filter.unwrap_or_default();
-        let rows = super::outbox(
-            &state(ctx)?.db,
-            actor,
-            filter.status,
-            filter.recipient_email.as_deref(),
-            first as u64,
-        )
-        .await?;
-        Ok(rows
+        let query = super::OutboxQuery {
+            status: filter.status,
+            recipient: filter.recipient_email,
+        };
+        let total = super::outbox_count(db, actor, &query).await? as usize;
+        let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
+        let rows = super::outbox(db, actor, &query, range.start as u64, range.len() as u64).await?;
+        let nodes: Vec<OutboxMessage> = rows
             .into_iter()
             .map(|r| OutboxMessage {
                 id: ID(r.id.to_string()),
@@ -67,6 +73,7 @@ impl MailQuery {
                 created_at: r.created_at,
                 sent_at: r.sent_at,
             })
-            .collect())
+            .collect();
+        Ok(connection(range, total, nodes))
     }
 }

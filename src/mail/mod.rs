@@ -9,8 +9,8 @@ mod worker;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 
@@ -139,24 +139,51 @@ pub struct OutboxEntry {
 }
 
 /// The outbox, newest first (HR and admins).
+/// Which messages of the outbox to list.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxQuery {
+    pub status: Option<OutboxStatus>,
+    pub recipient: Option<String>,
+}
+
+impl OutboxQuery {
+    fn select(&self) -> sea_orm::Select<email_outbox::Entity> {
+        let mut query = email_outbox::Entity::find();
+        if let Some(status) = self.status {
+            query = query.filter(email_outbox::Column::Status.eq(status.as_str()));
+        }
+        if let Some(recipient) = &self.recipient {
+            query = query
+                .filter(email_outbox::Column::RecipientEmail.eq(recipient.trim().to_lowercase()));
+        }
+        query
+    }
+}
+
+/// How many messages match (HR and admins).
+pub async fn outbox_count(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &OutboxQuery,
+) -> Result<u64> {
+    policy::hr(actor)?;
+    Ok(filter.select().count(db).await?)
+}
+
+/// Messages, newest first, from `offset` (HR and admins).
 pub async fn outbox(
     db: &DatabaseConnection,
     actor: &Actor,
-    status: Option<OutboxStatus>,
-    recipient: Option<&str>,
+    filter: &OutboxQuery,
+    offset: u64,
     limit: u64,
 ) -> Result<Vec<OutboxEntry>> {
     policy::hr(actor)?;
-    let mut query = email_outbox::Entity::find()
+    let query = filter
+        .select()
         .order_by_desc(email_outbox::Column::Id)
+        .offset(offset)
         .limit(limit);
-    if let Some(status) = status {
-        query = query.filter(email_outbox::Column::Status.eq(status.as_str()));
-    }
-    if let Some(recipient) = recipient {
-        query =
-            query.filter(email_outbox::Column::RecipientEmail.eq(recipient.trim().to_lowercase()));
-    }
     Ok(query
         .all(db)
         .await?

@@ -433,9 +433,9 @@ async fn the_organisation_view_ranks_people_within_reach() {
     let app = spawn_app().await;
     let s = seed(&app).await;
     let boss = app.token("boss@example.com").await;
-    let query = "query($f: ReadinessFilterInput) { promotionReadiness(filter: $f) { user { email } readiness ready bestMove { roleKey levelKey } } }";
+    let query = "query($f: ReadinessFilterInput) { promotionReadiness(filter: $f) { nodes { user { email } readiness ready bestMove { roleKey levelKey } } } }";
     let ranked = app.gql(Some(&boss), query, json!({})).await;
-    let ranked = ranked.data()["promotionReadiness"]
+    let ranked = ranked.data()["promotionReadiness"]["nodes"]
         .as_array()
         .unwrap()
         .clone();
@@ -462,7 +462,7 @@ async fn the_organisation_view_ranks_people_within_reach() {
     let ready = app
         .gql(Some(&boss), query, json!({"f": {"onlyReady": true}}))
         .await;
-    let ready: Vec<&str> = ready.data()["promotionReadiness"]
+    let ready: Vec<&str> = ready.data()["promotionReadiness"]["nodes"]
         .as_array()
         .unwrap()
         .iter()

@@ -793,11 +793,11 @@ async fn each_designed_person_gets_the_advice_a_manager_would_sign() {
     assert_eq!(find(&ora, "data_operations", "p3")["verdict"], "READY");
 
     // Who is ready? Only people whose best move is confirmed, critical skills met, gates met.
-    let query = "query($f: ReadinessFilterInput) { promotionReadiness(filter: $f) { user { email } readiness ready verdict bestMove { roleKey levelKey } } }";
+    let query = "query($f: ReadinessFilterInput) { promotionReadiness(filter: $f) { nodes { user { email } readiness ready verdict bestMove { roleKey levelKey } } } }";
     let ready = app
         .gql(Some(&boss), query, json!({"f": {"onlyReady": true}}))
         .await;
-    let mut emails: Vec<String> = ready.data()["promotionReadiness"]
+    let mut emails: Vec<String> = ready.data()["promotionReadiness"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -814,7 +814,7 @@ async fn each_designed_person_gets_the_advice_a_manager_would_sign() {
     // The whole list: ready first, then blocked only by time (Dan), the
     // other not-ready ones, and those without evidence (Ivy, Jon) last.
     let all = app.gql(Some(&boss), query, json!({})).await;
-    let all: Vec<(String, String)> = all.data()["promotionReadiness"]
+    let all: Vec<(String, String)> = all.data()["promotionReadiness"]["nodes"]
         .as_array()
         .unwrap()
         .iter()

@@ -418,13 +418,16 @@ async fn readiness_distribution_counts_the_team_in_bands() {
     let ranked = app
         .gql(
             Some(&c.manager),
-            "{ promotionReadiness(first: 500) { verdict readiness } }",
+            "{ promotionReadiness(first: 500) { nodes { verdict readiness } } }",
             json!({}),
         )
         .await;
     // The bands by hand: ready; 80+; 60–79; 40–59; under 40; needs evidence.
     let mut expected = [0u32; 6];
-    for r in ranked.data()["promotionReadiness"].as_array().unwrap() {
+    for r in ranked.data()["promotionReadiness"]["nodes"]
+        .as_array()
+        .unwrap()
+    {
         let band = match (r["verdict"].as_str().unwrap(), r["readiness"].as_f64()) {
             ("READY", _) => 0,
             ("NEEDS_EVIDENCE", _) | (_, None) => 5,

@@ -117,11 +117,11 @@ async fn the_readiness_ranking_downloads_in_the_order_the_api_ranks() {
             let answer = app
                 .gql(
                     Some(&token),
-                    "{ promotionReadiness(first: 500) { user { email } verdict } }",
+                    "{ promotionReadiness(first: 500) { nodes { user { email } verdict } } }",
                     json!({}),
                 )
                 .await;
-            answer.data()["promotionReadiness"]
+            answer.data()["promotionReadiness"]["nodes"]
                 .as_array()
                 .unwrap()
                 .iter()

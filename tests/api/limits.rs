@@ -361,13 +361,13 @@ async fn costs_counts_and_repeats_are_limited_each_naming_its_limit() {
     // 500 × promotionReadiness(first: 500): refused; and two pages of 500
     // with a rich selection cost more than the budget (each item counts).
     let readiness: String = (0..500)
-        .map(|i| format!("r{i}: promotionReadiness(first: 500) {{ readiness }} "))
+        .map(|i| format!("r{i}: promotionReadiness(first: 500) {{ nodes {{ readiness }} }} "))
         .collect();
     let answer = app
         .gql(Some(&admin), &format!("{{ {readiness} }}"), json!({}))
         .await;
     assert_eq!(answer.code(), "BAD_USER_INPUT");
-    let page = "promotionReadiness(first: 500) { readiness ready user { id name email role jobRole careerLevel levelSince locale active manager { id name email role } team { id name } } }";
+    let page = "promotionReadiness(first: 500) { nodes { readiness ready user { id name email role jobRole careerLevel levelSince locale active manager { id name email role } team { id name } } } }";
     let answer = app
         .gql(
             Some(&admin),
@@ -379,7 +379,7 @@ async fn costs_counts_and_repeats_are_limited_each_naming_its_limit() {
     let small = app
         .gql(
             Some(&admin),
-            "{ promotionReadiness(first: 20) { readiness } }",
+            "{ promotionReadiness(first: 20) { nodes { readiness } } }",
             json!({}),
         )
         .await;

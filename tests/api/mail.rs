@@ -97,11 +97,11 @@ async fn an_invitation_arrives_and_its_link_sets_the_password() {
     let outbox = app
         .gql(
             Some(&hr),
-            "{ emailOutbox { kind status recipientEmail subject } }",
+            "{ emailOutbox { nodes { kind status recipientEmail subject } } }",
             json!({}),
         )
         .await;
-    let entry = outbox.data()["emailOutbox"][0].clone();
+    let entry = outbox.data()["emailOutbox"]["nodes"][0].clone();
     assert_eq!(
         (entry["kind"].as_str(), entry["status"].as_str()),
         (Some("INVITATION"), Some("SENT"))
@@ -111,9 +111,13 @@ async fn an_invitation_arrives_and_its_link_sets_the_password() {
         .unwrap()
         .to_owned();
     assert_eq!(
-        app.gql(Some(&employee), "{ emailOutbox { id } }", json!({}))
-            .await
-            .code(),
+        app.gql(
+            Some(&employee),
+            "{ emailOutbox { nodes { id } } }",
+            json!({})
+        )
+        .await
+        .code(),
         "FORBIDDEN"
     );
 }
@@ -177,10 +181,11 @@ async fn a_mail_server_that_is_down_delays_mail_but_not_the_action() {
     invited.data();
 
     // The worker tries, fails, and keeps the message for later.
-    let outbox = "{ emailOutbox { status attempts lastError } }";
+    let outbox = "{ emailOutbox { nodes { status attempts lastError } } }";
     let mut failed_once = false;
     for _ in 0..100 {
-        let entry = app.gql(Some(&hr), outbox, json!({})).await.data()["emailOutbox"][0].clone();
+        let entry =
+            app.gql(Some(&hr), outbox, json!({})).await.data()["emailOutbox"]["nodes"][0].clone();
         if entry["attempts"].as_i64().unwrap_or(0) >= 1 {
             assert_eq!(entry["status"], "PENDING");
             assert!(entry["lastError"].is_string());
@@ -195,7 +200,8 @@ async fn a_mail_server_that_is_down_delays_mail_but_not_the_action() {
     let received = smtp.wait_for(1, Duration::from_secs(30)).await;
     assert_eq!(received.len(), 1, "sent once the server is back");
     assert_eq!(parse(&received[0]).to, "late@example.com");
-    let entry = app.gql(Some(&hr), outbox, json!({})).await.data()["emailOutbox"][0].clone();
+    let entry =
+        app.gql(Some(&hr), outbox, json!({})).await.data()["emailOutbox"]["nodes"][0].clone();
     assert_eq!(entry["status"], "SENT");
 }
 
@@ -358,12 +364,12 @@ async fn the_moments_of_the_review_cycle_mail_the_right_people() {
     let outbox = app
         .gql(
             Some(&hr),
-            "{ emailOutbox { kind recipientEmail status lastError } }",
+            "{ emailOutbox { nodes { kind recipientEmail status lastError } } }",
             json!({}),
         )
         .await;
     assert_eq!(received.len(), expected.len(), "{:#}", outbox.body);
-    let mut sent: Vec<(String, String)> = outbox.data()["emailOutbox"]
+    let mut sent: Vec<(String, String)> = outbox.data()["emailOutbox"]["nodes"]
         .as_array()
         .unwrap()
         .iter()

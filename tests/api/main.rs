@@ -23,6 +23,7 @@ mod logs;
 mod mail;
 mod mentors;
 mod migrations;
+mod pages;
 mod people;
 mod performance;
 mod plans;

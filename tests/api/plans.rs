@@ -546,11 +546,11 @@ async fn outbox(app: &TestApp, kind: &str) -> Vec<String> {
     let answer = app
         .gql(
             Some(&hr),
-            "{ emailOutbox(first: 500) { kind recipientEmail } }",
+            "{ emailOutbox(first: 500) { nodes { kind recipientEmail } } }",
             json!({}),
         )
         .await;
-    let mut list: Vec<String> = answer.data()["emailOutbox"]
+    let mut list: Vec<String> = answer.data()["emailOutbox"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
