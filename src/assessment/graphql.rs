@@ -1,11 +1,12 @@
 //! The assessment API: cycles, writing ratings, profiles, divergence, team matrices.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::profile::{AgreedBasis, DivergenceKind};
+use super::profile::{AgreedBasis, DivergenceKind, MatrixCell};
 use super::{AssessmentKind, AssessmentStatus, CycleStatus, OpenCycle, RatingInput};
 use crate::auth::policy;
 use crate::framework::Framework;
@@ -13,6 +14,10 @@ use crate::framework::graphql::{SkillNode, View};
 use crate::graphql::context::{actor, locale, state};
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
+use crate::graphql::pagination::{
+    Page, PageArgs, PageNames, connection, connection_named, page_of, window,
+};
+use crate::people::Person;
 use crate::people::graphql::User;
 
 async fn user(ctx: &Context<'_>, id: i64) -> ApiResult<Option<User>> {
@@ -203,24 +208,108 @@ pub struct TeamMatrixRow {
     cells: Vec<TeamMatrixCellNode>,
 }
 
+/// `SkillHolderConnection`: `UserConnection` is the people directory's.
+pub struct SkillHolders;
+
+impl PageNames for SkillHolders {
+    type Connection = SkillHolderConnectionName;
+    type Edge = SkillHolderConnectionName;
+}
+
+pub struct SkillHolderConnectionName;
+
+impl async_graphql::connection::ConnectionNameType for SkillHolderConnectionName {
+    fn type_name<T: async_graphql::OutputType>() -> String {
+        "SkillHolderConnection".into()
+    }
+}
+
+impl async_graphql::connection::EdgeNameType for SkillHolderConnectionName {
+    fn type_name<T: async_graphql::OutputType>() -> String {
+        "SkillHolderEdge".into()
+    }
+}
+
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct SkillCoverageNode {
     skill: Option<SkillNode>,
     skill_key: String,
     needed_by: i32,
     met_by: i32,
-    /// Everyone holding the skill (agreed level 3 or more).
-    holders: Vec<User>,
     /// Exactly one person holds it: a risk if they leave.
     single_holder: bool,
+    #[graphql(skip)]
+    holder_ids: Vec<i64>,
+    #[graphql(skip)]
+    people: Arc<HashMap<i64, Person>>,
+}
+
+#[ComplexObject]
+impl SkillCoverageNode {
+    /// Everyone holding the skill (agreed level 3 or more). A Relay
+    /// connection (`first`/`after` or `last`/`before`, 100 by default).
+    #[graphql(complexity = "PageArgs::cost(first, last, 100, child_complexity)")]
+    async fn holders(
+        &self,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<User, SkillHolders>> {
+        let total = self.holder_ids.len();
+        let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
+        let nodes: Vec<User> = self.holder_ids[range.clone()]
+            .iter()
+            .filter_map(|id| self.people.get(id).cloned().map(User))
+            .collect();
+        Ok(connection_named::<User, SkillHolders>(range, total, nodes))
+    }
 }
 
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct TeamSkillMatrixNode {
     cycle: AssessmentCycle,
     skills: Vec<SkillNode>,
-    rows: Vec<TeamMatrixRow>,
     coverage: Vec<SkillCoverageNode>,
+    #[graphql(skip)]
+    rows: Vec<(i64, Vec<MatrixCell>)>,
+    #[graphql(skip)]
+    people: Arc<HashMap<i64, Person>>,
+}
+
+#[ComplexObject]
+impl TeamSkillMatrixNode {
+    /// One row per person: their agreed, required and gap per skill. A Relay
+    /// connection (`first`/`after` or `last`/`before`, 100 by default).
+    #[graphql(complexity = "PageArgs::cost(first, last, 100, child_complexity)")]
+    async fn rows(
+        &self,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<TeamMatrixRow>> {
+        let total = self.rows.len();
+        let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
+        let nodes: Vec<TeamMatrixRow> = self.rows[range.clone()]
+            .iter()
+            .map(|(id, cells)| TeamMatrixRow {
+                user: self.people.get(id).cloned().map(User),
+                cells: cells
+                    .iter()
+                    .map(|c| TeamMatrixCellNode {
+                        skill_key: c.skill.clone(),
+                        agreed: c.agreed.map(i32::from),
+                        required: c.required as i32,
+                        gap: c.gap as i32,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(connection(range, total, nodes))
+    }
 }
 
 #[derive(SimpleObject)]
@@ -241,10 +330,24 @@ pub struct AssessmentQuery;
 
 #[Object]
 impl AssessmentQuery {
-    /// Cycles the caller takes part in or reviews; all of them for HR.
-    async fn assessment_cycles(&self, ctx: &Context<'_>) -> ApiResult<Vec<AssessmentCycle>> {
+    /// Cycles the caller takes part in or reviews; all of them for HR. A
+    /// Relay connection (`first`/`after` or `last`/`before`, 50 by default).
+    #[graphql(complexity = "PageArgs::cost(first, last, 50, child_complexity)")]
+    async fn assessment_cycles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<AssessmentCycle>> {
         let cycles = super::list_cycles(&state(ctx)?.db, actor(ctx)?).await?;
-        Ok(cycles.into_iter().map(AssessmentCycle).collect())
+        page_of(
+            cycles,
+            &PageArgs::new(first, after, last, before),
+            50,
+            AssessmentCycle,
+        )
     }
 
     /// A person's skills against their level and the next: ratings, agreed
@@ -342,22 +445,36 @@ impl AssessmentQuery {
 
     /// Blind spots and hidden strengths: where self and manager ratings differ
     /// by two levels or more. The whole cycle for HR; their reports for a manager.
-    #[graphql(complexity = "crate::graphql::limits::cost::ROLLUP + child_complexity")]
+    /// A Relay connection (`first`/`after` or `last`/`before`, 100 by default).
+    #[graphql(
+        complexity = "crate::graphql::limits::cost::ROLLUP + PageArgs::cost(first, last, 100, child_complexity)"
+    )]
     async fn assessment_divergence(
         &self,
         ctx: &Context<'_>,
         cycle_id: ID,
-    ) -> ApiResult<Vec<DivergenceFlag>> {
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<DivergenceFlag>> {
         let actor = actor(ctx)?;
         let cycle_id = parse_id(&cycle_id, "cycleId")?;
         let list = super::cycle_divergence(&state(ctx)?.db, actor, cycle_id).await?;
-        // Everyone flagged, in one batched load.
+        let total = list.len();
+        let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
+        let list: Vec<_> = list
+            .into_iter()
+            .skip(range.start)
+            .take(range.len())
+            .collect();
+        // Everyone flagged on this page, in one batched load.
         let people = ctx
             .data::<Loaders>()?
             .person
             .load_many(list.iter().map(|d| d.user_id))
             .await?;
-        Ok(list
+        let nodes: Vec<DivergenceFlag> = list
             .into_iter()
             .map(|d| DivergenceFlag {
                 user: people.get(&d.user_id).cloned().map(User),
@@ -366,7 +483,8 @@ impl AssessmentQuery {
                 manager_level: d.manager_level as i32,
                 kind: d.kind,
             })
-            .collect())
+            .collect();
+        Ok(connection(range, total, nodes))
     }
 
     /// People × skills of a team (and its sub-teams) in a cycle, with coverage per skill.
@@ -390,31 +508,13 @@ impl AssessmentQuery {
         ids.sort_unstable();
         ids.dedup();
         // One batched load for every person in the matrix.
-        let people = loaders.person.load_many(ids).await?;
-        let person = |id: i64| people.get(&id).cloned().map(User);
+        let people = Arc::new(loaders.person.load_many(ids).await?);
         Ok(TeamSkillMatrixNode {
             skills: result
                 .matrix
                 .skills
                 .iter()
                 .filter_map(|s| skill(ctx, fw, s))
-                .collect(),
-            rows: result
-                .matrix
-                .rows
-                .iter()
-                .map(|(id, cells)| TeamMatrixRow {
-                    user: person(*id),
-                    cells: cells
-                        .iter()
-                        .map(|c| TeamMatrixCellNode {
-                            skill_key: c.skill.clone(),
-                            agreed: c.agreed.map(i32::from),
-                            required: c.required as i32,
-                            gap: c.gap as i32,
-                        })
-                        .collect(),
-                })
                 .collect(),
             coverage: result
                 .matrix
@@ -425,10 +525,13 @@ impl AssessmentQuery {
                     skill_key: c.skill.clone(),
                     needed_by: c.needed_by as i32,
                     met_by: c.met_by as i32,
-                    holders: c.holders.iter().filter_map(|id| person(*id)).collect(),
                     single_holder: c.holders.len() == 1,
+                    holder_ids: c.holders.clone(),
+                    people: people.clone(),
                 })
                 .collect(),
+            rows: result.matrix.rows.clone(),
+            people,
             cycle: AssessmentCycle(result.cycle),
         })
     }

@@ -12,6 +12,7 @@ use crate::framework::graphql::{CertificationNode, View};
 use crate::graphql::context::{actor, current_framework, locale, state};
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
+use crate::graphql::pagination::{Page, PageArgs, connection, window};
 use crate::people::graphql::{TeamNode, User};
 
 pub struct CertificationRecordNode(pub CertificationRecord);
@@ -398,20 +399,34 @@ impl CertificationQuery {
         })
     }
 
+    /// What happened to a certification record, oldest first. A Relay
+    /// connection (`first`/`after` or `last`/`before`, 100 by default).
+    #[graphql(complexity = "PageArgs::cost(first, last, 100, child_complexity)")]
     async fn certification_history(
         &self,
         ctx: &Context<'_>,
         record_id: ID,
-    ) -> ApiResult<Vec<CertificationEventNode>> {
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<CertificationEventNode>> {
         let actor = actor(ctx)?;
         let record_id = parse_id(&record_id, "recordId")?;
         let events = super::record_history(&state(ctx)?.db, actor, record_id).await?;
+        let total = events.len();
+        let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
+        let events: Vec<_> = events
+            .into_iter()
+            .skip(range.start)
+            .take(range.len())
+            .collect();
         let people = ctx
             .data::<Loaders>()?
             .person
             .load_many(events.iter().filter_map(|e| e.changed_by))
             .await?;
-        Ok(events
+        let nodes: Vec<CertificationEventNode> = events
             .into_iter()
             .map(|e| CertificationEventNode {
                 changed_by: e
@@ -421,22 +436,36 @@ impl CertificationQuery {
                 snapshot: e.snapshot,
                 changed_at: e.changed_at,
             })
-            .collect())
+            .collect();
+        Ok(connection(range, total, nodes))
     }
 
-    /// Expiry reminders queued by the reminder job, newest first (HR).
+    /// Expiry reminders queued by the reminder job, newest first (HR). A
+    /// Relay connection (`first`/`after` or `last`/`before`, 100 by default).
+    #[graphql(complexity = "PageArgs::cost(first, last, 100, child_complexity)")]
     async fn certification_reminders(
         &self,
         ctx: &Context<'_>,
-    ) -> ApiResult<Vec<CertificationReminderNode>> {
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<CertificationReminderNode>> {
         let actor = actor(ctx)?;
         let reminders = super::list_reminders(&state(ctx)?.db, actor).await?;
+        let total = reminders.len();
+        let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
+        let reminders: Vec<_> = reminders
+            .into_iter()
+            .skip(range.start)
+            .take(range.len())
+            .collect();
         let people = ctx
             .data::<Loaders>()?
             .person
             .load_many(reminders.iter().map(|r| r.user_id))
             .await?;
-        Ok(reminders
+        let nodes: Vec<CertificationReminderNode> = reminders
             .into_iter()
             .map(|r| CertificationReminderNode {
                 id: ID(r.id.to_string()),
@@ -448,7 +477,8 @@ impl CertificationQuery {
                 queued_at: r.queued_at,
                 sent_at: r.sent_at,
             })
-            .collect())
+            .collect();
+        Ok(connection(range, total, nodes))
     }
 }
 

@@ -9,8 +9,11 @@
 
 use std::ops::Range;
 
-use async_graphql::SimpleObject;
-use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
+use async_graphql::connection::{
+    Connection, ConnectionNameType, CursorType, DefaultConnectionName, DefaultEdgeName, Edge,
+    EdgeNameType, EmptyFields, OpaqueCursor,
+};
+use async_graphql::{OutputType, SimpleObject};
 
 use crate::graphql::error::{ApiError, ApiResult};
 
@@ -24,8 +27,30 @@ pub struct Total {
     pub total_count: usize,
 }
 
-/// A page of a list, with position cursors.
-pub type Page<Node> = Connection<OpaqueCursor<usize>, Node, Total>;
+/// A page of a list, with position cursors. `Names` sets the schema names
+/// when two lists of the same node type need different connection types.
+pub type Page<Node, Names = Default> = Connection<
+    OpaqueCursor<usize>,
+    Node,
+    Total,
+    EmptyFields,
+    <Names as PageNames>::Connection,
+    <Names as PageNames>::Edge,
+>;
+
+/// The names of a connection type and its edge type.
+pub trait PageNames {
+    type Connection: ConnectionNameType;
+    type Edge: EdgeNameType;
+}
+
+/// `{Node}Connection` and `{Node}Edge`.
+pub struct Default;
+
+impl PageNames for Default {
+    type Connection = DefaultConnectionName;
+    type Edge = DefaultEdgeName;
+}
 
 /// The Relay arguments of a list field, as sent.
 #[derive(Debug, Clone, Default)]
@@ -104,11 +129,20 @@ pub fn window(args: &PageArgs, total: usize, default: usize) -> ApiResult<Range<
 }
 
 /// A connection over the items of `range` (positions in a list of `total`).
-pub fn connection<Node: async_graphql::OutputType>(
+pub fn connection<Node: OutputType>(
     range: Range<usize>,
     total: usize,
     nodes: impl IntoIterator<Item = Node>,
 ) -> Page<Node> {
+    connection_named::<Node, Default>(range, total, nodes)
+}
+
+/// `connection`, with the schema names `Names` gives.
+pub fn connection_named<Node: OutputType, Names: PageNames>(
+    range: Range<usize>,
+    total: usize,
+    nodes: impl IntoIterator<Item = Node>,
+) -> Page<Node, Names> {
     let mut page = Connection::with_additional_fields(
         range.start > 0,
         range.end < total,
@@ -123,7 +157,7 @@ pub fn connection<Node: async_graphql::OutputType>(
 }
 
 /// A page of a list computed whole, sliced in memory.
-pub fn page_of<T, Node: async_graphql::OutputType>(
+pub fn page_of<T, Node: OutputType>(
     items: Vec<T>,
     args: &PageArgs,
     default: usize,

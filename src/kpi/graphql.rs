@@ -1,6 +1,6 @@
 //! The performance API: targets, actuals, attainment and scores.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::{ActualInput, Performance, PerformanceTarget, TargetInput, TargetResult};
@@ -9,6 +9,7 @@ use crate::framework::graphql::{KpiNode, View};
 use crate::graphql::context::{actor, current_framework, locale, state};
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
+use crate::graphql::pagination::{Page, PageArgs, connection, window};
 use crate::people::graphql::User;
 
 #[derive(SimpleObject)]
@@ -60,11 +61,33 @@ pub struct PerformanceNode {
 }
 
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct TeamPerformanceNode {
     period: String,
-    members: Vec<PerformanceNode>,
     /// Mean score of the members who have one.
     average_score: Option<f64>,
+    #[graphql(skip)]
+    members: Vec<Performance>,
+}
+
+#[ComplexObject]
+impl TeamPerformanceNode {
+    /// Each member's targets, actuals and score, in the team's order. A Relay
+    /// connection (`first`/`after` or `last`/`before`, 100 by default).
+    #[graphql(complexity = "PageArgs::cost(first, last, 100, child_complexity)")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<PerformanceNode>> {
+        let total = self.members.len();
+        let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
+        let nodes = performance_nodes(ctx, self.members[range.clone()].to_vec()).await?;
+        Ok(connection(range, total, nodes))
+    }
 }
 
 #[derive(SimpleObject)]
@@ -239,10 +262,9 @@ impl KpiQuery {
         let average_score = (!scores.is_empty())
             .then(|| (scores.iter().sum::<f64>() / scores.len() as f64 * 10.0).round() / 10.0);
         let period = list.first().map(|p| p.period.clone()).unwrap_or(period);
-        let members = performance_nodes(ctx, list).await?;
         Ok(TeamPerformanceNode {
             period,
-            members,
+            members: list,
             average_score,
         })
     }

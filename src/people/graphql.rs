@@ -10,6 +10,7 @@ use crate::auth::{Locale, Role, policy};
 use crate::graphql::context::{actor, request, state};
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
+use crate::graphql::pagination::{Page, PageArgs, page_of};
 
 const MAX_PAGE: i32 = 100;
 
@@ -265,11 +266,26 @@ impl PeopleQuery {
         Ok(connection)
     }
 
-    /// All teams, by name. Team structure is not personal data: every signed-in person may read it.
-    async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<TeamNode>> {
+    /// All teams, by name. Team structure is not personal data: every
+    /// signed-in person may read it. A Relay connection (`first`/`after` or
+    /// `last`/`before`, 100 by default).
+    #[graphql(complexity = "PageArgs::cost(first, last, 100, child_complexity)")]
+    async fn teams(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<TeamNode>> {
         actor(ctx)?;
         let teams = super::list_teams(&state(ctx)?.db).await?;
-        Ok(teams.into_iter().map(TeamNode).collect())
+        page_of(
+            teams,
+            &PageArgs::new(first, after, last, before),
+            100,
+            TeamNode,
+        )
     }
 
     async fn team(&self, ctx: &Context<'_>, id: ID) -> ApiResult<TeamNode> {
@@ -278,16 +294,27 @@ impl PeopleQuery {
         Ok(TeamNode(super::find_team(&state(ctx)?.db, id).await?))
     }
 
-    /// A person's changes of job role or career level, oldest first.
+    /// A person's changes of job role or career level, oldest first. A Relay
+    /// connection (`first`/`after` or `last`/`before`, 100 by default).
+    #[graphql(complexity = "PageArgs::cost(first, last, 100, child_complexity)")]
     async fn position_history(
         &self,
         ctx: &Context<'_>,
         user_id: ID,
-    ) -> ApiResult<Vec<PositionChangeNode>> {
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<PositionChangeNode>> {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId")?;
         let changes = super::position_history(&state(ctx)?.db, actor, user_id).await?;
-        Ok(changes.into_iter().map(PositionChangeNode).collect())
+        page_of(
+            changes,
+            &PageArgs::new(first, after, last, before),
+            100,
+            PositionChangeNode,
+        )
     }
 }
 

@@ -857,12 +857,12 @@ async fn a_promotion_records_the_change_and_restarts_time_at_level() {
     let history = app
         .gql(
             Some(&hr),
-            "query($u: ID!) { positionHistory(userId: $u) { fromRole fromLevel toRole toLevel effectiveOn changedBy { email } } }",
+            "query($u: ID!) { positionHistory(userId: $u) { nodes { fromRole fromLevel toRole toLevel effectiveOn changedBy { email } } } }",
             json!({"u": fay.id.to_string()}),
         )
         .await;
     assert_eq!(
-        history.data()["positionHistory"],
+        history.data()["positionHistory"]["nodes"],
         json!([{"fromRole": "user_operations", "fromLevel": "p2", "toRole": "user_operations",
                 "toLevel": "p3", "effectiveOn": today().to_string(), "changedBy": {"email": "hr@example.com"}}])
     );
@@ -907,19 +907,19 @@ async fn a_promotion_records_the_change_and_restarts_time_at_level() {
     let history = app
         .gql(
             Some(&own),
-            "query($u: ID!) { positionHistory(userId: $u) { toLevel } }",
+            "query($u: ID!) { positionHistory(userId: $u) { nodes { toLevel } } }",
             json!({"u": fay.id.to_string()}),
         )
         .await;
     assert_eq!(
-        history.data()["positionHistory"],
+        history.data()["positionHistory"]["nodes"],
         json!([{"toLevel": "p3"}])
     );
     let other = app.token("ada@example.com").await;
     let denied = app
         .gql(
             Some(&other),
-            "query($u: ID!) { positionHistory(userId: $u) { toLevel } }",
+            "query($u: ID!) { positionHistory(userId: $u) { nodes { toLevel } } }",
             json!({"u": fay.id.to_string()}),
         )
         .await;
@@ -956,12 +956,12 @@ async fn concurrent_promotions_record_one_change() {
         let history = app
             .gql(
                 Some(&hr),
-                "query($u: ID!) { positionHistory(userId: $u) { fromLevel toLevel } }",
+                "query($u: ID!) { positionHistory(userId: $u) { nodes { fromLevel toLevel } } }",
                 json!({"u": who.id.to_string()}),
             )
             .await;
         assert_eq!(
-            history.data()["positionHistory"],
+            history.data()["positionHistory"]["nodes"],
             json!([{"fromLevel": "p2", "toLevel": "p3"}]),
             "round {round}"
         );

@@ -295,11 +295,11 @@ async fn a_cycle_from_opening_to_closing() {
     let divergence = app
         .gql(
             Some(&t.hr),
-            "query($c: ID!) { assessmentDivergence(cycleId: $c) { user { email } skillKey kind } }",
+            "query($c: ID!) { assessmentDivergence(cycleId: $c) { nodes { user { email } skillKey kind } } }",
             json!({"c": cycle}),
         )
         .await;
-    let flags = divergence.data()["assessmentDivergence"]
+    let flags = divergence.data()["assessmentDivergence"]["nodes"]
         .as_array()
         .unwrap()
         .clone();
@@ -310,11 +310,11 @@ async fn a_cycle_from_opening_to_closing() {
     let matrix = app
         .gql(
             Some(&manager_token),
-            "query($t: ID!, $c: ID!) { teamSkillMatrix(teamId: $t, cycleId: $c) { rows { user { email } cells { skillKey agreed required gap } } coverage { skillKey neededBy metBy singleHolder } } }",
+            "query($t: ID!, $c: ID!) { teamSkillMatrix(teamId: $t, cycleId: $c) { rows { nodes { user { email } cells { skillKey agreed required gap } } } coverage { skillKey neededBy metBy singleHolder } } }",
             json!({"t": t.team_id.to_string(), "c": cycle}),
         )
         .await;
-    let rows = matrix.data()["teamSkillMatrix"]["rows"]
+    let rows = matrix.data()["teamSkillMatrix"]["rows"]["nodes"]
         .as_array()
         .unwrap()
         .clone();
@@ -324,7 +324,7 @@ async fn a_cycle_from_opening_to_closing() {
         "the manager sees their report, not themselves"
     );
     let outsider_matrix = app
-        .gql(Some(&outsider_token), "query($t: ID!, $c: ID!) { teamSkillMatrix(teamId: $t, cycleId: $c) { rows { user { email } } } }", json!({"t": t.team_id.to_string(), "c": cycle}))
+        .gql(Some(&outsider_token), "query($t: ID!, $c: ID!) { teamSkillMatrix(teamId: $t, cycleId: $c) { rows { nodes { user { email } } } } }", json!({"t": t.team_id.to_string(), "c": cycle}))
         .await;
     assert_eq!(outsider_matrix.code(), "FORBIDDEN");
     let outsider_profile = app
@@ -489,12 +489,12 @@ async fn many_employees_submitting_at_once_lose_nothing() {
     let progress = app
         .gql(
             Some(&hr),
-            "{ assessmentCycles { progress { participants selfSubmitted } } }",
+            "{ assessmentCycles { nodes { progress { participants selfSubmitted } } } }",
             json!({}),
         )
         .await;
     assert_eq!(
-        progress.data()["assessmentCycles"][0]["progress"],
+        progress.data()["assessmentCycles"]["nodes"][0]["progress"],
         json!({"participants": 25, "selfSubmitted": 24})
     );
 }

@@ -169,11 +169,11 @@ async fn an_employee_plans_progresses_and_earns_a_certification() {
     let history = app
         .gql(
             Some(&ada),
-            "query($r: ID!) { certificationHistory(recordId: $r) { action } }",
+            "query($r: ID!) { certificationHistory(recordId: $r) { nodes { action } } }",
             json!({"r": id}),
         )
         .await;
-    let actions: Vec<&str> = history.data()["certificationHistory"]
+    let actions: Vec<&str> = history.data()["certificationHistory"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -485,11 +485,11 @@ async fn hr_filters_by_team_status_and_expiry_and_managers_see_their_reports_onl
     let reminders = app
         .gql(
             Some(&hr),
-            "{ certificationReminders { user { email } stageDays notifyManager sentAt } }",
+            "{ certificationReminders { nodes { user { email } stageDays notifyManager sentAt } } }",
             json!({}),
         )
         .await;
-    let mut list = reminders.data()["certificationReminders"]
+    let mut list = reminders.data()["certificationReminders"]["nodes"]
         .as_array()
         .unwrap()
         .clone();

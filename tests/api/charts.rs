@@ -169,11 +169,11 @@ async fn a_team_heatmap_colours_every_cell_by_its_gap() {
     let matrix = app
         .gql(
             Some(&c.hr),
-            "query($t: ID!, $c: ID!) { teamSkillMatrix(teamId: $t, cycleId: $c) { rows { user { name } cells { agreed required gap } } } }",
+            "query($t: ID!, $c: ID!) { teamSkillMatrix(teamId: $t, cycleId: $c) { rows { nodes { user { name } cells { agreed required gap } } } } }",
             json!({"t": c.growth.to_string(), "c": c.cycle}),
         )
         .await;
-    let rows = matrix.data()["teamSkillMatrix"]["rows"]
+    let rows = matrix.data()["teamSkillMatrix"]["rows"]["nodes"]
         .as_array()
         .unwrap()
         .clone();

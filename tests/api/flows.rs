@@ -215,11 +215,11 @@ async fn a_withdrawn_certification_is_no_longer_held_and_its_history_says_so() {
     let history = app
         .gql(
             Some(&ada),
-            "query($r: ID!) { certificationHistory(recordId: $r) { action } }",
+            "query($r: ID!) { certificationHistory(recordId: $r) { nodes { action } } }",
             json!({"r": record}),
         )
         .await;
-    let actions: Vec<&str> = history.data()["certificationHistory"]
+    let actions: Vec<&str> = history.data()["certificationHistory"]["nodes"]
         .as_array()
         .unwrap()
         .iter()

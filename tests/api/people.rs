@@ -275,9 +275,9 @@ async fn teams_nest_without_cycles() {
         .await;
     assert_eq!(denied.code(), "FORBIDDEN");
     let teams = app
-        .gql(Some(&employee), "{ teams { name } }", json!({}))
+        .gql(Some(&employee), "{ teams { nodes { name } } }", json!({}))
         .await;
-    assert_eq!(teams.data()["teams"].as_array().unwrap().len(), 2);
+    assert_eq!(teams.data()["teams"]["nodes"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]

@@ -431,14 +431,14 @@ async fn team_performance_rolls_up_for_the_manager() {
     .await
     .data();
     let rollup = app
-        .gql(Some(&p.manager), "query($t: ID!) { teamPerformance(teamId: $t, period: \"2026-Q4\") { averageScore members { user { email } score complete } } }", json!({"t": team}))
+        .gql(Some(&p.manager), "query($t: ID!) { teamPerformance(teamId: $t, period: \"2026-Q4\") { averageScore members { nodes { user { email } score complete } } } }", json!({"t": team}))
         .await;
     let rollup = rollup.data()["teamPerformance"].clone();
-    assert_eq!(rollup["members"].as_array().unwrap().len(), 1);
+    assert_eq!(rollup["members"]["nodes"].as_array().unwrap().len(), 1);
     assert_eq!(
-        rollup["members"][0]["score"], 60.0,
+        rollup["members"]["nodes"][0]["score"], 60.0,
         "new users met (60), churn not yet recorded (0)"
     );
-    assert_eq!(rollup["members"][0]["complete"], false);
+    assert_eq!(rollup["members"]["nodes"][0]["complete"], false);
     assert_eq!(rollup["averageScore"], 60.0);
 }

@@ -724,9 +724,13 @@ async fn a_gap_closed_in_the_next_cycle_shows_on_the_plan_the_profile_and_the_ef
 
     // The cycle before the plan had no planned gaps.
     let cycles = app
-        .gql(Some(hr), "{ assessmentCycles { id name } }", json!({}))
+        .gql(
+            Some(hr),
+            "{ assessmentCycles { nodes { id name } } }",
+            json!({}),
+        )
         .await;
-    let first = cycles.data()["assessmentCycles"]
+    let first = cycles.data()["assessmentCycles"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
