@@ -54,13 +54,13 @@ ratings() { jq -c --argjson level "$1" '[.[] | {skill: ., level: $level}]' <<<"$
 
 echo "5. Ada rates herself"
 ADA_TOKEN=$(login ada@example.com "$PASSWORD")
-gql "$ADA_TOKEN" 'mutation($c: ID!, $r: [RatingInputObject!]!) { submitSelfAssessment(cycleId: $c, ratings: $r) { status } }' \
+gql "$ADA_TOKEN" 'mutation($c: ID!, $r: [RatingInput!]!) { submitSelfAssessment(cycleId: $c, ratings: $r) { status } }' \
   "$(jq -n --arg c "$CYCLE" --argjson r "$(ratings 3)" '{c: $c, r: $r}')" | jq -c .
 
 echo "6. HR moves the cycle to manager review; Mei rates Ada"
 gql "$TOKEN" 'mutation($id: ID!) { advanceAssessmentCycle(id: $id) { status } }' "$(jq -n --arg id "$CYCLE" '{id: $id}')" | jq -c .
 MEI_TOKEN=$(login mei@example.com "$PASSWORD")
-gql "$MEI_TOKEN" 'mutation($c: ID!, $u: ID!, $r: [RatingInputObject!]!) { submitManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status } }' \
+gql "$MEI_TOKEN" 'mutation($c: ID!, $u: ID!, $r: [RatingInput!]!) { submitManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status } }' \
   "$(jq -n --arg c "$CYCLE" --arg u "$ADA" --argjson r "$(ratings 3)" '{c: $c, u: $u, r: $r}')" | jq -c .
 
 echo "7. Calibration, then closing: the results are final"

@@ -1,11 +1,10 @@
 //! The advancement API: each person's possible moves with readiness, reasons
 //! and next actions; and the organisation view ranked by readiness.
 
+use crate::graphql::date::Date;
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-
-use chrono::NaiveDate;
 
 use super::explain::{action_text, explanation};
 use super::scoring::{
@@ -38,6 +37,7 @@ pub struct ReadinessComponents {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "Gate")]
 pub struct GateNode {
     kind: GateKind,
     /// The certification key, the minimum months, or the minimum KPI score.
@@ -47,10 +47,11 @@ pub struct GateNode {
     /// `held`, `unverified` or `not held`; the months so far; the KPI score.
     actual: Option<String>,
     /// A time gate: the day it opens.
-    opens_on: Option<NaiveDate>,
+    opens_on: Option<Date>,
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "SkillGap")]
 pub struct SkillGapNode {
     skill: Option<SkillNode>,
     skill_key: String,
@@ -70,6 +71,7 @@ pub struct SkillGapNode {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "Evidence")]
 pub struct EvidenceNode {
     level: EvidenceLevel,
     /// Percent of the target's skill weight a manager has confirmed.
@@ -83,6 +85,7 @@ pub struct EvidenceNode {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "Mentor")]
 pub struct MentorNode {
     user: Option<User>,
     skill_key: String,
@@ -110,7 +113,7 @@ pub struct AdvancementAction {
     certification: Option<CertificationNode>,
     kpi_key: Option<String>,
     /// WAIT_UNTIL: the day the time gate opens; AWAIT_KPI_RESULTS: the running period's end.
-    date: Option<NaiveDate>,
+    date: Option<Date>,
     /// IMPROVE_KPI: KPI score points missing to the gate.
     short_by: Option<f64>,
     /// IMPROVE_KPI: the weakest KPI's attainment in the latest finished period.
@@ -181,6 +184,7 @@ pub struct TargetLevelInput {
 }
 
 #[derive(InputObject, Default)]
+#[graphql(name = "ReadinessFilter")]
 pub struct ReadinessFilterInput {
     pub team_id: Option<ID>,
     pub job_role: Option<String>,
@@ -216,7 +220,7 @@ fn gate_node(view: &View, g: &Gate) -> GateNode {
         requirement: g.requirement.clone(),
         met: g.met,
         actual: g.actual.clone(),
-        opens_on: g.opens_on,
+        opens_on: g.opens_on.map(Date),
     }
 }
 
@@ -279,7 +283,7 @@ fn candidate_node(
                     .as_deref()
                     .and_then(|k| view.certification(k)),
                 kpi_key: a.kpi.clone(),
-                date: a.date,
+                date: a.date.map(Date),
                 short_by: a.short_by,
                 attainment: a.attainment,
                 learning_resources: if closes {

@@ -1,5 +1,6 @@
 //! The assessment API: cycles, writing ratings, profiles, divergence, team matrices.
 
+use crate::graphql::date::Date;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -52,11 +53,11 @@ impl AssessmentCycle {
             .version
             .number)
     }
-    async fn self_due(&self) -> Option<NaiveDate> {
-        self.0.self_due
+    async fn self_due(&self) -> Option<Date> {
+        self.0.self_due.map(Date)
     }
-    async fn manager_due(&self) -> Option<NaiveDate> {
-        self.0.manager_due
+    async fn manager_due(&self) -> Option<Date> {
+        self.0.manager_due.map(Date)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -84,6 +85,7 @@ pub struct CycleProgress {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "Rating")]
 pub struct RatingNode {
     skill_key: String,
     level: i32,
@@ -160,6 +162,7 @@ pub struct ProfileSkill {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "AreaScore")]
 pub struct AreaScoreNode {
     area_key: String,
     /// Weighted match in percent against the current level.
@@ -168,6 +171,7 @@ pub struct AreaScoreNode {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "SkillProfile")]
 pub struct SkillProfileNode {
     user: Option<User>,
     cycle: AssessmentCycle,
@@ -195,6 +199,7 @@ pub struct DivergenceFlag {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "TeamMatrixCell")]
 pub struct TeamMatrixCellNode {
     skill_key: String,
     agreed: Option<i32>,
@@ -231,7 +236,7 @@ impl async_graphql::connection::EdgeNameType for SkillHolderConnectionName {
 }
 
 #[derive(SimpleObject)]
-#[graphql(complex)]
+#[graphql(name = "SkillCoverage", complex)]
 pub struct SkillCoverageNode {
     skill: Option<SkillNode>,
     skill_key: String,
@@ -268,7 +273,7 @@ impl SkillCoverageNode {
 }
 
 #[derive(SimpleObject)]
-#[graphql(complex)]
+#[graphql(name = "TeamSkillMatrix", complex)]
 pub struct TeamSkillMatrixNode {
     cycle: AssessmentCycle,
     skills: Vec<SkillNode>,
@@ -561,14 +566,15 @@ pub struct OpenAssessmentCycleInput {
     /// Only people in these job roles.
     #[graphql(default)]
     pub job_roles: Vec<String>,
-    pub self_due: Option<NaiveDate>,
-    pub manager_due: Option<NaiveDate>,
+    pub self_due: Option<Date>,
+    pub manager_due: Option<Date>,
     /// Start the self-assessment straight away (default) or keep it a draft.
     #[graphql(default = true)]
     pub start: bool,
 }
 
 #[derive(InputObject)]
+#[graphql(name = "RatingInput")]
 pub struct RatingInputObject {
     pub skill: String,
     /// 0 to 5.
@@ -645,8 +651,8 @@ impl AssessmentMutation {
                 name: input.name,
                 team_ids,
                 job_roles: input.job_roles,
-                self_due: input.self_due,
-                manager_due: input.manager_due,
+                self_due: input.self_due.map(NaiveDate::from),
+                manager_due: input.manager_due.map(NaiveDate::from),
                 start: input.start,
             },
         )

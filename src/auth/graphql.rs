@@ -1,5 +1,6 @@
 //! Sessions over GraphQL: log in, rotate the refresh token, log out.
 
+use crate::graphql::date::Date;
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -51,7 +52,7 @@ pub struct InviteUserInput {
     pub locale: Option<super::Locale>,
     pub job_role: Option<String>,
     pub career_level: Option<String>,
-    pub level_since: Option<chrono::NaiveDate>,
+    pub level_since: Option<Date>,
 }
 
 #[derive(Default)]
@@ -109,7 +110,7 @@ impl AuthMutation {
             password: None,
             job_role: input.job_role,
             career_level: input.career_level,
-            level_since: input.level_since,
+            level_since: input.level_since.map(chrono::NaiveDate::from),
             employee_id: None,
         };
         Ok(User(

@@ -1,5 +1,6 @@
 //! The certification API: each person's records, HR's queries and reminders.
 
+use crate::graphql::date::Date;
 use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -50,18 +51,18 @@ impl CertificationRecordNode {
     async fn progress(&self) -> i32 {
         self.0.progress
     }
-    async fn started_on(&self) -> Option<NaiveDate> {
-        self.0.started_on
+    async fn started_on(&self) -> Option<Date> {
+        self.0.started_on.map(Date)
     }
-    async fn target_on(&self) -> Option<NaiveDate> {
-        self.0.target_on
+    async fn target_on(&self) -> Option<Date> {
+        self.0.target_on.map(Date)
     }
-    async fn earned_on(&self) -> Option<NaiveDate> {
-        self.0.earned_on
+    async fn earned_on(&self) -> Option<Date> {
+        self.0.earned_on.map(Date)
     }
     /// Valid through this day.
-    async fn expires_on(&self) -> Option<NaiveDate> {
-        self.0.expires_on
+    async fn expires_on(&self) -> Option<Date> {
+        self.0.expires_on.map(Date)
     }
     /// Credential id or URL.
     async fn credential(&self) -> Option<&str> {
@@ -85,6 +86,7 @@ impl CertificationRecordNode {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "StatusCounts")]
 pub struct StatusCountsNode {
     planned: i32,
     in_progress: i32,
@@ -130,6 +132,7 @@ pub struct LevelCertificationCoverage {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "CertificationSummary")]
 pub struct CertificationSummaryNode {
     by_certification: Vec<CertificationCounts>,
     by_team: Vec<TeamCertificationCounts>,
@@ -137,6 +140,7 @@ pub struct CertificationSummaryNode {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "CertificationEvent")]
 pub struct CertificationEventNode {
     /// RECORDED, UPDATED, VERIFIED or WITHDRAWN.
     action: String,
@@ -147,11 +151,12 @@ pub struct CertificationEventNode {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "CertificationReminder")]
 pub struct CertificationReminderNode {
     id: ID,
     record_id: ID,
     user: Option<User>,
-    expires_on: NaiveDate,
+    expires_on: Date,
     stage_days: i32,
     notify_manager: bool,
     queued_at: DateTime<Utc>,
@@ -159,6 +164,7 @@ pub struct CertificationReminderNode {
 }
 
 #[derive(InputObject, Default)]
+#[graphql(name = "CertificationFilter")]
 pub struct CertificationFilterInput {
     pub user_id: Option<ID>,
     /// The team and its sub-teams.
@@ -208,12 +214,12 @@ pub struct RecordCertificationInput {
     /// PLANNED (default), IN_PROGRESS or EARNED.
     pub status: Option<CertificationStatus>,
     pub progress: Option<i32>,
-    pub started_on: Option<NaiveDate>,
-    pub target_on: Option<NaiveDate>,
+    pub started_on: Option<Date>,
+    pub target_on: Option<Date>,
     /// Defaults to today when earned.
-    pub earned_on: Option<NaiveDate>,
+    pub earned_on: Option<Date>,
     /// Computed from the certification's validity unless given.
-    pub expires_on: Option<NaiveDate>,
+    pub expires_on: Option<Date>,
     pub credential: Option<String>,
 }
 
@@ -221,10 +227,10 @@ pub struct RecordCertificationInput {
 pub struct UpdateCertificationInput {
     pub status: Option<CertificationStatus>,
     pub progress: Option<i32>,
-    pub started_on: Option<NaiveDate>,
-    pub target_on: Option<NaiveDate>,
-    pub earned_on: Option<NaiveDate>,
-    pub expires_on: Option<NaiveDate>,
+    pub started_on: Option<Date>,
+    pub target_on: Option<Date>,
+    pub earned_on: Option<Date>,
+    pub expires_on: Option<Date>,
     pub credential: Option<String>,
 }
 
@@ -239,6 +245,7 @@ fn stored(status: Option<CertificationStatus>) -> ApiResult<Option<RecordStatus>
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "CertificationCheck")]
 pub struct CertificationCheckNode {
     certification: Option<CertificationNode>,
     certification_key: String,
@@ -471,7 +478,7 @@ impl CertificationQuery {
                 id: ID(r.id.to_string()),
                 record_id: ID(r.record_id.to_string()),
                 user: people.get(&r.user_id).cloned().map(User),
-                expires_on: r.expires_on,
+                expires_on: Date(r.expires_on),
                 stage_days: r.stage_days,
                 notify_manager: r.notify_manager,
                 queued_at: r.queued_at,
@@ -502,10 +509,10 @@ impl CertificationMutation {
         let change = RecordChange {
             status: stored(input.status)?,
             progress: input.progress,
-            started_on: input.started_on,
-            target_on: input.target_on,
-            earned_on: input.earned_on,
-            expires_on: input.expires_on,
+            started_on: input.started_on.map(NaiveDate::from),
+            target_on: input.target_on.map(NaiveDate::from),
+            earned_on: input.earned_on.map(NaiveDate::from),
+            expires_on: input.expires_on.map(NaiveDate::from),
             credential: input.credential,
         };
         let saved = super::record_certification(
@@ -533,10 +540,10 @@ impl CertificationMutation {
         let change = RecordChange {
             status: stored(input.status)?,
             progress: input.progress,
-            started_on: input.started_on,
-            target_on: input.target_on,
-            earned_on: input.earned_on,
-            expires_on: input.expires_on,
+            started_on: input.started_on.map(NaiveDate::from),
+            target_on: input.target_on.map(NaiveDate::from),
+            earned_on: input.earned_on.map(NaiveDate::from),
+            expires_on: input.expires_on.map(NaiveDate::from),
             credential: input.credential,
         };
         let saved =

@@ -2,6 +2,7 @@
 //! limits against abusive queries; the error mapping and DataLoaders.
 
 pub mod context;
+pub mod date;
 pub mod error;
 pub mod i18n;
 pub mod limits;

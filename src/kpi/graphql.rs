@@ -13,6 +13,7 @@ use crate::graphql::pagination::{Page, PageArgs, connection, window};
 use crate::people::graphql::User;
 
 #[derive(SimpleObject)]
+#[graphql(name = "TargetComment")]
 pub struct TargetCommentNode {
     id: ID,
     author: Option<User>,
@@ -21,6 +22,7 @@ pub struct TargetCommentNode {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "PerformanceTarget")]
 pub struct PerformanceTargetNode {
     id: ID,
     period: String,
@@ -36,6 +38,7 @@ pub struct PerformanceTargetNode {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "TargetResult")]
 pub struct TargetResultNode {
     target: PerformanceTargetNode,
     direction: Option<KpiDirection>,
@@ -49,6 +52,7 @@ pub struct TargetResultNode {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "Performance")]
 pub struct PerformanceNode {
     user: Option<User>,
     period: String,
@@ -61,7 +65,7 @@ pub struct PerformanceNode {
 }
 
 #[derive(SimpleObject)]
-#[graphql(complex)]
+#[graphql(name = "TeamPerformance", complex)]
 pub struct TeamPerformanceNode {
     period: String,
     /// Mean score of the members who have one.
@@ -91,6 +95,7 @@ impl TeamPerformanceNode {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "KpiActual")]
 pub struct KpiActualNode {
     id: ID,
     period: String,
@@ -102,6 +107,7 @@ pub struct KpiActualNode {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "TargetChange")]
 pub struct TargetChangeNode {
     kpi_key: String,
     /// SET, CHANGE or REMOVE.
@@ -199,6 +205,7 @@ async fn performance_nodes(
 }
 
 #[derive(InputObject)]
+#[graphql(name = "TargetInput")]
 pub struct TargetInputObject {
     /// A KPI key from the framework catalogue.
     pub kpi: String,

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::{MessageKind, OutboxStatus};
+use crate::auth::Locale;
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::ApiResult;
 use crate::graphql::pagination::{Page, PageArgs, connection, window};
@@ -13,7 +14,8 @@ pub struct OutboxMessage {
     id: ID,
     kind: Option<MessageKind>,
     recipient_email: String,
-    locale: String,
+    /// The language the message is written in.
+    locale: Locale,
     /// Known once the message has been rendered for sending.
     subject: Option<String>,
     status: OutboxStatus,
@@ -64,7 +66,7 @@ impl MailQuery {
                 id: ID(r.id.to_string()),
                 kind: r.kind,
                 recipient_email: r.recipient_email,
-                locale: r.locale,
+                locale: Locale::from_tag(&r.locale).unwrap_or_default(),
                 subject: r.subject,
                 status: r.status,
                 attempts: r.attempts,

@@ -1,6 +1,7 @@
 //! The people API: accounts, teams, reporting lines. Resolvers only parse,
 //! call the service and map; the service and the policy decide.
 
+use crate::graphql::date::Date;
 use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;
@@ -73,8 +74,8 @@ impl User {
         self.shown(ctx, self.0.career_level.as_deref()).flatten()
     }
     /// When the person reached their current career level.
-    async fn level_since(&self, ctx: &Context<'_>) -> Option<NaiveDate> {
-        self.shown(ctx, self.0.level_since).flatten()
+    async fn level_since(&self, ctx: &Context<'_>) -> Option<Date> {
+        self.shown(ctx, self.0.level_since).flatten().map(Date)
     }
     /// The id the HR system knows the person by (set by imports).
     async fn employee_id(&self, ctx: &Context<'_>) -> Option<&str> {
@@ -161,7 +162,7 @@ pub struct CreateUserInput {
     pub password: Option<String>,
     pub job_role: Option<String>,
     pub career_level: Option<String>,
-    pub level_since: Option<NaiveDate>,
+    pub level_since: Option<Date>,
 }
 
 /// Fields left out stay as they are; `null` clears a clearable field.
@@ -178,7 +179,7 @@ pub struct UpdateUserInput {
     /// With a new job role or career level: the day it takes effect (default
     /// today); the change is kept in `positionHistory` and time at level
     /// starts again from it. Alone: corrects the start of the current level.
-    pub level_since: async_graphql::MaybeUndefined<NaiveDate>,
+    pub level_since: async_graphql::MaybeUndefined<Date>,
 }
 
 #[derive(InputObject)]
@@ -335,8 +336,8 @@ impl PositionChangeNode {
     async fn to_level(&self) -> Option<&str> {
         self.0.to.1.as_deref()
     }
-    async fn effective_on(&self) -> NaiveDate {
-        self.0.effective_on
+    async fn effective_on(&self) -> Date {
+        Date(self.0.effective_on)
     }
     async fn changed_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         let Some(id) = self.0.changed_by else {
@@ -368,7 +369,7 @@ impl PeopleMutation {
             password: input.password,
             job_role: input.job_role,
             career_level: input.career_level,
-            level_since: input.level_since,
+            level_since: input.level_since.map(NaiveDate::from),
             employee_id: None,
         };
         let framework = state.frameworks.current(&state.db).await?;
@@ -394,7 +395,7 @@ impl PeopleMutation {
             active: input.active,
             job_role: maybe(&input.job_role, |v| Ok(v.clone()))?,
             career_level: maybe(&input.career_level, |v| Ok(v.clone()))?,
-            level_since: maybe(&input.level_since, |v| Ok(*v))?,
+            level_since: maybe(&input.level_since, |v| Ok(v.0))?,
         };
         let state = state(ctx)?;
         let framework = state.frameworks.current(&state.db).await?;

@@ -433,7 +433,7 @@ async fn the_organisation_view_ranks_people_within_reach() {
     let app = spawn_app().await;
     let s = seed(&app).await;
     let boss = app.token("boss@example.com").await;
-    let query = "query($f: ReadinessFilterInput) { promotionReadiness(filter: $f) { nodes { user { email } readiness ready bestMove { roleKey levelKey } } } }";
+    let query = "query($f: ReadinessFilter) { promotionReadiness(filter: $f) { nodes { user { email } readiness ready bestMove { roleKey levelKey } } } }";
     let ranked = app.gql(Some(&boss), query, json!({})).await;
     let ranked = ranked.data()["promotionReadiness"]["nodes"]
         .as_array()

@@ -793,7 +793,7 @@ async fn each_designed_person_gets_the_advice_a_manager_would_sign() {
     assert_eq!(find(&ora, "data_operations", "p3")["verdict"], "READY");
 
     // Who is ready? Only people whose best move is confirmed, critical skills met, gates met.
-    let query = "query($f: ReadinessFilterInput) { promotionReadiness(filter: $f) { nodes { user { email } readiness ready verdict bestMove { roleKey levelKey } } } }";
+    let query = "query($f: ReadinessFilter) { promotionReadiness(filter: $f) { nodes { user { email } readiness ready verdict bestMove { roleKey levelKey } } } }";
     let ready = app
         .gql(Some(&boss), query, json!({"f": {"onlyReady": true}}))
         .await;
@@ -1017,7 +1017,7 @@ async fn a_manager_rates_the_skills_of_a_move_beyond_the_role() {
     .unwrap();
     assessment::advance_cycle(db, &hr, cycle.id).await.unwrap();
     let token = app.token("boss@example.com").await;
-    let save = "mutation($c: ID!, $u: ID!, $r: [RatingInputObject!]!) { saveManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status } }";
+    let save = "mutation($c: ID!, $u: ID!, $r: [RatingInput!]!) { saveManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status } }";
     let community = json!([{"skill": "community_building", "level": 3}]);
     // Community operations is one of Max's next moves.
     let ok = app

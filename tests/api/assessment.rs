@@ -9,9 +9,9 @@ use crate::helpers::{PASSWORD, TestApp, spawn_app};
 pub const OPEN: &str = "mutation($input: OpenAssessmentCycleInput!) { openAssessmentCycle(input: $input) { participantCount cycle { id status frameworkVersion } } }";
 pub const ADVANCE: &str =
     "mutation($id: ID!) { advanceAssessmentCycle(id: $id) { status closedAt } }";
-pub const SAVE_SELF: &str = "mutation($c: ID!, $r: [RatingInputObject!]!) { saveSelfAssessment(cycleId: $c, ratings: $r) { status revision ratings { skillKey level } } }";
-pub const SUBMIT_SELF: &str = "mutation($c: ID!, $r: [RatingInputObject!]!) { submitSelfAssessment(cycleId: $c, ratings: $r) { status revision ratings { skillKey level } } }";
-pub const SUBMIT_MANAGER: &str = "mutation($c: ID!, $u: ID!, $r: [RatingInputObject!]!) { submitManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status revision } }";
+pub const SAVE_SELF: &str = "mutation($c: ID!, $r: [RatingInput!]!) { saveSelfAssessment(cycleId: $c, ratings: $r) { status revision ratings { skillKey level } } }";
+pub const SUBMIT_SELF: &str = "mutation($c: ID!, $r: [RatingInput!]!) { submitSelfAssessment(cycleId: $c, ratings: $r) { status revision ratings { skillKey level } } }";
+pub const SUBMIT_MANAGER: &str = "mutation($c: ID!, $u: ID!, $r: [RatingInput!]!) { submitManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status revision } }";
 const PROFILE: &str = "query($u: ID!, $c: ID) { skillProfile(userId: $u, cycleId: $c) { jobRole careerLevel nextLevel matchCurrent matchNext
     areas { areaKey matchCurrent matchNext }
     skills { skillKey selfLevel managerLevel agreed basis requiredCurrent requiredNext gapCurrent gapNext divergence } } }";

@@ -9,7 +9,7 @@ use crate::helpers::{PASSWORD, TestApp, spawn_app};
 
 const RECORD: &str = "mutation($i: RecordCertificationInput!) { recordCertification(input: $i) { id status progress earnedOn expiresOn } }";
 const UPDATE: &str = "mutation($r: ID!, $i: UpdateCertificationInput!) { updateCertificationProgress(recordId: $r, input: $i) { id status progress earnedOn expiresOn verified } }";
-const PROGRESS: &str = "query($f: CertificationFilterInput) { certificationProgress(filter: $f, first: 100) { edges { node { user { email } certificationKey status } } } }";
+const PROGRESS: &str = "query($f: CertificationFilter) { certificationProgress(filter: $f, first: 100) { edges { node { user { email } certificationKey status } } } }";
 
 fn today() -> NaiveDate {
     Utc::now().date_naive()

@@ -234,7 +234,7 @@ async fn a_kpi_attainment_chart_draws_one_bar_per_target_as_long_as_its_attainme
         .to_owned();
     app.gql(
         Some(&c.manager),
-        "mutation($u: ID!, $p: String!, $t: [TargetInputObject!]!) { setPerformanceTargets(userId: $u, period: $p, targets: $t) { kpiKey } }",
+        "mutation($u: ID!, $p: String!, $t: [TargetInput!]!) { setPerformanceTargets(userId: $u, period: $p, targets: $t) { kpiKey } }",
         json!({"u": ada, "p": "2026-Q4", "t": [
             {"kpi": "new_users", "weight": 60, "threshold": 800, "target": 1000, "stretch": 1200},
             {"kpi": "monthly_churn_rate", "weight": 40, "threshold": 8, "target": 5, "stretch": 3}

@@ -182,7 +182,7 @@ async fn a_team_performance_download_matches_the_scores_and_stays_in_the_team() 
     let app = spawn_app().await;
     let c = rated_cycle(&app).await;
     let period = "2026-Q3";
-    let set = "mutation($u: ID!, $p: String!, $t: [TargetInputObject!]!) { setPerformanceTargets(userId: $u, period: $p, targets: $t) { kpiKey } }";
+    let set = "mutation($u: ID!, $p: String!, $t: [TargetInput!]!) { setPerformanceTargets(userId: $u, period: $p, targets: $t) { kpiKey } }";
     let record = "mutation($u: ID!, $p: String!, $k: String!, $v: Float!) { recordKpiActual(userId: $u, period: $p, kpi: $k, value: $v) { value } }";
     let ada = id_of(
         app.gql(Some(&c.employee), "{ me { id } }", json!({}))

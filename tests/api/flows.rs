@@ -10,8 +10,8 @@ use crate::helpers::{TestApp, spawn_app};
 
 const REQUEST_PEER: &str =
     "mutation($c: ID!, $u: ID!, $p: ID!) { requestPeerInput(cycleId: $c, userId: $u, peerId: $p) }";
-const SAVE_PEER: &str = "mutation($c: ID!, $u: ID!, $r: [RatingInputObject!]!) { savePeerAssessment(cycleId: $c, userId: $u, ratings: $r) { kind status ratings { skillKey level } } }";
-const SUBMIT_PEER: &str = "mutation($c: ID!, $u: ID!, $r: [RatingInputObject!]!) { submitPeerAssessment(cycleId: $c, userId: $u, ratings: $r) { kind status ratings { skillKey level } } }";
+const SAVE_PEER: &str = "mutation($c: ID!, $u: ID!, $r: [RatingInput!]!) { savePeerAssessment(cycleId: $c, userId: $u, ratings: $r) { kind status ratings { skillKey level } } }";
+const SUBMIT_PEER: &str = "mutation($c: ID!, $u: ID!, $r: [RatingInput!]!) { submitPeerAssessment(cycleId: $c, userId: $u, ratings: $r) { kind status ratings { skillKey level } } }";
 const VERSIONS: &str = "{ frameworkVersions { number status publishedAt } }";
 
 async fn open_cycle(app: &TestApp, hr: &str) -> String {

@@ -602,7 +602,7 @@ async fn people_outside_reach_are_named_but_not_shown() {
     let submitted = app
         .gql(
             Some(&peer_token),
-            "mutation($c: ID!, $u: ID!, $r: [RatingInputObject!]!) { submitPeerAssessment(cycleId: $c, userId: $u, ratings: $r) { subject { name email careerLevel } } }",
+            "mutation($c: ID!, $u: ID!, $r: [RatingInput!]!) { submitPeerAssessment(cycleId: $c, userId: $u, ratings: $r) { subject { name email careerLevel } } }",
             json!({"c": cycle, "u": ada.id.to_string(), "r": all_at(&skills, 3)}),
         )
         .await;

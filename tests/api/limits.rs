@@ -855,7 +855,7 @@ async fn kpi_values_that_would_overflow_are_refused() {
     let target = app
         .gql(
             Some(&manager),
-            "mutation($u: ID!, $t: TargetInputObject!) { setPerformanceTarget(userId: $u, period: \"2026-Q4\", target: $t) { id } }",
+            "mutation($u: ID!, $t: TargetInput!) { setPerformanceTarget(userId: $u, period: \"2026-Q4\", target: $t) { id } }",
             json!({"u": report, "t": {"kpi": "new_users", "weight": 50, "target": 1.7e308, "threshold": -1.7e308}}),
         )
         .await;
@@ -868,7 +868,7 @@ async fn kpi_values_that_would_overflow_are_refused() {
     }
     app.gql(
         Some(&manager),
-        "mutation($u: ID!, $t: TargetInputObject!) { setPerformanceTarget(userId: $u, period: \"2026-Q4\", target: $t) { id } }",
+        "mutation($u: ID!, $t: TargetInput!) { setPerformanceTarget(userId: $u, period: \"2026-Q4\", target: $t) { id } }",
         json!({"u": report, "t": {"kpi": "new_users", "weight": 50, "target": 1000}}),
     )
     .await

@@ -307,7 +307,7 @@ async fn the_moments_of_the_review_cycle_mail_the_right_people() {
         .map(|r| json!({"skill": r["skill"]["key"], "level": 2}))
         .collect();
     // Ada submits: her manager hears of it. The manager submits: Ada hears of it.
-    app.gql(Some(&ada_token), "mutation($c: ID!, $r: [RatingInputObject!]!) { submitSelfAssessment(cycleId: $c, ratings: $r) { status } }", json!({"c": cycle, "r": skills}))
+    app.gql(Some(&ada_token), "mutation($c: ID!, $r: [RatingInput!]!) { submitSelfAssessment(cycleId: $c, ratings: $r) { status } }", json!({"c": cycle, "r": skills}))
         .await
         .data();
     app.gql(
@@ -319,7 +319,7 @@ async fn the_moments_of_the_review_cycle_mail_the_right_people() {
     .data();
     app.gql(
         Some(&boss_token),
-        "mutation($c: ID!, $u: ID!, $r: [RatingInputObject!]!) { submitManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status } }",
+        "mutation($c: ID!, $u: ID!, $r: [RatingInput!]!) { submitManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status } }",
         json!({"c": cycle, "u": ada.id.to_string(), "r": skills}),
     )
     .await
@@ -336,7 +336,7 @@ async fn the_moments_of_the_review_cycle_mail_the_right_people() {
     let earned = Utc::now().date_naive() - Months::new(12) + Days::new(5);
     app.gql(
         Some(&ada_token),
-        "mutation($d: NaiveDate!) { recordCertification(input: {certification: \"google_analytics_certification\", status: EARNED, earnedOn: $d}) { id } }",
+        "mutation($d: Date!) { recordCertification(input: {certification: \"google_analytics_certification\", status: EARNED, earnedOn: $d}) { id } }",
         json!({"d": earned.to_string()}),
     )
     .await

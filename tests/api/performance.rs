@@ -5,8 +5,8 @@ use skillpath::auth::Role;
 
 use crate::helpers::{TestApp, spawn_app};
 
-const SET_ALL: &str = "mutation($u: ID!, $p: String!, $t: [TargetInputObject!]!) { setPerformanceTargets(userId: $u, period: $p, targets: $t) { kpiKey weight } }";
-const SET_ONE: &str = "mutation($u: ID!, $p: String!, $t: TargetInputObject!) { setPerformanceTarget(userId: $u, period: $p, target: $t) { kpiKey weight } }";
+const SET_ALL: &str = "mutation($u: ID!, $p: String!, $t: [TargetInput!]!) { setPerformanceTargets(userId: $u, period: $p, targets: $t) { kpiKey weight } }";
+const SET_ONE: &str = "mutation($u: ID!, $p: String!, $t: TargetInput!) { setPerformanceTarget(userId: $u, period: $p, target: $t) { kpiKey weight } }";
 const RECORD: &str = "mutation($u: ID!, $p: String!, $k: String!, $v: Float!) { recordKpiActual(userId: $u, period: $p, kpi: $k, value: $v) { value } }";
 const IMPORT: &str = "mutation($csv: String!) { importKpiActuals(csv: $csv) }";
 const PERFORMANCE: &str = "query($u: ID!, $p: String!) { performance(userId: $u, period: $p) { period weightTotal score complete

@@ -526,7 +526,7 @@ async fn an_overdue_goal_triggers_one_reminder() {
     let later = today() + Days::new(20);
     app.gql(
         Some(ada),
-        "mutation($g: ID!, $d: NaiveDate!) { editDevelopmentGoal(goalId: $g, dueOn: $d) { revision } }",
+        "mutation($g: ID!, $d: Date!) { editDevelopmentGoal(goalId: $g, dueOn: $d) { revision } }",
         json!({"g": goal_id, "d": later.to_string()}),
     )
     .await
@@ -610,7 +610,7 @@ async fn a_check_in_reminder_arrives_at_the_cadence() {
     let checked = app
         .gql(
             Some(boss),
-            "mutation($p: ID!, $d: NaiveDate!) { recordCheckIn(planId: $p, heldOn: $d, notes: \"Course half done; retention campaign drafted\", nextSteps: \"Present the campaign to the team\") { nextCheckInOn checkIns { heldOn notes nextSteps recordedBy { email } } } }",
+            "mutation($p: ID!, $d: Date!) { recordCheckIn(planId: $p, heldOn: $d, notes: \"Course half done; retention campaign drafted\", nextSteps: \"Present the campaign to the team\") { nextCheckInOn checkIns { heldOn notes nextSteps recordedBy { email } } } }",
             json!({"p": plan["id"], "d": today().to_string()}),
         )
         .await;
@@ -619,7 +619,7 @@ async fn a_check_in_reminder_arrives_at_the_cadence() {
         json!({"nextCheckInOn": due.to_string(), "checkIns": [{"heldOn": today().to_string(), "notes": "Course half done; retention campaign drafted", "nextSteps": "Present the campaign to the team", "recordedBy": {"email": "boss@example.com"}}]})
     );
     let future = app
-        .gql(Some(ada), "mutation($p: ID!, $d: NaiveDate!) { recordCheckIn(planId: $p, heldOn: $d, notes: \"x\") { id } }", json!({"p": plan["id"], "d": (today() + Days::new(1)).to_string()}))
+        .gql(Some(ada), "mutation($p: ID!, $d: Date!) { recordCheckIn(planId: $p, heldOn: $d, notes: \"x\") { id } }", json!({"p": plan["id"], "d": (today() + Days::new(1)).to_string()}))
         .await;
     assert_eq!(
         (

@@ -1,6 +1,7 @@
 //! The development-plan API: resolvers parse arguments, call the services
 //! and map the answers; the rules live in the services and `progress`.
 
+use crate::graphql::date::Date;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, Object};
@@ -37,7 +38,7 @@ pub struct DevelopmentGoalInput {
     pub resource: Option<String>,
     /// The colleague who mentors.
     pub mentor_id: Option<ID>,
-    pub due_on: NaiveDate,
+    pub due_on: Date,
 }
 
 fn goal_input(g: DevelopmentGoalInput) -> ApiResult<GoalInput> {
@@ -50,7 +51,7 @@ fn goal_input(g: DevelopmentGoalInput) -> ApiResult<GoalInput> {
         certification: g.certification,
         resource: g.resource,
         mentor_id: g.mentor_id.map(|m| parse_id(&m, "mentorId")).transpose()?,
-        due_on: g.due_on,
+        due_on: g.due_on.into(),
     })
 }
 
@@ -261,13 +262,19 @@ impl DevelopmentMutation {
         ctx: &Context<'_>,
         goal_id: ID,
         title: Option<String>,
-        due_on: Option<NaiveDate>,
+        due_on: Option<Date>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
         let goal_id = parse_id(&goal_id, "goalId")?;
-        let plan =
-            crate::development::edit_goal(&state.db, actor(ctx)?, goal_id, title, due_on, today())
-                .await?;
+        let plan = crate::development::edit_goal(
+            &state.db,
+            actor(ctx)?,
+            goal_id,
+            title,
+            due_on.map(NaiveDate::from),
+            today(),
+        )
+        .await?;
         plan_node(ctx, plan).await
     }
 
@@ -345,7 +352,7 @@ impl DevelopmentMutation {
         &self,
         ctx: &Context<'_>,
         plan_id: ID,
-        held_on: NaiveDate,
+        held_on: Date,
         notes: String,
         next_steps: Option<String>,
     ) -> ApiResult<DevelopmentPlanNode> {
@@ -355,7 +362,7 @@ impl DevelopmentMutation {
             &state.db,
             actor(ctx)?,
             plan_id,
-            held_on,
+            held_on.into(),
             notes,
             next_steps,
             today(),

@@ -1,6 +1,7 @@
 //! The API types of development plans: each maps a service answer to what
 //! a client reads, loading people through the request's DataLoader.
 
+use crate::graphql::date::Date;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -69,8 +70,8 @@ impl DevelopmentPlanNode {
         self.view.plan.current_agreements().1.map(|a| a.at)
     }
     /// The day both last agreed it.
-    async fn agreed_on(&self) -> Option<NaiveDate> {
-        self.view.plan.agreed_on
+    async fn agreed_on(&self) -> Option<Date> {
+        self.view.plan.agreed_on.map(Date)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.view.plan.created_at
@@ -112,8 +113,8 @@ impl DevelopmentPlanNode {
             .collect()
     }
     /// When the next check-in is due (agreed plans).
-    async fn next_check_in_on(&self) -> Option<NaiveDate> {
-        self.view.next_check_in_on
+    async fn next_check_in_on(&self) -> Option<Date> {
+        self.view.next_check_in_on.map(Date)
     }
 }
 
@@ -227,14 +228,14 @@ impl DevelopmentGoalNode {
     async fn mentor(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         load_user(ctx, self.goal.mentor_id).await
     }
-    async fn due_on(&self) -> NaiveDate {
-        self.goal.due_on
+    async fn due_on(&self) -> Date {
+        Date(self.goal.due_on)
     }
     async fn status(&self) -> GoalStatus {
         self.goal.status
     }
-    async fn done_on(&self) -> Option<NaiveDate> {
-        self.goal.done_on
+    async fn done_on(&self) -> Option<Date> {
+        self.goal.done_on.map(Date)
     }
     /// Still open after its due day.
     async fn overdue(&self) -> bool {
@@ -290,8 +291,8 @@ impl CheckInNode {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    async fn held_on(&self) -> NaiveDate {
-        self.0.held_on
+    async fn held_on(&self) -> Date {
+        Date(self.0.held_on)
     }
     async fn notes(&self) -> &str {
         &self.0.notes
