@@ -131,8 +131,9 @@ impl TestApp {
     /// and returns how many were handled. With background jobs off (the
     /// default here), a test knows that no mail goes out except through this.
     pub async fn deliver_pending_mail(&self) -> usize {
+        // The running app's settings: its public URL is the address it bound.
         let worker =
-            skillpath::mail::MailWorker::from_settings(self.state.db.clone(), &self.settings)
+            skillpath::mail::MailWorker::from_settings(self.state.db.clone(), &self.state.settings)
                 .expect("mail worker from the test settings");
         let mut handled = 0;
         loop {

@@ -5,6 +5,7 @@ mod advancement;
 mod advice;
 mod assessment;
 mod auth;
+mod browser;
 mod certification;
 mod charts;
 mod cli;
