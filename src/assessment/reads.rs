@@ -183,6 +183,9 @@ pub async fn cycle_divergence(
     actor: &Actor,
     cycle_id: i64,
 ) -> Result<Vec<Divergence>> {
+    // A team view, like the team matrix: an employee without reports is
+    // refused rather than shown an empty list.
+    policy::team_views(actor)?;
     find_cycle(db, cycle_id).await?;
     let managed = policy::managed_scope(actor);
     let rows = submitted_ratings(db, cycle_id, None).await?;

@@ -578,13 +578,11 @@ impl CertificationMutation {
     /// Runs the expiry reminder job now (HR); it also runs on its own
     /// schedule. Returns how many reminders were newly queued.
     async fn run_certification_reminders(&self, ctx: &Context<'_>) -> ApiResult<i32> {
-        let actor = actor(ctx)?;
-        crate::auth::policy::hr(actor)?;
         let state = state(ctx)?;
         let stages = &state.settings.certification_reminder_days;
-        Ok(
-            super::queue_expiry_reminders(&state.db, &state.frameworks, stages, today()).await?
-                as i32,
-        )
+        let queued =
+            super::run_expiry_reminders(&state.db, &state.frameworks, actor(ctx)?, stages, today())
+                .await?;
+        Ok(queued as i32)
     }
 }

@@ -34,6 +34,19 @@ pub fn stage_for(days_left: i64, stages: &[u32]) -> Option<u32> {
         .min()
 }
 
+/// HR runs the reminder job now, besides its own schedule. Returns how many
+/// reminders were newly queued.
+pub async fn run_expiry_reminders(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    stages: &[u32],
+    today: NaiveDate,
+) -> Result<u64> {
+    policy::hr(actor)?;
+    queue_expiry_reminders(db, store, stages, today).await
+}
+
 /// Queues the reminders due on `today`, and with each its mail to the person
 /// (and, at the last stage, to their manager), in one transaction. Returns
 /// how many reminders were new.

@@ -31,6 +31,18 @@ struct LastCheckIn {
     held_on: Option<NaiveDate>,
 }
 
+/// HR runs the reminder job now, besides its own schedule. Returns how many
+/// reminders were new.
+pub async fn run_development_reminders(
+    db: &DatabaseConnection,
+    actor: &crate::auth::Actor,
+    check_in_days: u32,
+    today: NaiveDate,
+) -> Result<u64> {
+    crate::auth::policy::hr(actor)?;
+    queue_development_reminders(db, check_in_days, today).await
+}
+
 /// Queues the reminders due on `today`. Returns how many were new.
 pub async fn queue_development_reminders(
     db: &DatabaseConnection,

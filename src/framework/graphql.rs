@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::document::*;
 use super::{Framework, FrameworkStore, VersionInfo, VersionStatus};
-use crate::auth::{Locale, policy};
+use crate::auth::Locale;
 use crate::error::Error;
 use crate::graphql::context::{actor, locale, state};
 use crate::graphql::error::{ApiError, ApiResult};
@@ -732,9 +732,8 @@ impl FrameworkQuery {
         ctx: &Context<'_>,
         locale: Option<Locale>,
     ) -> ApiResult<Option<FrameworkNode>> {
-        policy::edit_catalogues(actor(ctx)?)?;
         let state = state(ctx)?;
-        let draft = state.frameworks.draft(&state.db).await?;
+        let draft = super::edits::draft(&state.db, &state.frameworks, actor(ctx)?).await?;
         Ok(draft.map(|d| FrameworkNode(View::new(Arc::new(d), self::locale(ctx, locale)))))
     }
 
@@ -773,11 +772,8 @@ impl FrameworkQuery {
         let actor = actor(ctx)?;
         let format = format.unwrap_or(DocumentFormat::Yaml);
         let doc = if draft.unwrap_or(false) {
-            policy::edit_catalogues(actor)?;
             let state = state(ctx)?;
-            state
-                .frameworks
-                .draft(&state.db)
+            super::edits::draft(&state.db, &state.frameworks, actor)
                 .await?
                 .ok_or(Error::NotFound("framework draft"))?
                 .doc
@@ -871,12 +867,9 @@ impl FrameworkMutation {
         document: String,
         format: DocumentFormat,
     ) -> ApiResult<FrameworkNode> {
-        let actor = actor(ctx)?;
-        policy::edit_framework(actor)?;
-        let doc = FrameworkDocument::parse(&document, format)
-            .map_err(|e| Error::invalid("document", e.to_string()))?;
         let state = state(ctx)?;
-        let draft = super::import_draft(&state.db, actor, doc).await?;
+        let draft =
+            super::edits::import_document(&state.db, actor(ctx)?, &document, format).await?;
         Ok(draft_node(ctx, draft))
     }
 
@@ -905,18 +898,14 @@ impl FrameworkMutation {
         role: String,
         csv: String,
     ) -> ApiResult<RoleMatrix> {
-        let actor = actor(ctx)?;
-        policy::edit_framework(actor)?;
         let state = state(ctx)?;
-        let draft = super::edit_draft(&state.db, &state.frameworks, actor, |doc| {
-            let job = doc
-                .roles
-                .iter_mut()
-                .find(|r| r.key == role)
-                .ok_or(Error::NotFound("job role"))?;
-            job.requirements = super::matrix_csv::import(job, &csv)?;
-            Ok(())
-        })
+        let draft = super::edits::import_role_matrix(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            &role,
+            &csv,
+        )
         .await?;
         role_matrix(&View::new(Arc::new(draft), locale(ctx, None)), &role)
     }
@@ -929,26 +918,15 @@ impl FrameworkMutation {
         level: i32,
         text: LocalizedTextInput,
     ) -> ApiResult<FrameworkNode> {
-        let actor = actor(ctx)?;
-        policy::edit_catalogues(actor)?;
-        let level = small(level, "level")?;
-        if !(1..=5).contains(&level) {
-            return Err(ApiError::bad_input(
-                "level",
-                "descriptors exist for levels 1 to 5",
-            ));
-        }
         let state = state(ctx)?;
-        let draft = super::edit_draft(&state.db, &state.frameworks, actor, |doc| {
-            let found = doc
-                .areas
-                .iter_mut()
-                .flat_map(|a| a.skills.iter_mut())
-                .find(|s| s.key == skill)
-                .ok_or(Error::NotFound("skill"))?;
-            found.descriptors.insert(level, text.into());
-            Ok(())
-        })
+        let draft = super::edits::set_skill_descriptor(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            &skill,
+            small(level, "level")?,
+            text.into(),
+        )
         .await?;
         Ok(draft_node(ctx, draft))
     }
@@ -964,41 +942,15 @@ impl FrameworkMutation {
         required: i32,
         weight: i32,
     ) -> ApiResult<RoleMatrix> {
-        let actor = actor(ctx)?;
-        policy::edit_framework(actor)?;
-        let required = small(required, "required")?;
-        let weight = small(weight, "weight")?;
         let state = state(ctx)?;
-        let draft = super::edit_draft(&state.db, &state.frameworks, actor, |doc| {
-            let job = doc
-                .roles
-                .iter_mut()
-                .find(|r| r.key == role)
-                .ok_or(Error::NotFound("job role"))?;
-            if !job.levels.iter().any(|l| l.key == level) {
-                return Err(Error::invalid(
-                    "level",
-                    format!("{role:?} has no level {level:?}"),
-                ));
-            }
-            let levels: Vec<String> = job.levels.iter().map(|l| l.key.clone()).collect();
-            let row = job
-                .requirements
-                .entry(skill.clone())
-                .or_insert_with(|| Requirement {
-                    weight,
-                    weights: Default::default(),
-                    levels: levels.iter().map(|l| (l.clone(), 0)).collect(),
-                    critical: Vec::new(),
-                });
-            row.levels.insert(level.clone(), required);
-            if weight == row.weight {
-                row.weights.shift_remove(&level);
-            } else {
-                row.weights.insert(level.clone(), weight);
-            }
-            Ok(())
-        })
+        let draft = super::edits::set_skill_requirement(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            (&role, &level, &skill),
+            small(required, "required")?,
+            small(weight, "weight")?,
+        )
         .await?;
         role_matrix(&View::new(Arc::new(draft), locale(ctx, None)), &role)
     }
@@ -1010,8 +962,6 @@ impl FrameworkMutation {
         family: String,
         input: KpiInput,
     ) -> ApiResult<FrameworkNode> {
-        let actor = actor(ctx)?;
-        policy::edit_catalogues(actor)?;
         let kpi = Kpi {
             key: input.key,
             name: input.name.into(),
@@ -1021,19 +971,9 @@ impl FrameworkMutation {
             aggregation: input.aggregation,
         };
         let state = state(ctx)?;
-        let draft = super::edit_draft(&state.db, &state.frameworks, actor, |doc| {
-            let fam = doc
-                .kpi_families
-                .iter_mut()
-                .find(|f| f.key == family)
-                .ok_or(Error::NotFound("KPI family"))?;
-            match fam.kpis.iter_mut().find(|k| k.key == kpi.key) {
-                Some(existing) => *existing = kpi,
-                None => fam.kpis.push(kpi),
-            }
-            Ok(())
-        })
-        .await?;
+        let draft =
+            super::edits::upsert_kpi(&state.db, &state.frameworks, actor(ctx)?, &family, kpi)
+                .await?;
         Ok(draft_node(ctx, draft))
     }
 
@@ -1044,8 +984,6 @@ impl FrameworkMutation {
         family: String,
         input: CertificationInput,
     ) -> ApiResult<FrameworkNode> {
-        let actor = actor(ctx)?;
-        policy::edit_catalogues(actor)?;
         let validity = input
             .validity_months
             .map(|m| {
@@ -1061,18 +999,13 @@ impl FrameworkMutation {
             skills: input.skills,
         };
         let state = state(ctx)?;
-        let draft = super::edit_draft(&state.db, &state.frameworks, actor, |doc| {
-            let fam = doc
-                .certification_families
-                .iter_mut()
-                .find(|f| f.key == family)
-                .ok_or(Error::NotFound("certification family"))?;
-            match fam.certifications.iter_mut().find(|c| c.key == cert.key) {
-                Some(existing) => *existing = cert,
-                None => fam.certifications.push(cert),
-            }
-            Ok(())
-        })
+        let draft = super::edits::upsert_certification(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            &family,
+            cert,
+        )
         .await?;
         Ok(draft_node(ctx, draft))
     }
@@ -1083,30 +1016,25 @@ impl FrameworkMutation {
         ctx: &Context<'_>,
         input: LearningResourceInput,
     ) -> ApiResult<FrameworkNode> {
-        let actor = actor(ctx)?;
-        policy::edit_catalogues(actor)?;
         let hours =
             u32::try_from(input.hours).map_err(|_| Error::invalid("hours", "must be positive"))?;
+        let resource = LearningResource {
+            key: input.key,
+            title: input.title.into(),
+            description: input.description.into(),
+            kind: input.kind,
+            hours,
+            skills: input.skills,
+            levels: input.levels,
+            retired: false,
+        };
         let state = state(ctx)?;
-        let draft = super::edit_draft(&state.db, &state.frameworks, actor, |doc| {
-            let retired = doc
-                .learning_resources
-                .iter()
-                .any(|r| r.key == input.key && r.retired);
-            super::catalogue::upsert_learning_resource(
-                doc,
-                LearningResource {
-                    key: input.key,
-                    title: input.title.into(),
-                    description: input.description.into(),
-                    kind: input.kind,
-                    hours,
-                    skills: input.skills,
-                    levels: input.levels,
-                    retired,
-                },
-            )
-        })
+        let draft = super::edits::upsert_learning_resource(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            resource,
+        )
         .await?;
         Ok(draft_node(ctx, draft))
     }
@@ -1119,12 +1047,14 @@ impl FrameworkMutation {
         key: String,
         #[graphql(default = true)] retired: bool,
     ) -> ApiResult<FrameworkNode> {
-        let actor = actor(ctx)?;
-        policy::edit_catalogues(actor)?;
         let state = state(ctx)?;
-        let draft = super::edit_draft(&state.db, &state.frameworks, actor, |doc| {
-            super::catalogue::retire_learning_resource(doc, &key, retired)
-        })
+        let draft = super::edits::retire_learning_resource(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            &key,
+            retired,
+        )
         .await?;
         Ok(draft_node(ctx, draft))
     }

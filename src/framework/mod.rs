@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod document;
+pub mod edits;
 pub mod graphql;
 pub mod matrix_csv;
 pub mod model;
@@ -310,23 +311,6 @@ async fn save_draft(
     };
     txn.commit().await?;
     parse(saved)
-}
-
-/// Applies one change to the draft and keeps it only if the whole framework
-/// is still valid.
-pub async fn edit_draft(
-    db: &DatabaseConnection,
-    store: &FrameworkStore,
-    actor: &Actor,
-    change: impl FnOnce(&mut FrameworkDocument) -> Result<()>,
-) -> Result<Framework> {
-    let draft = store.draft(db).await?.ok_or(Error::NotFound(
-        "framework draft (start one with createFrameworkDraft)",
-    ))?;
-    let mut doc = draft.doc;
-    change(&mut doc)?;
-    check(&doc)?;
-    save_draft(db, Some(actor.user_id), &doc).await
 }
 
 /// Publishes the draft as the next version number.

@@ -305,6 +305,15 @@ async fn a_cycle_from_opening_to_closing() {
         .clone();
     assert_eq!(flags.len(), 2);
     assert!(flags.contains(&json!({"user": {"email": "ada@example.com"}, "skillKey": "user_persona", "kind": "BLIND_SPOT"})));
+    // A team view: Ada, with no reports, is refused as for the team matrix.
+    let own = app
+        .gql(
+            Some(&ada_token),
+            "query($c: ID!) { assessmentDivergence(cycleId: $c) { totalCount } }",
+            json!({"c": cycle}),
+        )
+        .await;
+    assert_eq!(own.code(), "FORBIDDEN");
 
     // The manager's team matrix: Ada's row, and coverage per skill.
     let matrix = app

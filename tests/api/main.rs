@@ -3,6 +3,7 @@
 
 mod advancement;
 mod advice;
+mod architecture;
 mod assessment;
 mod auth;
 mod browser;

@@ -374,9 +374,9 @@ impl DevelopmentMutation {
     /// HR: runs the development reminder job now; returns how many reminders were new.
     async fn run_development_reminders(&self, ctx: &Context<'_>) -> ApiResult<i32> {
         let state = state(ctx)?;
-        crate::auth::policy::hr(actor(ctx)?)?;
-        let n = crate::development::queue_development_reminders(
+        let n = crate::development::run_development_reminders(
             &state.db,
+            actor(ctx)?,
             state.settings.development_check_in_days,
             today(),
         )

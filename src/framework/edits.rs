@@ -1,0 +1,242 @@
+//! Changes to the draft, one rule each: what a change may touch, who may make
+//! it, and what makes it invalid. Every edit goes through `edit_draft`, which
+//! asks the policy for the kind of edit first and keeps the change only if
+//! the whole framework is still valid. Resolvers only translate arguments.
+
+use sea_orm::DatabaseConnection;
+
+use super::document::{
+    Certification, DocumentFormat, Kpi, LearningResource, LocalizedText, Requirement,
+};
+use super::{
+    Framework, FrameworkDocument, FrameworkStore, catalogue, check, matrix_csv, save_draft,
+};
+use crate::auth::{Actor, policy};
+use crate::error::{Error, Result};
+
+/// What an edit changes, which decides who may make it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// Roles, levels, the matrix, paths: admins.
+    Structure,
+    /// Descriptors and the KPI, certification and learning catalogues: admins and HR.
+    Catalogue,
+}
+
+/// Applies one change to the draft, after asking the policy for `edit`, and
+/// keeps it only if the whole framework is still valid.
+pub async fn edit_draft(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    edit: Edit,
+    change: impl FnOnce(&mut FrameworkDocument) -> Result<()>,
+) -> Result<Framework> {
+    match edit {
+        Edit::Structure => policy::edit_framework(actor)?,
+        Edit::Catalogue => policy::edit_catalogues(actor)?,
+    }
+    let draft = store.draft(db).await?.ok_or(Error::NotFound(
+        "framework draft (start one with createFrameworkDraft)",
+    ))?;
+    let mut doc = draft.doc;
+    change(&mut doc)?;
+    check(&doc)?;
+    save_draft(db, Some(actor.user_id), &doc).await
+}
+
+/// Replaces the draft (or starts one) with a whole framework file (admins).
+pub async fn import_document(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    document: &str,
+    format: DocumentFormat,
+) -> Result<Framework> {
+    policy::edit_framework(actor)?;
+    let doc = FrameworkDocument::parse(document, format)
+        .map_err(|e| Error::invalid("document", e.to_string()))?;
+    super::import_draft(db, actor, doc).await
+}
+
+/// The draft, for those who may edit it (admins and HR).
+pub async fn draft(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+) -> Result<Option<Framework>> {
+    policy::edit_catalogues(actor)?;
+    store.draft(db).await
+}
+
+/// One role's matrix replaced from CSV, as `exportRoleMatrix` writes it (admins).
+pub async fn import_role_matrix(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    role: &str,
+    csv: &str,
+) -> Result<Framework> {
+    edit_draft(db, store, actor, Edit::Structure, |doc| {
+        let job = doc
+            .roles
+            .iter_mut()
+            .find(|r| r.key == role)
+            .ok_or(Error::NotFound("job role"))?;
+        job.requirements = matrix_csv::import(job, csv)?;
+        Ok(())
+    })
+    .await
+}
+
+/// What one level (1 to 5) of a skill looks like (admins and HR).
+pub async fn set_skill_descriptor(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    skill: &str,
+    level: u8,
+    text: LocalizedText,
+) -> Result<Framework> {
+    if !(1..=5).contains(&level) {
+        return Err(Error::invalid(
+            "level",
+            "descriptors exist for levels 1 to 5",
+        ));
+    }
+    edit_draft(db, store, actor, Edit::Catalogue, |doc| {
+        let found = doc
+            .areas
+            .iter_mut()
+            .flat_map(|a| a.skills.iter_mut())
+            .find(|s| s.key == skill)
+            .ok_or(Error::NotFound("skill"))?;
+        found.descriptors.insert(level, text);
+        Ok(())
+    })
+    .await
+}
+
+/// One cell of a role's matrix: the proficiency `skill` needs at `level`
+/// (0 = not expected) and its weight there (admins). A weight equal to the
+/// row's usual weight is not stored per level.
+pub async fn set_skill_requirement(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    cell: (&str, &str, &str),
+    required: u8,
+    weight: u8,
+) -> Result<Framework> {
+    let (role, level, skill) = cell;
+    edit_draft(db, store, actor, Edit::Structure, |doc| {
+        let job = doc
+            .roles
+            .iter_mut()
+            .find(|r| r.key == role)
+            .ok_or(Error::NotFound("job role"))?;
+        if !job.levels.iter().any(|l| l.key == level) {
+            return Err(Error::invalid(
+                "level",
+                format!("{role:?} has no level {level:?}"),
+            ));
+        }
+        let levels: Vec<String> = job.levels.iter().map(|l| l.key.clone()).collect();
+        let row = job
+            .requirements
+            .entry(skill.to_owned())
+            .or_insert_with(|| Requirement {
+                weight,
+                weights: Default::default(),
+                levels: levels.iter().map(|l| (l.clone(), 0)).collect(),
+                critical: Vec::new(),
+            });
+        row.levels.insert(level.to_owned(), required);
+        if weight == row.weight {
+            row.weights.shift_remove(level);
+        } else {
+            row.weights.insert(level.to_owned(), weight);
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Adds a KPI to a family, or replaces the one with the same key (admins and HR).
+pub async fn upsert_kpi(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    family: &str,
+    kpi: Kpi,
+) -> Result<Framework> {
+    edit_draft(db, store, actor, Edit::Catalogue, |doc| {
+        let fam = doc
+            .kpi_families
+            .iter_mut()
+            .find(|f| f.key == family)
+            .ok_or(Error::NotFound("KPI family"))?;
+        match fam.kpis.iter_mut().find(|k| k.key == kpi.key) {
+            Some(existing) => *existing = kpi,
+            None => fam.kpis.push(kpi),
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Adds a certification to a family, or replaces the one with the same key
+/// (admins and HR).
+pub async fn upsert_certification(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    family: &str,
+    cert: Certification,
+) -> Result<Framework> {
+    edit_draft(db, store, actor, Edit::Catalogue, |doc| {
+        let fam = doc
+            .certification_families
+            .iter_mut()
+            .find(|f| f.key == family)
+            .ok_or(Error::NotFound("certification family"))?;
+        match fam.certifications.iter_mut().find(|c| c.key == cert.key) {
+            Some(existing) => *existing = cert,
+            None => fam.certifications.push(cert),
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Adds a learning resource, or replaces the one with the same key, keeping
+/// whether it was retired (admins and HR; an admin publishes).
+pub async fn upsert_learning_resource(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    mut resource: LearningResource,
+) -> Result<Framework> {
+    edit_draft(db, store, actor, Edit::Catalogue, |doc| {
+        resource.retired = doc
+            .learning_resources
+            .iter()
+            .any(|r| r.key == resource.key && r.retired);
+        catalogue::upsert_learning_resource(doc, resource)
+    })
+    .await
+}
+
+/// Retires a learning resource (or brings it back): no longer offered, still
+/// readable on plans that took it (admins and HR).
+pub async fn retire_learning_resource(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    key: &str,
+    retired: bool,
+) -> Result<Framework> {
+    edit_draft(db, store, actor, Edit::Catalogue, |doc| {
+        catalogue::retire_learning_resource(doc, key, retired)
+    })
+    .await
+}
