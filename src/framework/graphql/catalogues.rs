@@ -1,0 +1,169 @@
+//! The catalogues: KPI families and KPIs, certification families and
+//! certifications, learning resources.
+
+use super::*;
+
+pub struct KpiFamilyNode(pub(super) View, pub(super) usize);
+
+#[Object(name = "KpiFamily")]
+impl KpiFamilyNode {
+    async fn key(&self) -> &str {
+        &self.0.fw.doc.kpi_families[self.1].key
+    }
+    async fn name(&self) -> &str {
+        self.0.text(&self.0.fw.doc.kpi_families[self.1].name)
+    }
+    async fn description(&self) -> &str {
+        self.0.text(&self.0.fw.doc.kpi_families[self.1].description)
+    }
+    async fn kpis(&self) -> Vec<KpiNode> {
+        self.0.fw.doc.kpi_families[self.1]
+            .kpis
+            .iter()
+            .map(|k| KpiNode(self.0.clone(), k.key.clone()))
+            .collect()
+    }
+}
+
+pub struct KpiNode(pub View, pub String);
+
+impl KpiNode {
+    fn kpi(&self) -> &Kpi {
+        self.0.fw.kpi(&self.1).expect("built from an existing key")
+    }
+}
+
+#[Object(name = "Kpi")]
+impl KpiNode {
+    async fn key(&self) -> &str {
+        &self.1
+    }
+    async fn family_key(&self) -> &str {
+        self.0
+            .fw
+            .kpi_family_of(&self.1)
+            .map(|f| f.key.as_str())
+            .unwrap_or_default()
+    }
+    async fn name(&self) -> &str {
+        self.0.text(&self.kpi().name)
+    }
+    async fn description(&self) -> &str {
+        self.0.text(&self.kpi().description)
+    }
+    async fn unit(&self) -> KpiUnit {
+        self.kpi().unit
+    }
+    async fn direction(&self) -> KpiDirection {
+        self.kpi().direction
+    }
+    async fn aggregation(&self) -> Aggregation {
+        self.kpi().aggregation
+    }
+}
+
+pub struct CertificationFamilyNode(pub(super) View, pub(super) usize);
+
+#[Object(name = "CertificationFamily")]
+impl CertificationFamilyNode {
+    async fn key(&self) -> &str {
+        &self.0.fw.doc.certification_families[self.1].key
+    }
+    async fn name(&self) -> &str {
+        self.0
+            .text(&self.0.fw.doc.certification_families[self.1].name)
+    }
+    async fn description(&self) -> &str {
+        self.0
+            .text(&self.0.fw.doc.certification_families[self.1].description)
+    }
+    async fn certifications(&self) -> Vec<CertificationNode> {
+        self.0.fw.doc.certification_families[self.1]
+            .certifications
+            .iter()
+            .map(|c| CertificationNode(self.0.clone(), c.key.clone()))
+            .collect()
+    }
+}
+
+pub struct CertificationNode(pub View, pub String);
+
+impl CertificationNode {
+    fn cert(&self) -> &Certification {
+        self.0
+            .fw
+            .certification(&self.1)
+            .expect("built from an existing key")
+    }
+}
+
+#[Object(name = "Certification")]
+impl CertificationNode {
+    async fn key(&self) -> &str {
+        &self.1
+    }
+    async fn family_key(&self) -> &str {
+        self.0
+            .fw
+            .certification_family_of(&self.1)
+            .map(|f| f.key.as_str())
+            .unwrap_or_default()
+    }
+    async fn name(&self) -> &str {
+        self.0.text(&self.cert().name)
+    }
+    async fn issuer(&self) -> &str {
+        self.0.text(&self.cert().issuer)
+    }
+    async fn description(&self) -> &str {
+        self.0.text(&self.cert().description)
+    }
+    /// Months an earned certificate stays valid; null when it does not expire.
+    async fn validity_months(&self) -> Option<i32> {
+        self.cert().validity_months.map(|m| m as i32)
+    }
+    async fn skills(&self) -> Vec<SkillNode> {
+        self.cert()
+            .skills
+            .iter()
+            .filter_map(|s| self.0.skill(s))
+            .collect()
+    }
+}
+
+pub struct LearningResourceNode(pub(crate) View, pub(crate) usize);
+
+#[Object(name = "LearningResource")]
+impl LearningResourceNode {
+    async fn key(&self) -> &str {
+        &self.0.fw.doc.learning_resources[self.1].key
+    }
+    async fn title(&self) -> &str {
+        self.0.text(&self.0.fw.doc.learning_resources[self.1].title)
+    }
+    async fn description(&self) -> &str {
+        self.0
+            .text(&self.0.fw.doc.learning_resources[self.1].description)
+    }
+    async fn kind(&self) -> ResourceKind {
+        self.0.fw.doc.learning_resources[self.1].kind
+    }
+    async fn hours(&self) -> i32 {
+        self.0.fw.doc.learning_resources[self.1].hours as i32
+    }
+    async fn skills(&self) -> Vec<SkillNode> {
+        self.0.fw.doc.learning_resources[self.1]
+            .skills
+            .iter()
+            .filter_map(|s| self.0.skill(s))
+            .collect()
+    }
+    /// The career levels it serves (level keys); empty for any level.
+    async fn levels(&self) -> &[String] {
+        &self.0.fw.doc.learning_resources[self.1].levels
+    }
+    /// No longer offered in advice or new plans; still shown on plans that took it.
+    async fn retired(&self) -> bool {
+        self.0.fw.doc.learning_resources[self.1].retired
+    }
+}

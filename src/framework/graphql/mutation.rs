@@ -1,0 +1,272 @@
+//! Changing the draft and publishing it; each edit is a service call in
+//! `framework::edits`.
+
+use super::*;
+
+#[derive(InputObject)]
+pub struct LocalizedTextInput {
+    pub en: String,
+    pub zh_cn: String,
+}
+
+impl From<LocalizedTextInput> for LocalizedText {
+    fn from(t: LocalizedTextInput) -> Self {
+        LocalizedText::new(t.en, t.zh_cn)
+    }
+}
+
+#[derive(InputObject)]
+pub struct KpiInput {
+    pub key: String,
+    pub name: LocalizedTextInput,
+    pub description: LocalizedTextInput,
+    pub unit: KpiUnit,
+    pub direction: KpiDirection,
+    pub aggregation: Aggregation,
+}
+
+#[derive(InputObject)]
+pub struct CertificationInput {
+    pub key: String,
+    pub name: LocalizedTextInput,
+    pub issuer: LocalizedTextInput,
+    pub description: LocalizedTextInput,
+    /// Leave out when the certificate does not expire.
+    pub validity_months: Option<i32>,
+    pub skills: Vec<String>,
+}
+
+#[derive(InputObject)]
+pub struct LearningResourceInput {
+    pub key: String,
+    pub title: LocalizedTextInput,
+    pub description: LocalizedTextInput,
+    pub kind: ResourceKind,
+    pub hours: i32,
+    /// The skills it builds.
+    pub skills: Vec<String>,
+    /// The career levels it serves (level keys such as `p2`); empty for any.
+    #[graphql(default)]
+    pub levels: Vec<String>,
+}
+
+fn draft_node(ctx: &Context<'_>, fw: Framework) -> FrameworkNode {
+    FrameworkNode(View::new(Arc::new(fw), locale(ctx, None)))
+}
+
+fn small(value: i32, field: &str) -> Result<u8, Error> {
+    u8::try_from(value).map_err(|_| Error::invalid(field, "is out of range"))
+}
+
+#[derive(Default)]
+pub struct FrameworkMutation;
+
+#[Object]
+impl FrameworkMutation {
+    /// Replaces the draft with a whole framework file. An invalid framework is
+    /// refused with every problem listed, and nothing changes.
+    async fn import_framework(
+        &self,
+        ctx: &Context<'_>,
+        document: String,
+        format: DocumentFormat,
+    ) -> ApiResult<FrameworkNode> {
+        let state = state(ctx)?;
+        let draft =
+            crate::framework::edits::import_document(&state.db, actor(ctx)?, &document, format)
+                .await?;
+        Ok(draft_node(ctx, draft))
+    }
+
+    /// Starts a draft from the current version.
+    async fn create_framework_draft(&self, ctx: &Context<'_>) -> ApiResult<FrameworkNode> {
+        let state = state(ctx)?;
+        let draft =
+            crate::framework::create_draft(&state.db, &state.frameworks, actor(ctx)?).await?;
+        Ok(draft_node(ctx, draft))
+    }
+
+    /// Publishes the draft as the next version; it becomes the current framework.
+    async fn publish_framework_draft(&self, ctx: &Context<'_>) -> ApiResult<FrameworkNode> {
+        let state = state(ctx)?;
+        let fw = crate::framework::publish_draft(&state.db, &state.frameworks, actor(ctx)?).await?;
+        Ok(FrameworkNode(View::new(fw, locale(ctx, None))))
+    }
+
+    async fn discard_framework_draft(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(crate::framework::discard_draft(&state(ctx)?.db, actor(ctx)?).await?)
+    }
+
+    /// Replaces one role's matrix in the draft from CSV (as `exportRoleMatrix` writes it).
+    async fn import_role_matrix(
+        &self,
+        ctx: &Context<'_>,
+        role: String,
+        csv: String,
+    ) -> ApiResult<RoleMatrix> {
+        let state = state(ctx)?;
+        let draft = crate::framework::edits::import_role_matrix(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            &role,
+            &csv,
+        )
+        .await?;
+        role_matrix(&View::new(Arc::new(draft), locale(ctx, None)), &role)
+    }
+
+    /// Rewrites what one level of a skill looks like (admins and HR).
+    async fn set_skill_descriptor(
+        &self,
+        ctx: &Context<'_>,
+        skill: String,
+        level: i32,
+        text: LocalizedTextInput,
+    ) -> ApiResult<FrameworkNode> {
+        let state = state(ctx)?;
+        let draft = crate::framework::edits::set_skill_descriptor(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            &skill,
+            small(level, "level")?,
+            text.into(),
+        )
+        .await?;
+        Ok(draft_node(ctx, draft))
+    }
+
+    /// Sets one cell of a role's matrix: the proficiency `skill` needs at
+    /// `level` (0 = not expected) and its weight there (admins).
+    async fn set_skill_requirement(
+        &self,
+        ctx: &Context<'_>,
+        role: String,
+        level: String,
+        skill: String,
+        required: i32,
+        weight: i32,
+    ) -> ApiResult<RoleMatrix> {
+        let state = state(ctx)?;
+        let draft = crate::framework::edits::set_skill_requirement(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            (&role, &level, &skill),
+            small(required, "required")?,
+            small(weight, "weight")?,
+        )
+        .await?;
+        role_matrix(&View::new(Arc::new(draft), locale(ctx, None)), &role)
+    }
+
+    /// Adds a KPI to a family of the catalogue, or replaces the one with the same key (admins and HR).
+    async fn upsert_kpi(
+        &self,
+        ctx: &Context<'_>,
+        family: String,
+        input: KpiInput,
+    ) -> ApiResult<FrameworkNode> {
+        let kpi = Kpi {
+            key: input.key,
+            name: input.name.into(),
+            description: input.description.into(),
+            unit: input.unit,
+            direction: input.direction,
+            aggregation: input.aggregation,
+        };
+        let state = state(ctx)?;
+        let draft = crate::framework::edits::upsert_kpi(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            &family,
+            kpi,
+        )
+        .await?;
+        Ok(draft_node(ctx, draft))
+    }
+
+    /// Adds a certification to a family of the catalogue, or replaces the one with the same key (admins and HR).
+    async fn upsert_certification(
+        &self,
+        ctx: &Context<'_>,
+        family: String,
+        input: CertificationInput,
+    ) -> ApiResult<FrameworkNode> {
+        let validity = input
+            .validity_months
+            .map(|m| {
+                u32::try_from(m).map_err(|_| Error::invalid("validityMonths", "must be positive"))
+            })
+            .transpose()?;
+        let cert = Certification {
+            key: input.key,
+            name: input.name.into(),
+            issuer: input.issuer.into(),
+            description: input.description.into(),
+            validity_months: validity,
+            skills: input.skills,
+        };
+        let state = state(ctx)?;
+        let draft = crate::framework::edits::upsert_certification(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            &family,
+            cert,
+        )
+        .await?;
+        Ok(draft_node(ctx, draft))
+    }
+    /// Adds a learning resource to the draft's catalogue, or replaces the one
+    /// with the same key (admins and HR; an admin publishes).
+    async fn upsert_learning_resource(
+        &self,
+        ctx: &Context<'_>,
+        input: LearningResourceInput,
+    ) -> ApiResult<FrameworkNode> {
+        let hours =
+            u32::try_from(input.hours).map_err(|_| Error::invalid("hours", "must be positive"))?;
+        let resource = LearningResource {
+            key: input.key,
+            title: input.title.into(),
+            description: input.description.into(),
+            kind: input.kind,
+            hours,
+            skills: input.skills,
+            levels: input.levels,
+            retired: false,
+        };
+        let state = state(ctx)?;
+        let draft = crate::framework::edits::upsert_learning_resource(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            resource,
+        )
+        .await?;
+        Ok(draft_node(ctx, draft))
+    }
+
+    /// Retires a learning resource in the draft (or brings it back with
+    /// `retired: false`): no longer offered, still readable on plans that took it.
+    async fn retire_learning_resource(
+        &self,
+        ctx: &Context<'_>,
+        key: String,
+        #[graphql(default = true)] retired: bool,
+    ) -> ApiResult<FrameworkNode> {
+        let state = state(ctx)?;
+        let draft = crate::framework::edits::retire_learning_resource(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            &key,
+            retired,
+        )
+        .await?;
+        Ok(draft_node(ctx, draft))
+    }
+}

@@ -1,0 +1,399 @@
+//! The framework as a tree: areas and skills, roles and their levels, the
+//! directions and paths between levels.
+
+use super::*;
+
+pub struct FrameworkNode(pub View);
+
+#[Object(name = "Framework")]
+impl FrameworkNode {
+    /// The published version number; null for a draft.
+    async fn version(&self) -> Option<i32> {
+        self.0.fw.version.number
+    }
+    async fn status(&self) -> VersionStatus {
+        self.0.fw.version.status
+    }
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.fw.version.published_at
+    }
+    /// The language the texts are in.
+    async fn locale(&self) -> Locale {
+        self.0.locale
+    }
+    async fn name(&self) -> &str {
+        self.0.text(&self.0.fw.doc.name)
+    }
+    async fn description(&self) -> &str {
+        self.0.text(&self.0.fw.doc.description)
+    }
+    /// The proficiency scale, 0 to 5.
+    async fn scale(&self) -> Vec<ProficiencyLevel> {
+        self.0
+            .fw
+            .doc
+            .scale
+            .iter()
+            .map(|s| ProficiencyLevel {
+                level: s.level as i32,
+                name: self.0.text(&s.name).to_owned(),
+                description: self.0.text(&s.description).to_owned(),
+            })
+            .collect()
+    }
+    async fn areas(&self) -> Vec<AreaNode> {
+        (0..self.0.fw.doc.areas.len())
+            .map(|i| AreaNode(self.0.clone(), i))
+            .collect()
+    }
+    /// Every skill, area by area.
+    async fn skills(&self) -> Vec<SkillNode> {
+        self.0
+            .fw
+            .skills()
+            .map(|(_, s)| SkillNode(self.0.clone(), s.key.clone()))
+            .collect()
+    }
+    async fn skill(&self, key: String) -> Option<SkillNode> {
+        self.0.skill(&key)
+    }
+    async fn roles(&self) -> Vec<JobRoleNode> {
+        (0..self.0.fw.doc.roles.len())
+            .map(|i| JobRoleNode(self.0.clone(), i))
+            .collect()
+    }
+    async fn role(&self, key: String) -> Option<JobRoleNode> {
+        self.0
+            .fw
+            .doc
+            .roles
+            .iter()
+            .position(|r| r.key == key)
+            .map(|i| JobRoleNode(self.0.clone(), i))
+    }
+    /// The advancement directions path edges follow.
+    async fn directions(&self) -> Vec<DirectionNode> {
+        self.0
+            .fw
+            .doc
+            .directions
+            .iter()
+            .map(|d| DirectionNode(self.0.clone(), d.key.clone()))
+            .collect()
+    }
+    /// Every move the framework allows between role levels.
+    async fn paths(&self) -> Vec<PathEdgeNode> {
+        (0..self.0.fw.doc.paths.len())
+            .map(|i| PathEdgeNode(self.0.clone(), i))
+            .collect()
+    }
+    async fn kpi_families(&self) -> Vec<KpiFamilyNode> {
+        (0..self.0.fw.doc.kpi_families.len())
+            .map(|i| KpiFamilyNode(self.0.clone(), i))
+            .collect()
+    }
+    async fn kpis(&self) -> Vec<KpiNode> {
+        self.0
+            .fw
+            .doc
+            .kpi_families
+            .iter()
+            .flat_map(|f| {
+                f.kpis
+                    .iter()
+                    .map(|k| KpiNode(self.0.clone(), k.key.clone()))
+            })
+            .collect()
+    }
+    async fn certification_families(&self) -> Vec<CertificationFamilyNode> {
+        (0..self.0.fw.doc.certification_families.len())
+            .map(|i| CertificationFamilyNode(self.0.clone(), i))
+            .collect()
+    }
+    async fn certifications(&self) -> Vec<CertificationNode> {
+        self.0
+            .fw
+            .doc
+            .certification_families
+            .iter()
+            .flat_map(|f| {
+                f.certifications
+                    .iter()
+                    .map(|c| CertificationNode(self.0.clone(), c.key.clone()))
+            })
+            .collect()
+    }
+    async fn learning_resources(&self) -> Vec<LearningResourceNode> {
+        (0..self.0.fw.doc.learning_resources.len())
+            .map(|i| LearningResourceNode(self.0.clone(), i))
+            .collect()
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ProficiencyLevel {
+    level: i32,
+    name: String,
+    description: String,
+}
+
+pub struct AreaNode(pub(super) View, pub(super) usize);
+
+#[Object(name = "SkillArea")]
+impl AreaNode {
+    async fn key(&self) -> &str {
+        &self.0.fw.doc.areas[self.1].key
+    }
+    async fn name(&self) -> &str {
+        self.0.text(&self.0.fw.doc.areas[self.1].name)
+    }
+    async fn description(&self) -> &str {
+        self.0.text(&self.0.fw.doc.areas[self.1].description)
+    }
+    async fn skills(&self) -> Vec<SkillNode> {
+        self.0.fw.doc.areas[self.1]
+            .skills
+            .iter()
+            .map(|s| SkillNode(self.0.clone(), s.key.clone()))
+            .collect()
+    }
+}
+
+pub struct SkillNode(pub View, pub String);
+
+impl SkillNode {
+    fn skill(&self) -> &Skill {
+        self.0
+            .fw
+            .skill(&self.1)
+            .expect("built from an existing key")
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct SkillDescriptor {
+    level: i32,
+    /// What this level of the skill looks like at work.
+    text: String,
+}
+
+#[Object(name = "Skill")]
+impl SkillNode {
+    async fn key(&self) -> &str {
+        &self.1
+    }
+    async fn name(&self) -> &str {
+        self.0.text(&self.skill().name)
+    }
+    async fn description(&self) -> &str {
+        self.0.text(&self.skill().description)
+    }
+    async fn area_key(&self) -> &str {
+        self.0
+            .fw
+            .area_of(&self.1)
+            .map(|a| a.key.as_str())
+            .unwrap_or_default()
+    }
+    async fn area(&self) -> Option<AreaNode> {
+        let area = self.0.fw.area_of(&self.1)?;
+        let index = self.0.fw.doc.areas.iter().position(|a| a.key == area.key)?;
+        Some(AreaNode(self.0.clone(), index))
+    }
+    /// Levels 1 to 5; level 0 is the scale's "not yet demonstrated".
+    async fn descriptors(&self) -> Vec<SkillDescriptor> {
+        self.skill()
+            .descriptors
+            .iter()
+            .map(|(level, text)| SkillDescriptor {
+                level: *level as i32,
+                text: self.0.text(text).to_owned(),
+            })
+            .collect()
+    }
+    async fn descriptor(&self, level: i32) -> Option<&str> {
+        let level = u8::try_from(level).ok()?;
+        self.skill().descriptors.get(&level).map(|t| self.0.text(t))
+    }
+    /// Learning resources that build this skill.
+    async fn learning_resources(&self) -> Vec<LearningResourceNode> {
+        let fw = &self.0.fw;
+        fw.doc
+            .learning_resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.retired && r.skills.contains(&self.1))
+            .map(|(i, _)| LearningResourceNode(self.0.clone(), i))
+            .collect()
+    }
+}
+
+pub struct JobRoleNode(pub(super) View, pub(super) usize);
+
+#[Object(name = "JobRole")]
+impl JobRoleNode {
+    async fn key(&self) -> &str {
+        &self.0.fw.doc.roles[self.1].key
+    }
+    async fn name(&self) -> &str {
+        self.0.text(&self.0.fw.doc.roles[self.1].name)
+    }
+    async fn description(&self) -> &str {
+        self.0.text(&self.0.fw.doc.roles[self.1].description)
+    }
+    async fn levels(&self) -> Vec<CareerLevelNode> {
+        (0..self.0.fw.doc.roles[self.1].levels.len())
+            .map(|l| CareerLevelNode(self.0.clone(), self.1, l))
+            .collect()
+    }
+}
+
+pub struct CareerLevelNode(pub(crate) View, pub(crate) usize, pub(crate) usize);
+
+impl CareerLevelNode {
+    fn job(&self) -> &JobRole {
+        &self.0.fw.doc.roles[self.1]
+    }
+    fn level(&self) -> &CareerLevel {
+        &self.job().levels[self.2]
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct SkillRequirement {
+    skill: SkillNode,
+    /// Proficiency required, 1 to 5.
+    required: i32,
+    /// Importance within the level, 1 to 5.
+    weight: i32,
+}
+
+#[Object(name = "CareerLevel")]
+impl CareerLevelNode {
+    async fn key(&self) -> &str {
+        &self.level().key
+    }
+    async fn role_key(&self) -> &str {
+        &self.job().key
+    }
+    async fn role(&self) -> JobRoleNode {
+        JobRoleNode(self.0.clone(), self.1)
+    }
+    async fn rank(&self) -> i32 {
+        self.level().rank as i32
+    }
+    async fn track(&self) -> Track {
+        self.level().track
+    }
+    async fn title(&self) -> &str {
+        self.0.text(&self.level().title)
+    }
+    /// The skills this level requires (proficiency above 0), in matrix order.
+    async fn requirements(&self) -> Vec<SkillRequirement> {
+        self.0
+            .fw
+            .requirements(&self.job().key, &self.level().key)
+            .into_iter()
+            .filter_map(|cell| {
+                Some(SkillRequirement {
+                    skill: self.0.skill(cell.skill)?,
+                    required: cell.required as i32,
+                    weight: cell.weight as i32,
+                })
+            })
+            .collect()
+    }
+    async fn required_certifications(&self) -> Vec<CertificationNode> {
+        self.level()
+            .certifications
+            .required
+            .iter()
+            .filter_map(|c| self.0.certification(c))
+            .collect()
+    }
+    async fn recommended_certifications(&self) -> Vec<CertificationNode> {
+        self.level()
+            .certifications
+            .recommended
+            .iter()
+            .filter_map(|c| self.0.certification(c))
+            .collect()
+    }
+    /// The moves open from this level.
+    async fn next_moves(&self) -> Vec<PathEdgeNode> {
+        let reference = format!("{}/{}", self.job().key, self.level().key);
+        self.0
+            .fw
+            .doc
+            .paths
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.from == reference)
+            .map(|(i, _)| PathEdgeNode(self.0.clone(), i))
+            .collect()
+    }
+}
+
+pub struct DirectionNode(pub(crate) View, pub(crate) String);
+
+#[Object(name = "AdvancementDirection")]
+impl DirectionNode {
+    async fn key(&self) -> &str {
+        &self.1
+    }
+    async fn name(&self) -> &str {
+        self.0
+            .fw
+            .direction(&self.1)
+            .map(|d| self.0.text(&d.name))
+            .unwrap_or_default()
+    }
+    async fn description(&self) -> &str {
+        self.0
+            .fw
+            .direction(&self.1)
+            .map(|d| self.0.text(&d.description))
+            .unwrap_or_default()
+    }
+}
+
+pub struct PathEdgeNode(pub(super) View, pub(super) usize);
+
+#[derive(SimpleObject)]
+pub struct PathGates {
+    /// Minimum months at the current level.
+    min_months: Option<i32>,
+    /// Certifications that must be held (earned and valid).
+    certifications: Vec<CertificationNode>,
+    /// Minimum weighted KPI score, in percent, over recent periods.
+    min_kpi_attainment: Option<i32>,
+}
+
+#[Object(name = "CareerPathEdge")]
+impl PathEdgeNode {
+    async fn from(&self) -> Option<CareerLevelNode> {
+        self.0.level(&self.0.fw.doc.paths[self.1].from)
+    }
+    async fn to(&self) -> Option<CareerLevelNode> {
+        self.0.level(&self.0.fw.doc.paths[self.1].to)
+    }
+    async fn kind(&self) -> PathKind {
+        self.0.fw.doc.paths[self.1].kind
+    }
+    async fn direction(&self) -> Option<DirectionNode> {
+        let key = self.0.fw.doc.paths[self.1].direction.clone()?;
+        Some(DirectionNode(self.0.clone(), key))
+    }
+    async fn gates(&self) -> PathGates {
+        let gates = &self.0.fw.doc.paths[self.1].gates;
+        PathGates {
+            min_months: gates.min_months.map(|m| m as i32),
+            certifications: gates
+                .certifications
+                .iter()
+                .filter_map(|c| self.0.certification(c))
+                .collect(),
+            min_kpi_attainment: gates.min_kpi_attainment.map(|m| m as i32),
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Reading frameworks: the current one, a version, the draft, a role's
+//! matrix, a whole document.
+
+use super::*;
+
+#[derive(SimpleObject)]
+pub struct FrameworkVersion {
+    id: async_graphql::ID,
+    number: Option<i32>,
+    status: VersionStatus,
+    created_at: DateTime<Utc>,
+    published_at: Option<DateTime<Utc>>,
+}
+
+impl From<VersionInfo> for FrameworkVersion {
+    fn from(v: VersionInfo) -> Self {
+        Self {
+            id: async_graphql::ID(v.id.to_string()),
+            number: v.number,
+            status: v.status,
+            created_at: v.created_at,
+            published_at: v.published_at,
+        }
+    }
+}
+
+/// A published version by number, or the current one.
+async fn published(ctx: &Context<'_>, version: Option<i32>) -> ApiResult<Arc<Framework>> {
+    let state = state(ctx)?;
+    let store: &FrameworkStore = &state.frameworks;
+    Ok(match version {
+        Some(number) => store.version(&state.db, number).await?,
+        None => store.current(&state.db).await?,
+    })
+}
+
+#[derive(Default)]
+pub struct FrameworkQuery;
+
+#[Object]
+impl FrameworkQuery {
+    /// A published framework (the current one unless `version` is given), in
+    /// the caller's language unless `locale` is given.
+    #[graphql(complexity = "crate::graphql::limits::cost::FRAMEWORK + child_complexity")]
+    async fn framework(
+        &self,
+        ctx: &Context<'_>,
+        version: Option<i32>,
+        locale: Option<Locale>,
+    ) -> ApiResult<FrameworkNode> {
+        actor(ctx)?;
+        let fw = published(ctx, version).await?;
+        Ok(FrameworkNode(View::new(fw, self::locale(ctx, locale))))
+    }
+
+    /// The draft being prepared, if any (admins and HR).
+    #[graphql(complexity = "crate::graphql::limits::cost::FRAMEWORK + child_complexity")]
+    async fn framework_draft(
+        &self,
+        ctx: &Context<'_>,
+        locale: Option<Locale>,
+    ) -> ApiResult<Option<FrameworkNode>> {
+        let state = state(ctx)?;
+        let draft =
+            crate::framework::edits::draft(&state.db, &state.frameworks, actor(ctx)?).await?;
+        Ok(draft.map(|d| FrameworkNode(View::new(Arc::new(d), self::locale(ctx, locale)))))
+    }
+
+    async fn framework_versions(&self, ctx: &Context<'_>) -> ApiResult<Vec<FrameworkVersion>> {
+        actor(ctx)?;
+        Ok(crate::framework::versions(&state(ctx)?.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// One role's level × skill grid.
+    #[graphql(complexity = "crate::graphql::limits::cost::MATRIX + child_complexity")]
+    async fn role_matrix(
+        &self,
+        ctx: &Context<'_>,
+        role: String,
+        version: Option<i32>,
+        locale: Option<Locale>,
+    ) -> ApiResult<RoleMatrix> {
+        actor(ctx)?;
+        let fw = published(ctx, version).await?;
+        role_matrix(&View::new(fw, self::locale(ctx, locale)), &role)
+    }
+
+    /// A whole framework as a file: a published version, or the draft with `draft: true`.
+    #[graphql(complexity = "crate::graphql::limits::cost::DOCUMENT")]
+    async fn export_framework(
+        &self,
+        ctx: &Context<'_>,
+        version: Option<i32>,
+        draft: Option<bool>,
+        #[graphql(desc = "YAML unless given")] format: Option<DocumentFormat>,
+    ) -> ApiResult<String> {
+        let actor = actor(ctx)?;
+        let format = format.unwrap_or(DocumentFormat::Yaml);
+        let doc = if draft.unwrap_or(false) {
+            let state = state(ctx)?;
+            crate::framework::edits::draft(&state.db, &state.frameworks, actor)
+                .await?
+                .ok_or(Error::NotFound("framework draft"))?
+                .doc
+        } else {
+            published(ctx, version).await?.doc.clone()
+        };
+        doc.render(format)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("render framework: {e}")).into())
+    }
+
+    /// One role's matrix as CSV (see `importRoleMatrix`).
+    #[graphql(complexity = "crate::graphql::limits::cost::MATRIX")]
+    async fn export_role_matrix(
+        &self,
+        ctx: &Context<'_>,
+        role: String,
+        version: Option<i32>,
+    ) -> ApiResult<String> {
+        actor(ctx)?;
+        let fw = published(ctx, version).await?;
+        let role = fw.role(&role).ok_or(Error::NotFound("job role"))?;
+        Ok(crate::framework::matrix_csv::export(role))
+    }
+}
