@@ -12,15 +12,17 @@ mod mutation;
 mod nodes;
 mod query;
 
+use std::sync::Arc;
+
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
 use super::document::*;
 use super::{Framework, FrameworkStore, VersionInfo, VersionStatus};
 use crate::auth::Locale;
 use crate::error::Error;
 use crate::graphql::context::{actor, locale, state};
 use crate::graphql::error::{ApiError, ApiResult};
-use async_graphql::{Context, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
-use std::sync::Arc;
 
 pub use self::catalogues::*;
 pub use self::matrix::*;

@@ -1,0 +1,250 @@
+//! Opening and moving cycles, writing self, manager and peer ratings.
+
+use super::*;
+
+#[derive(InputObject)]
+pub struct OpenAssessmentCycleInput {
+    pub name: String,
+    /// Only people in these teams (and their sub-teams).
+    #[graphql(default)]
+    pub team_ids: Vec<ID>,
+    /// Only people in these job roles.
+    #[graphql(default)]
+    pub job_roles: Vec<String>,
+    pub self_due: Option<Date>,
+    pub manager_due: Option<Date>,
+    /// Start the self-assessment straight away (default) or keep it a draft.
+    #[graphql(default = true)]
+    pub start: bool,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "RatingInput")]
+pub struct RatingInputObject {
+    pub skill: String,
+    /// 0 to 5.
+    pub level: i32,
+    pub evidence: Option<String>,
+}
+
+fn ratings(input: Vec<RatingInputObject>) -> Vec<RatingInput> {
+    input
+        .into_iter()
+        .map(|r| RatingInput {
+            skill: r.skill,
+            level: r.level,
+            evidence: r.evidence,
+        })
+        .collect()
+}
+
+async fn write(
+    ctx: &Context<'_>,
+    cycle_id: ID,
+    subject: Option<ID>,
+    kind: AssessmentKind,
+    input: Vec<RatingInputObject>,
+    submit: bool,
+) -> ApiResult<AssessmentNode> {
+    let actor = actor(ctx)?;
+    let state = state(ctx)?;
+    let cycle_id = parse_id(&cycle_id, "cycleId")?;
+    let subject_id = match subject {
+        Some(id) => parse_id(&id, "userId")?,
+        None => actor.user_id,
+    };
+    let written = crate::assessment::save_assessment(
+        &state.db,
+        &state.frameworks,
+        actor,
+        crate::assessment::AssessmentWrite {
+            cycle_id,
+            subject_id,
+            kind,
+            ratings: ratings(input),
+            submit,
+        },
+    )
+    .await?;
+    Ok(AssessmentNode(written))
+}
+
+#[derive(Default)]
+pub struct AssessmentMutation;
+
+#[Object]
+impl AssessmentMutation {
+    /// HR opens a cycle for everyone with a place in the framework, or for
+    /// some teams or roles. The cycle is pinned to the current framework version.
+    async fn open_assessment_cycle(
+        &self,
+        ctx: &Context<'_>,
+        input: OpenAssessmentCycleInput,
+    ) -> ApiResult<OpenCyclePayload> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let team_ids = input
+            .team_ids
+            .iter()
+            .map(|t| parse_id(t, "teamIds"))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let (cycle, count) = crate::assessment::open_cycle(
+            &state.db,
+            &state.frameworks,
+            actor,
+            OpenCycle {
+                name: input.name,
+                team_ids,
+                job_roles: input.job_roles,
+                self_due: input.self_due.map(NaiveDate::from),
+                manager_due: input.manager_due.map(NaiveDate::from),
+                start: input.start,
+            },
+        )
+        .await?;
+        Ok(OpenCyclePayload {
+            cycle: AssessmentCycle(cycle),
+            participant_count: count as i32,
+        })
+    }
+
+    /// Moves the cycle to its next state: draft → self-assessment → manager
+    /// review → calibration → closed. Closing freezes the results.
+    async fn advance_assessment_cycle(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> ApiResult<AssessmentCycle> {
+        let id = parse_id(&id, "id")?;
+        Ok(AssessmentCycle(
+            crate::assessment::advance_cycle(&state(ctx)?.db, actor(ctx)?, id).await?,
+        ))
+    }
+
+    /// Saves some or all of your own ratings as a draft.
+    async fn save_self_assessment(
+        &self,
+        ctx: &Context<'_>,
+        cycle_id: ID,
+        ratings: Vec<RatingInputObject>,
+    ) -> ApiResult<AssessmentNode> {
+        write(
+            ctx,
+            cycle_id,
+            None,
+            AssessmentKind::SelfRating,
+            ratings,
+            false,
+        )
+        .await
+    }
+
+    /// Submits your self-assessment: every skill of your role must be rated.
+    async fn submit_self_assessment(
+        &self,
+        ctx: &Context<'_>,
+        cycle_id: ID,
+        #[graphql(default)] ratings: Vec<RatingInputObject>,
+    ) -> ApiResult<AssessmentNode> {
+        write(
+            ctx,
+            cycle_id,
+            None,
+            AssessmentKind::SelfRating,
+            ratings,
+            true,
+        )
+        .await
+    }
+
+    async fn save_manager_assessment(
+        &self,
+        ctx: &Context<'_>,
+        cycle_id: ID,
+        user_id: ID,
+        ratings: Vec<RatingInputObject>,
+    ) -> ApiResult<AssessmentNode> {
+        write(
+            ctx,
+            cycle_id,
+            Some(user_id),
+            AssessmentKind::Manager,
+            ratings,
+            false,
+        )
+        .await
+    }
+
+    async fn submit_manager_assessment(
+        &self,
+        ctx: &Context<'_>,
+        cycle_id: ID,
+        user_id: ID,
+        #[graphql(default)] ratings: Vec<RatingInputObject>,
+    ) -> ApiResult<AssessmentNode> {
+        write(
+            ctx,
+            cycle_id,
+            Some(user_id),
+            AssessmentKind::Manager,
+            ratings,
+            true,
+        )
+        .await
+    }
+
+    /// The manager asks a colleague for peer input on one of their reports.
+    async fn request_peer_input(
+        &self,
+        ctx: &Context<'_>,
+        cycle_id: ID,
+        user_id: ID,
+        peer_id: ID,
+    ) -> ApiResult<bool> {
+        let actor = actor(ctx)?;
+        let (cycle_id, user_id, peer_id) = (
+            parse_id(&cycle_id, "cycleId")?,
+            parse_id(&user_id, "userId")?,
+            parse_id(&peer_id, "peerId")?,
+        );
+        crate::assessment::request_peer_input(&state(ctx)?.db, actor, cycle_id, user_id, peer_id)
+            .await?;
+        Ok(true)
+    }
+
+    async fn save_peer_assessment(
+        &self,
+        ctx: &Context<'_>,
+        cycle_id: ID,
+        user_id: ID,
+        ratings: Vec<RatingInputObject>,
+    ) -> ApiResult<AssessmentNode> {
+        write(
+            ctx,
+            cycle_id,
+            Some(user_id),
+            AssessmentKind::Peer,
+            ratings,
+            false,
+        )
+        .await
+    }
+
+    async fn submit_peer_assessment(
+        &self,
+        ctx: &Context<'_>,
+        cycle_id: ID,
+        user_id: ID,
+        #[graphql(default)] ratings: Vec<RatingInputObject>,
+    ) -> ApiResult<AssessmentNode> {
+        write(
+            ctx,
+            cycle_id,
+            Some(user_id),
+            AssessmentKind::Peer,
+            ratings,
+            true,
+        )
+        .await
+    }
+}

@@ -1,0 +1,162 @@
+//! Cycles, assessments and a person's skill profile as GraphQL objects.
+
+use super::*;
+
+pub struct AssessmentCycle(pub crate::assessment::Cycle);
+
+#[Object]
+impl AssessmentCycle {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn status(&self) -> CycleStatus {
+        self.0.status
+    }
+    /// The framework version every rating in the cycle is read against.
+    async fn framework_version(&self, ctx: &Context<'_>) -> ApiResult<Option<i32>> {
+        let state = state(ctx)?;
+        Ok(state
+            .frameworks
+            .published_by_id(&state.db, self.0.framework_version_id)
+            .await?
+            .version
+            .number)
+    }
+    async fn self_due(&self) -> Option<Date> {
+        self.0.self_due.map(Date)
+    }
+    async fn manager_due(&self) -> Option<Date> {
+        self.0.manager_due.map(Date)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closed_at
+    }
+    /// Participants, and how many self and manager assessments are submitted.
+    async fn progress(&self, ctx: &Context<'_>) -> ApiResult<CycleProgress> {
+        let (participants, self_submitted, manager_submitted) =
+            crate::assessment::cycle_counts(&state(ctx)?.db, self.0.id).await?;
+        Ok(CycleProgress {
+            participants: participants as i32,
+            self_submitted: self_submitted as i32,
+            manager_submitted: manager_submitted as i32,
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CycleProgress {
+    pub(super) participants: i32,
+    pub(super) self_submitted: i32,
+    pub(super) manager_submitted: i32,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "Rating")]
+pub struct RatingNode {
+    pub(super) skill_key: String,
+    pub(super) level: i32,
+    pub(super) evidence: Option<String>,
+}
+
+pub struct AssessmentNode(pub(crate) crate::assessment::Assessment);
+
+#[Object(name = "Assessment")]
+impl AssessmentNode {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn cycle_id(&self) -> ID {
+        ID(self.0.cycle_id.to_string())
+    }
+    async fn kind(&self) -> AssessmentKind {
+        self.0.kind
+    }
+    /// 1 for the first version; amending a submitted assessment makes the next.
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+    async fn status(&self) -> AssessmentStatus {
+        self.0.status
+    }
+    async fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.submitted_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn subject(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        user(ctx, self.0.subject_id).await
+    }
+    /// Who wrote it. Peer input is anonymous to the person assessed: for
+    /// them a peer assessment's assessor is null.
+    async fn assessor(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        if !policy::can_see_assessor(actor(ctx)?, self.0.kind, self.0.subject_id) {
+            return Ok(None);
+        }
+        user(ctx, self.0.assessor_id).await
+    }
+    async fn ratings(&self) -> Vec<RatingNode> {
+        self.0
+            .ratings
+            .iter()
+            .map(|r| RatingNode {
+                skill_key: r.skill.clone(),
+                level: r.level as i32,
+                evidence: r.evidence.clone(),
+            })
+            .collect()
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ProfileSkill {
+    pub(super) skill: Option<SkillNode>,
+    pub(super) skill_key: String,
+    pub(super) area_key: String,
+    pub(super) self_level: Option<i32>,
+    pub(super) manager_level: Option<i32>,
+    pub(super) peer_average: Option<f64>,
+    /// The manager's rating once it exists, until then the person's own.
+    pub(super) agreed: Option<i32>,
+    pub(super) basis: AgreedBasis,
+    pub(super) required_current: i32,
+    pub(super) required_next: Option<i32>,
+    pub(super) gap_current: i32,
+    pub(super) gap_next: Option<i32>,
+    /// Set when self and manager differ by two levels or more.
+    pub(super) divergence: Option<DivergenceKind>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "AreaScore")]
+pub struct AreaScoreNode {
+    pub(super) area_key: String,
+    /// Weighted match in percent against the current level.
+    pub(super) match_current: Option<f64>,
+    pub(super) match_next: Option<f64>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "SkillProfile")]
+pub struct SkillProfileNode {
+    pub(super) user: Option<User>,
+    pub(super) cycle: AssessmentCycle,
+    pub(super) job_role: String,
+    pub(super) career_level: String,
+    /// The level a promotion leads to; null at the top of a track.
+    pub(super) next_level: Option<String>,
+    /// Weighted match in percent against the current level (see README).
+    pub(super) match_current: Option<f64>,
+    pub(super) match_next: Option<f64>,
+    pub(super) areas: Vec<AreaScoreNode>,
+    pub(super) skills: Vec<ProfileSkill>,
+    /// The skill gaps a development plan targeted before this cycle opened,
+    /// and whether this cycle's manager rating closed them.
+    pub(super) planned_gaps: Vec<crate::development::graphql::PlannedGapNode>,
+}

@@ -1,0 +1,144 @@
+//! Team views: divergence flags, the team matrix and its coverage, trends.
+
+use super::*;
+
+#[derive(SimpleObject)]
+pub struct DivergenceFlag {
+    pub(super) user: Option<User>,
+    pub(super) skill_key: String,
+    pub(super) self_level: i32,
+    pub(super) manager_level: i32,
+    pub(super) kind: DivergenceKind,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "TeamMatrixCell")]
+pub struct TeamMatrixCellNode {
+    pub(super) skill_key: String,
+    pub(super) agreed: Option<i32>,
+    pub(super) required: i32,
+    pub(super) gap: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct TeamMatrixRow {
+    pub(super) user: Option<User>,
+    pub(super) cells: Vec<TeamMatrixCellNode>,
+}
+
+/// `SkillHolderConnection`: `UserConnection` is the people directory's.
+pub struct SkillHolders;
+
+impl PageNames for SkillHolders {
+    type Connection = SkillHolderConnectionName;
+    type Edge = SkillHolderConnectionName;
+}
+
+pub struct SkillHolderConnectionName;
+
+impl async_graphql::connection::ConnectionNameType for SkillHolderConnectionName {
+    fn type_name<T: async_graphql::OutputType>() -> String {
+        "SkillHolderConnection".into()
+    }
+}
+
+impl async_graphql::connection::EdgeNameType for SkillHolderConnectionName {
+    fn type_name<T: async_graphql::OutputType>() -> String {
+        "SkillHolderEdge".into()
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "SkillCoverage", complex)]
+pub struct SkillCoverageNode {
+    pub(super) skill: Option<SkillNode>,
+    pub(super) skill_key: String,
+    pub(super) needed_by: i32,
+    pub(super) met_by: i32,
+    /// Exactly one person holds it: a risk if they leave.
+    pub(super) single_holder: bool,
+    #[graphql(skip)]
+    pub(super) holder_ids: Vec<i64>,
+    #[graphql(skip)]
+    pub(super) people: Arc<HashMap<i64, Person>>,
+}
+
+#[ComplexObject]
+impl SkillCoverageNode {
+    /// Everyone holding the skill (agreed level 3 or more). A Relay
+    /// connection (`first`/`after` or `last`/`before`, 100 by default).
+    #[graphql(complexity = "PageArgs::cost(first, last, 100, child_complexity)")]
+    async fn holders(
+        &self,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<User, SkillHolders>> {
+        let total = self.holder_ids.len();
+        let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
+        let nodes: Vec<User> = self.holder_ids[range.clone()]
+            .iter()
+            .filter_map(|id| self.people.get(id).cloned().map(User))
+            .collect();
+        Ok(connection_named::<User, SkillHolders>(range, total, nodes))
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "TeamSkillMatrix", complex)]
+pub struct TeamSkillMatrixNode {
+    pub(super) cycle: AssessmentCycle,
+    pub(super) skills: Vec<SkillNode>,
+    pub(super) coverage: Vec<SkillCoverageNode>,
+    #[graphql(skip)]
+    pub(super) rows: Vec<(i64, Vec<MatrixCell>)>,
+    #[graphql(skip)]
+    pub(super) people: Arc<HashMap<i64, Person>>,
+}
+
+#[ComplexObject]
+impl TeamSkillMatrixNode {
+    /// One row per person: their agreed, required and gap per skill. A Relay
+    /// connection (`first`/`after` or `last`/`before`, 100 by default).
+    #[graphql(complexity = "PageArgs::cost(first, last, 100, child_complexity)")]
+    async fn rows(
+        &self,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Page<TeamMatrixRow>> {
+        let total = self.rows.len();
+        let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
+        let nodes: Vec<TeamMatrixRow> = self.rows[range.clone()]
+            .iter()
+            .map(|(id, cells)| TeamMatrixRow {
+                user: self.people.get(id).cloned().map(User),
+                cells: cells
+                    .iter()
+                    .map(|c| TeamMatrixCellNode {
+                        skill_key: c.skill.clone(),
+                        agreed: c.agreed.map(i32::from),
+                        required: c.required as i32,
+                        gap: c.gap as i32,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(connection(range, total, nodes))
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct SkillTrendPoint {
+    pub(super) cycle_id: ID,
+    pub(super) skill_key: String,
+    pub(super) level: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct OpenCyclePayload {
+    pub(super) cycle: AssessmentCycle,
+    pub(super) participant_count: i32,
+}
