@@ -1,7 +1,6 @@
 //! The advancement API: each person's possible moves with readiness, reasons
 //! and next actions; and the organisation view ranked by readiness.
 
-use crate::graphql::date::Date;
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -17,6 +16,7 @@ use crate::framework::graphql::{
     CareerLevelNode, CertificationNode, DirectionNode, LearningResourceNode, SkillNode, View,
 };
 use crate::graphql::context::{actor, locale, state};
+use crate::graphql::date::Date;
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{Page, PageArgs, connection, window};

@@ -1,11 +1,11 @@
 //! Sessions over GraphQL: log in, rotate the refresh token, log out.
 
-use crate::graphql::date::Date;
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::session::Session;
 use crate::graphql::context::{request, state};
+use crate::graphql::date::Date;
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::people::graphql::User;
 

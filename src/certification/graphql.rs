@@ -1,6 +1,5 @@
 //! The certification API: each person's records, HR's queries and reminders.
 
-use crate::graphql::date::Date;
 use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,6 +10,7 @@ use super::{
 };
 use crate::framework::graphql::{CertificationNode, View};
 use crate::graphql::context::{actor, current_framework, locale, state};
+use crate::graphql::date::Date;
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{Page, PageArgs, connection, window};

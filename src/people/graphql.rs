@@ -1,7 +1,6 @@
 //! The people API: accounts, teams, reporting lines. Resolvers only parse,
 //! call the service and map; the service and the policy decide.
 
-use crate::graphql::date::Date;
 use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;
@@ -9,6 +8,7 @@ use chrono::NaiveDate;
 use super::{NewPerson, PeopleFilter, Person, PersonChanges, PositionChange, Team};
 use crate::auth::{Locale, Role, policy};
 use crate::graphql::context::{actor, request, state};
+use crate::graphql::date::Date;
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{Page, PageArgs, page_of};

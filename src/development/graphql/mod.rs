@@ -1,7 +1,6 @@
 //! The development-plan API: resolvers parse arguments, call the services
 //! and map the answers; the rules live in the services and `progress`.
 
-use crate::graphql::date::Date;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, Object};
@@ -17,6 +16,7 @@ use crate::development::{
 use crate::framework::Framework;
 use crate::framework::graphql::View;
 use crate::graphql::context::{actor, current_framework, locale, state};
+use crate::graphql::date::Date;
 use crate::graphql::error::{ApiResult, parse_id};
 
 fn today() -> NaiveDate {

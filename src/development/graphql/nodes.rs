@@ -1,7 +1,6 @@
 //! The API types of development plans: each maps a service answer to what
 //! a client reads, loading people through the request's DataLoader.
 
-use crate::graphql::date::Date;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -14,6 +13,7 @@ use crate::development::{
 use crate::framework::graphql::{
     CareerLevelNode, CertificationNode, LearningResourceNode, SkillNode, View,
 };
+use crate::graphql::date::Date;
 use crate::graphql::error::ApiResult;
 use crate::graphql::loaders::Loaders;
 use crate::people::graphql::User;
