@@ -161,6 +161,18 @@ pub async fn set_skill_requirement(
     .await
 }
 
+/// Replaces the item with the same key in place (its position in the
+/// catalogue is kept), or adds it at the end.
+fn upsert_by_key<T>(items: &mut Vec<T>, item: T, key: impl Fn(&T) -> &str) {
+    match items
+        .iter()
+        .position(|existing| key(existing) == key(&item))
+    {
+        Some(at) => items[at] = item,
+        None => items.push(item),
+    }
+}
+
 /// Adds a KPI to a family, or replaces the one with the same key (admins and HR).
 pub async fn upsert_kpi(
     db: &DatabaseConnection,
@@ -175,10 +187,7 @@ pub async fn upsert_kpi(
             .iter_mut()
             .find(|f| f.key == family)
             .ok_or(Error::NotFound("KPI family"))?;
-        match fam.kpis.iter_mut().find(|k| k.key == kpi.key) {
-            Some(existing) => *existing = kpi,
-            None => fam.kpis.push(kpi),
-        }
+        upsert_by_key(&mut fam.kpis, kpi, |k| &k.key);
         Ok(())
     })
     .await
@@ -199,10 +208,7 @@ pub async fn upsert_certification(
             .iter_mut()
             .find(|f| f.key == family)
             .ok_or(Error::NotFound("certification family"))?;
-        match fam.certifications.iter_mut().find(|c| c.key == cert.key) {
-            Some(existing) => *existing = cert,
-            None => fam.certifications.push(cert),
-        }
+        upsert_by_key(&mut fam.certifications, cert, |c| &c.key);
         Ok(())
     })
     .await

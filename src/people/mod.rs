@@ -56,23 +56,7 @@ pub struct Person {
 impl TryFrom<user::Model> for Person {
     type Error = Error;
     fn try_from(row: user::Model) -> Result<Self> {
-        let role = Role::from_str(&row.role)
-            .map_err(|e| Error::Internal(anyhow::anyhow!("user {}: {e}", row.id)))?;
-        Ok(Self {
-            id: row.id,
-            email: row.email,
-            name: row.name,
-            role,
-            manager_id: row.manager_id,
-            team_id: row.team_id,
-            locale: row.locale.as_deref().and_then(Locale::from_tag),
-            active: row.active,
-            has_password: row.password_hash.is_some(),
-            job_role: row.job_role,
-            career_level: row.career_level,
-            level_since: row.level_since,
-            employee_id: row.employee_id,
-        })
+        Person::try_from(PersonRow::from(row))
     }
 }
 

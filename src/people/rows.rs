@@ -53,6 +53,28 @@ pub(crate) fn select_people() -> Select<user::Entity> {
         .column_as(Expr::col(C::PasswordHash).is_not_null(), "has_password")
 }
 
+/// A whole account row (read at login, or returned by a write) seen as
+/// every other read sees it: whether there is a password, not the hash.
+impl From<user::Model> for PersonRow {
+    fn from(row: user::Model) -> Self {
+        Self {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            role: row.role,
+            manager_id: row.manager_id,
+            team_id: row.team_id,
+            locale: row.locale,
+            active: row.active,
+            has_password: row.password_hash.is_some(),
+            job_role: row.job_role,
+            career_level: row.career_level,
+            level_since: row.level_since,
+            employee_id: row.employee_id,
+        }
+    }
+}
+
 impl TryFrom<PersonRow> for Person {
     type Error = Error;
     fn try_from(row: PersonRow) -> Result<Self> {
