@@ -9,6 +9,7 @@ pub mod certification;
 pub mod charts;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod development;
 pub mod error;
 pub mod exports;

@@ -66,6 +66,17 @@ enum SeedCommand {
     /// Load the default operations framework: as version 1 on an empty
     /// database, otherwise as the draft (publish it with publishFrameworkDraft).
     Framework,
+    /// Create a demo organisation (teams, managers, two closed cycles, KPI
+    /// results, certificates) to see the views full. Only into a database
+    /// that holds no one but administrators.
+    Demo {
+        /// How many people (10 to 200,000).
+        #[arg(long, default_value_t = 200)]
+        people: usize,
+        /// The same seed makes the same organisation.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -224,6 +235,28 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{outcome}");
+        }
+        Command::Seed {
+            command: SeedCommand::Demo { people, seed },
+        } => {
+            let state = app::build_state(settings).await?;
+            let framework = state
+                .frameworks
+                .current(&state.db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let report = skillpath::demo::seed(&state.db, &framework, people, seed)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "demo organisation: {} people in {} teams, {} closed cycles ({} ratings), {} KPI targets, {} certificates",
+                report.people,
+                report.teams,
+                report.cycles,
+                report.ratings,
+                report.targets,
+                report.certificates
+            );
         }
     }
     Ok(())

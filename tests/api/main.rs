@@ -11,6 +11,7 @@ mod certification;
 mod charts;
 mod cli;
 mod coverage;
+mod demo;
 mod downloads;
 mod exports;
 mod flows;
