@@ -28,7 +28,9 @@ struct Fixture {
 async fn fixture() -> Fixture {
     let (state, dir) = support::fresh_state().await;
     let fw = state.frameworks.current(&state.db).await.unwrap();
-    skillpath::demo::seed(&state.db, &fw, PEOPLE, 1).await.unwrap();
+    skillpath::demo::seed(&state.db, &fw, PEOPLE, 1)
+        .await
+        .unwrap();
     let hr = support::staff(&state, "hr@bench.example", Role::Hr).await;
     Fixture {
         state,

@@ -23,6 +23,7 @@ use crate::graphql::pagination::{Page, PageArgs, connection, window};
 use crate::people::Person;
 use crate::people::graphql::User;
 
+/// The parts a readiness figure is made of: skills, KPI results, certificates.
 #[derive(SimpleObject)]
 pub struct ReadinessComponents {
     /// Weighted skill match against the target level, manager-confirmed
@@ -36,6 +37,7 @@ pub struct ReadinessComponents {
     time_at_level: Option<f64>,
 }
 
+/// A condition a move requires besides skills: a certificate, time at level or a KPI score.
 #[derive(SimpleObject)]
 #[graphql(name = "Gate")]
 pub struct GateNode {
@@ -50,6 +52,7 @@ pub struct GateNode {
     opens_on: Option<Date>,
 }
 
+/// A required skill where a person is short, or meets or exceeds the requirement.
 #[derive(SimpleObject)]
 #[graphql(name = "SkillGap")]
 pub struct SkillGapNode {
@@ -70,6 +73,7 @@ pub struct SkillGapNode {
     newer_self_rating: Option<i32>,
 }
 
+/// What a readiness figure rests on: how many requirements were rated, by whom and how recently.
 #[derive(SimpleObject)]
 #[graphql(name = "Evidence")]
 pub struct EvidenceNode {
@@ -84,6 +88,7 @@ pub struct EvidenceNode {
     unconfirmed_skills: Vec<String>,
 }
 
+/// A colleague the caller may see whose latest manager rating in a gap skill is 4 or more.
 #[derive(SimpleObject)]
 #[graphql(name = "Mentor")]
 pub struct MentorNode {
@@ -93,6 +98,7 @@ pub struct MentorNode {
     level: i32,
 }
 
+/// What would move a person forward on a move: resources, certificates to start, mentors.
 #[derive(SimpleObject)]
 pub struct NextActions {
     /// Courses and practice for the biggest gaps.
@@ -124,6 +130,7 @@ pub struct AdvancementAction {
     mentors: Vec<MentorNode>,
 }
 
+/// One move a person could make: to another level or role, how ready they are, what blocks it and what to do next.
 #[derive(SimpleObject)]
 pub struct AdvancementCandidate {
     role_key: String,
@@ -156,6 +163,7 @@ pub struct AdvancementCandidate {
     explanation: String,
 }
 
+/// A person's next moves, best first, and optionally the route to a chosen target.
 #[derive(SimpleObject)]
 pub struct AdvancementPaths {
     user: Option<User>,
@@ -168,6 +176,7 @@ pub struct AdvancementPaths {
     target: Option<AdvancementCandidate>,
 }
 
+/// One person in the readiness ranking, with their best next move.
 #[derive(SimpleObject)]
 pub struct ReadinessRank {
     user: Option<User>,
@@ -177,12 +186,14 @@ pub struct ReadinessRank {
     best_move: AdvancementCandidate,
 }
 
+/// A role and level to aim for.
 #[derive(InputObject)]
 pub struct TargetLevelInput {
     pub role: String,
     pub level: String,
 }
 
+/// Narrows the readiness ranking: a team and its sub-teams, a role, a level, a minimum readiness, only those ready.
 #[derive(InputObject, Default)]
 #[graphql(name = "ReadinessFilter")]
 pub struct ReadinessFilterInput {

@@ -132,10 +132,13 @@ pub enum EvidenceLevel {
     ManagerConfirmed,
 }
 
+/// The judgement on a move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum Verdict {
+    /// Ready: critical skills met and confirmed by a manager, gates met.
     Ready,
+    /// Not ready yet: gaps or gates remain.
     NotReady,
     /// Too little manager-confirmed evidence to judge: no score is given.
     NeedsEvidence,
@@ -202,11 +205,15 @@ impl PersonSnapshot {
     }
 }
 
+/// What a gate requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum GateKind {
+    /// A certificate must be held (and verified by HR).
     Certification,
+    /// A minimum time at the current level.
     MinMonths,
+    /// The KPI score of finished periods must reach a percentage.
     KpiAttainment,
 }
 
@@ -260,6 +267,7 @@ pub struct EvidenceSummary {
     pub unconfirmed: Vec<String>,
 }
 
+/// What to do next about a move, first thing first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum ActionKind {
@@ -271,6 +279,7 @@ pub enum ActionKind {
     ConfirmWithManager,
     /// The top skill gaps: courses, practice and mentors.
     CloseSkillGap,
+    /// Earn a certificate the move requires.
     EarnCertification,
     /// Earned, recorded, not yet verified by HR.
     GetCertificationVerified,

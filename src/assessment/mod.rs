@@ -85,13 +85,16 @@ impl FromStr for CycleStatus {
     }
 }
 
+/// Who gave an assessment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum AssessmentKind {
     /// The person rates themselves.
     #[graphql(name = "SELF")]
     SelfRating,
+    /// The person's manager (the cycle's reviewer).
     Manager,
+    /// A colleague the manager asked; shown as input, it does not count towards agreed levels.
     Peer,
 }
 
@@ -121,10 +124,13 @@ impl FromStr for AssessmentKind {
     }
 }
 
+/// Whether an assessment is still being written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum AssessmentStatus {
+    /// Saved, not yet submitted; only its writer sees it.
     Draft,
+    /// Submitted: it counts.
     Submitted,
     /// An earlier submitted revision, replaced by an amendment.
     Superseded,

@@ -28,6 +28,7 @@ pub struct SkillRatings {
     pub peer_levels: Vec<u8>,
 }
 
+/// Where an agreed level comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum AgreedBasis {
@@ -193,6 +194,7 @@ pub fn build_profile(
     }
 }
 
+/// Which way a self-rating and a manager's rating differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum DivergenceKind {
@@ -222,6 +224,7 @@ pub struct MemberLevels<'a> {
     pub agreed: &'a HashMap<String, u8>,
 }
 
+/// One person's cell of a team matrix: their agreed level in a skill against what their level requires.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MatrixCell {
     pub skill: String,

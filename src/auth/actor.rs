@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_graphql::Enum;
 use serde::{Deserialize, Serialize};
 
+/// What an account may do: employees see themselves, managers their reports, HR everyone, admins the framework and accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, Serialize, Deserialize)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -50,9 +51,11 @@ impl FromStr for Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, Default, Serialize, Deserialize)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum Locale {
+    /// English.
     #[default]
     #[serde(rename = "en")]
     En,
+    /// Simplified Chinese.
     #[serde(rename = "zh-CN")]
     ZhCn,
 }

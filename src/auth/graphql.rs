@@ -40,6 +40,7 @@ fn signed_in(ctx: &Context<'_>, session: Session) -> ApiResult<AuthPayload> {
     Ok(session.into())
 }
 
+/// A new account without a password: the person gets an invitation mail to set one.
 #[derive(async_graphql::InputObject)]
 pub struct InviteUserInput {
     pub email: String,

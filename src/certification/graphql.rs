@@ -18,6 +18,7 @@ use crate::people::graphql::{TeamNode, User};
 
 pub struct CertificationRecordNode(pub CertificationRecord);
 
+/// A person's progress towards, or holding of, one certificate.
 #[Object(name = "CertificationRecord")]
 impl CertificationRecordNode {
     async fn id(&self) -> ID {
@@ -85,6 +86,7 @@ impl CertificationRecordNode {
     }
 }
 
+/// How many certification records are in each status.
 #[derive(SimpleObject)]
 #[graphql(name = "StatusCounts")]
 pub struct StatusCountsNode {
@@ -107,12 +109,14 @@ impl From<&StatusCounts> for StatusCountsNode {
     }
 }
 
+/// Counts by status for one certificate across the people in reach.
 #[derive(SimpleObject)]
 pub struct CertificationCounts {
     certification_key: String,
     counts: StatusCountsNode,
 }
 
+/// Certification counts by status for one team.
 #[derive(SimpleObject)]
 pub struct TeamCertificationCounts {
     /// Null for people without a team.
@@ -120,6 +124,7 @@ pub struct TeamCertificationCounts {
     counts: StatusCountsNode,
 }
 
+/// Of the people at one level, how many hold every certificate it requires.
 #[derive(SimpleObject)]
 pub struct LevelCertificationCoverage {
     job_role: String,
@@ -131,6 +136,7 @@ pub struct LevelCertificationCoverage {
     share: f64,
 }
 
+/// HR's overview: counts by status per certificate and per team, and coverage per level.
 #[derive(SimpleObject)]
 #[graphql(name = "CertificationSummary")]
 pub struct CertificationSummaryNode {
@@ -139,6 +145,7 @@ pub struct CertificationSummaryNode {
     level_coverage: Vec<LevelCertificationCoverage>,
 }
 
+/// One change to a certification record, with who made it and when.
 #[derive(SimpleObject)]
 #[graphql(name = "CertificationEvent")]
 pub struct CertificationEventNode {
@@ -150,6 +157,7 @@ pub struct CertificationEventNode {
     changed_at: DateTime<Utc>,
 }
 
+/// An expiry reminder the job queued for one record and stage.
 #[derive(SimpleObject)]
 #[graphql(name = "CertificationReminder")]
 pub struct CertificationReminderNode {
@@ -163,6 +171,7 @@ pub struct CertificationReminderNode {
     sent_at: Option<DateTime<Utc>>,
 }
 
+/// Narrows certification queries: a person, a team and its sub-teams, a role, a level, a certificate, a status, an expiry window.
 #[derive(InputObject, Default)]
 #[graphql(name = "CertificationFilter")]
 pub struct CertificationFilterInput {
@@ -206,6 +215,7 @@ impl CertificationFilterInput {
     }
 }
 
+/// Starts a certification record: for yourself, or someone you manage.
 #[derive(InputObject)]
 pub struct RecordCertificationInput {
     /// Defaults to yourself.
@@ -223,6 +233,7 @@ pub struct RecordCertificationInput {
     pub credential: Option<String>,
 }
 
+/// Moves a certification record on: progress, dates, earned, credential.
 #[derive(InputObject)]
 pub struct UpdateCertificationInput {
     pub status: Option<CertificationStatus>,
@@ -244,6 +255,7 @@ fn stored(status: Option<CertificationStatus>) -> ApiResult<Option<RecordStatus>
     }
 }
 
+/// Whether a person holds one certificate their level requires or recommends.
 #[derive(SimpleObject)]
 #[graphql(name = "CertificationCheck")]
 pub struct CertificationCheckNode {
@@ -256,6 +268,7 @@ pub struct CertificationCheckNode {
     held: bool,
 }
 
+/// A person's certificates against one level: what it requires and recommends, and what is held.
 #[derive(SimpleObject)]
 pub struct LevelCertificationStanding {
     job_role: String,
@@ -265,6 +278,7 @@ pub struct LevelCertificationStanding {
     checks: Vec<CertificationCheckNode>,
 }
 
+/// A person's certificates against what their current and next level require and recommend.
 #[derive(SimpleObject)]
 pub struct CertificationStanding {
     /// Against the person's current level.

@@ -63,10 +63,15 @@ impl RecordStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, Serialize)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum CertificationStatus {
+    /// Intended, not started.
     Planned,
+    /// Being worked on.
     InProgress,
+    /// Earned and valid today.
     Earned,
+    /// Earned, but past its expiry date.
     Expired,
+    /// Withdrawn by its holder or a manager; no longer held.
     Withdrawn,
 }
 

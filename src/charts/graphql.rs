@@ -7,6 +7,7 @@ use crate::auth::Locale;
 use crate::graphql::context::{actor, locale, state};
 use crate::graphql::error::{ApiResult, parse_id};
 
+/// A picture drawn by the server: the SVG itself, and the path to open it as an image.
 #[derive(SimpleObject)]
 pub struct Chart {
     /// The picture as an SVG document.

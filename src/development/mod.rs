@@ -72,7 +72,9 @@ string_enum!(
     /// A plan is a draft until the person and a manager agree the same
     /// revision; any change of content makes it a draft again.
     PlanStatus {
+        /// Being prepared.
         Draft = "DRAFT",
+        /// Agreed by the person and their manager.
         Agreed = "AGREED",
         /// Finished or abandoned; kept for the record.
         Closed = "CLOSED",
@@ -80,6 +82,7 @@ string_enum!(
 );
 
 string_enum!(
+    /// What a development goal is about.
     GoalKind {
         /// Take a learning resource of the catalogue (a course module…).
         LearningResource = "LEARNING_RESOURCE",
@@ -97,17 +100,25 @@ string_enum!(
 );
 
 string_enum!(
+    /// Where a development goal stands.
     GoalStatus {
+        /// Agreed, not started.
         Planned = "PLANNED",
+        /// Being worked on.
         InProgress = "IN_PROGRESS",
+        /// Reached.
         Done = "DONE",
+        /// Given up; kept for the record.
         Dropped = "DROPPED",
     }
 );
 
 string_enum!(
+    /// What a piece of goal evidence is.
     EvidenceKind {
+        /// A written note.
         Note = "NOTE",
+        /// A link to a document or result.
         Link = "LINK",
         /// The learning resource was completed: closes its goal.
         CourseCompleted = "COURSE_COMPLETED",

@@ -8,6 +8,7 @@ use crate::auth::links;
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::ApiResult;
 
+/// A short-lived signed URL for a download or a chart, so a browser can open it without a bearer token.
 #[derive(SimpleObject)]
 pub struct DownloadLink {
     /// Path and query on this server, e.g. `/exports/people?format=xlsx&link_user=…`.

@@ -100,22 +100,31 @@ pub struct KpiFamily {
     pub kpis: Vec<Kpi>,
 }
 
+/// The unit a KPI is measured in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Enum)]
 #[serde(rename_all = "snake_case")]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum KpiUnit {
+    /// A number of things.
     Count,
+    /// A percentage, 0 to 100.
     Percent,
+    /// An amount of money.
     Currency,
+    /// A ratio.
     Ratio,
+    /// Minutes.
     Minutes,
+    /// A score on the KPI's own scale.
     Score,
 }
 
+/// Which way a KPI is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Enum)]
 #[serde(rename_all = "snake_case")]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum KpiDirection {
+    /// More is better (new users, revenue).
     HigherIsBetter,
     /// Churn, cost per acquisition, error rates: attainment inverts.
     LowerIsBetter,
@@ -126,8 +135,11 @@ pub enum KpiDirection {
 #[serde(rename_all = "snake_case")]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum Aggregation {
+    /// Readings in a period add up.
     Sum,
+    /// Readings in a period are averaged.
     Average,
+    /// The last reading of a period counts.
     Last,
 }
 
@@ -164,12 +176,16 @@ pub struct Certification {
     pub skills: Vec<String>,
 }
 
+/// What kind of learning resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Enum)]
 #[serde(rename_all = "snake_case")]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum ResourceKind {
+    /// A module of a training course.
     CourseModule,
+    /// Something to do on the job.
     Practice,
+    /// Something to read.
     Reading,
 }
 
@@ -192,11 +208,14 @@ pub struct LearningResource {
     pub retired: bool,
 }
 
+/// The career track a level belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Enum)]
 #[serde(rename_all = "snake_case")]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum Track {
+    /// The specialist track, p1 to p4.
     IndividualContributor,
+    /// The management track, m1 and m2.
     Management,
 }
 
@@ -253,6 +272,7 @@ impl Requirement {
     }
 }
 
+/// What kind of move a path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Enum)]
 #[serde(rename_all = "snake_case")]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
@@ -304,10 +324,13 @@ pub fn split_ref(reference: &str) -> Option<(&str, &str)> {
     reference.split_once('/')
 }
 
+/// The file format of a framework document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum DocumentFormat {
+    /// JSON.
     Json,
+    /// YAML, as the shipped framework is written.
     Yaml,
 }
 

@@ -8,10 +8,13 @@ use chrono::{DateTime, Utc};
 
 use super::document::*;
 
+/// Whether a framework version is published or the draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum VersionStatus {
+    /// The draft being prepared.
     Draft,
+    /// A published version.
     Published,
 }
 

@@ -34,6 +34,7 @@ pub const MAX_COMPLEXITY: usize = 20_000;
 /// Directives on one field: `@skip`/`@include` need one each.
 pub const MAX_DIRECTIVES: usize = 8;
 
+/// Everything that can be read. Each field answers within the caller's reach.
 #[derive(MergedObject, Default)]
 pub struct Query(
     PeopleQuery,
@@ -47,6 +48,7 @@ pub struct Query(
     ChartQuery,
 );
 
+/// Everything that changes data. Each mutation checks the caller's reach and changes nothing when it fails.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     AuthMutation,

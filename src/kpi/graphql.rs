@@ -12,6 +12,7 @@ use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{Page, PageArgs, connection, window};
 use crate::people::graphql::User;
 
+/// A comment on a performance target.
 #[derive(SimpleObject)]
 #[graphql(name = "TargetComment")]
 pub struct TargetCommentNode {
@@ -21,6 +22,7 @@ pub struct TargetCommentNode {
     created_at: DateTime<Utc>,
 }
 
+/// One weighted KPI target for a person and period, with threshold and stretch.
 #[derive(SimpleObject)]
 #[graphql(name = "PerformanceTarget")]
 pub struct PerformanceTargetNode {
@@ -37,6 +39,7 @@ pub struct PerformanceTargetNode {
     updated_at: DateTime<Utc>,
 }
 
+/// One target with its actual value and attainment.
 #[derive(SimpleObject)]
 #[graphql(name = "TargetResult")]
 pub struct TargetResultNode {
@@ -51,6 +54,7 @@ pub struct TargetResultNode {
     comments: Vec<TargetCommentNode>,
 }
 
+/// A person's targets for a period with actuals, attainment and the weighted score.
 #[derive(SimpleObject)]
 #[graphql(name = "Performance")]
 pub struct PerformanceNode {
@@ -64,6 +68,7 @@ pub struct PerformanceNode {
     complete: bool,
 }
 
+/// A team's scores for a period.
 #[derive(SimpleObject)]
 #[graphql(name = "TeamPerformance", complex)]
 pub struct TeamPerformanceNode {
@@ -94,6 +99,7 @@ impl TeamPerformanceNode {
     }
 }
 
+/// One recorded value of a KPI for a person and period.
 #[derive(SimpleObject)]
 #[graphql(name = "KpiActual")]
 pub struct KpiActualNode {
@@ -106,6 +112,7 @@ pub struct KpiActualNode {
     recorded_at: DateTime<Utc>,
 }
 
+/// One change to a person's targets, with who made it and when.
 #[derive(SimpleObject)]
 #[graphql(name = "TargetChange")]
 pub struct TargetChangeNode {
@@ -204,6 +211,7 @@ async fn performance_nodes(
         .collect())
 }
 
+/// A weighted KPI target: target value, optional threshold and stretch.
 #[derive(InputObject)]
 #[graphql(name = "TargetInput")]
 pub struct TargetInputObject {

@@ -9,6 +9,7 @@ use crate::graphql::context::{actor, state};
 use crate::graphql::error::ApiResult;
 use crate::graphql::pagination::{Page, PageArgs, connection, window};
 
+/// An email in the outbox: queued, sent or failed, with its attempts.
 #[derive(SimpleObject)]
 pub struct OutboxMessage {
     id: ID,
@@ -26,6 +27,7 @@ pub struct OutboxMessage {
     sent_at: Option<DateTime<Utc>>,
 }
 
+/// Narrows the outbox: by status, by recipient.
 #[derive(InputObject, Default)]
 pub struct OutboxFilter {
     pub status: Option<OutboxStatus>,

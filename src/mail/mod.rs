@@ -95,10 +95,13 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// Where a message in the outbox stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum OutboxStatus {
+    /// Waiting to be sent, or to be tried again.
     Pending,
+    /// Accepted by the mail server.
     Sent,
     /// Gave up after the last attempt.
     Failed,

@@ -6,20 +6,33 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
 use crate::auth::Locale;
 
+/// Which email a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum MessageKind {
+    /// An invitation to set a password for a new account.
     Invitation,
+    /// A link to set a new password.
     PasswordReset,
+    /// A cycle opened: rate yourself.
     SelfAssessmentRequested,
+    /// A report submitted their self-assessment.
     SelfAssessmentSubmitted,
+    /// A manager finished a review.
     ManagerReviewCompleted,
+    /// Performance targets were set or changed.
     TargetsSet,
+    /// A certificate is about to lapse.
     CertificationExpiring,
+    /// A self-assessment is not submitted close to its due date.
     SelfAssessmentDue,
+    /// A cycle moved to manager review.
     ManagerReviewOpen,
+    /// Reviews are still open close to their due date.
     ManagerReviewDue,
+    /// A development goal is past its due day.
     DevelopmentGoalOverdue,
+    /// A check-in on a development plan is due.
     DevelopmentCheckInDue,
 }
 

@@ -35,6 +35,7 @@ impl User {
     }
 }
 
+/// A person. Only the id and name of people outside the caller's reach are shown; the other fields are null.
 #[Object]
 impl User {
     async fn id(&self) -> ID {
@@ -122,6 +123,7 @@ impl User {
 #[derive(Clone)]
 pub struct TeamNode(pub Team);
 
+/// A team in the organisation tree. Team structure is not personal data.
 #[Object(name = "Team")]
 impl TeamNode {
     async fn id(&self) -> ID {
@@ -139,6 +141,7 @@ impl TeamNode {
     }
 }
 
+/// Narrows the people directory: a team, a role, active or not, a name or email search.
 #[derive(InputObject, Default)]
 pub struct UserFilter {
     pub team_id: Option<ID>,
@@ -148,6 +151,7 @@ pub struct UserFilter {
     pub search: Option<String>,
 }
 
+/// A new account with a password (admins and HR).
 #[derive(InputObject)]
 pub struct CreateUserInput {
     pub email: String,
@@ -182,12 +186,14 @@ pub struct UpdateUserInput {
     pub level_since: async_graphql::MaybeUndefined<Date>,
 }
 
+/// A new team, optionally under a parent team.
 #[derive(InputObject)]
 pub struct CreateTeamInput {
     pub name: String,
     pub parent_id: Option<ID>,
 }
 
+/// New values for a team's name or parent.
 #[derive(InputObject)]
 pub struct UpdateTeamInput {
     pub name: Option<String>,
@@ -322,6 +328,7 @@ impl PeopleQuery {
 /// One change of position; time at level restarts on `effectiveOn`.
 pub struct PositionChangeNode(pub PositionChange);
 
+/// One change of a person's job role or career level.
 #[Object(name = "PositionChange")]
 impl PositionChangeNode {
     async fn from_role(&self) -> Option<&str> {

@@ -8,6 +8,7 @@ use super::import_file::{FileLimits, read_people_file};
 use crate::graphql::context::{actor, current_framework, state};
 use crate::graphql::error::{ApiError, ApiResult};
 
+/// One problem found in an import file: the row, the column and what is wrong.
 #[derive(SimpleObject)]
 pub struct ImportProblem {
     /// The row as a spreadsheet numbers it (the header is row 1).

@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// A new assessment cycle: its name, who takes part and the due dates.
 #[derive(InputObject)]
 pub struct OpenAssessmentCycleInput {
     pub name: String,
@@ -18,6 +19,7 @@ pub struct OpenAssessmentCycleInput {
     pub start: bool,
 }
 
+/// A skill's level (0 to 5) and optional evidence.
 #[derive(InputObject)]
 #[graphql(name = "RatingInput")]
 pub struct RatingInputObject {

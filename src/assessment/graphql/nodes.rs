@@ -4,6 +4,7 @@ use super::*;
 
 pub struct AssessmentCycle(pub crate::assessment::Cycle);
 
+/// A round of assessments over some people, pinned to one framework version: self-assessment, then manager review, calibration and close.
 #[Object]
 impl AssessmentCycle {
     async fn id(&self) -> ID {
@@ -49,6 +50,7 @@ impl AssessmentCycle {
     }
 }
 
+/// How far a cycle has come: participants and submitted assessments by kind.
 #[derive(SimpleObject)]
 pub struct CycleProgress {
     pub(super) participants: i32,
@@ -56,6 +58,7 @@ pub struct CycleProgress {
     pub(super) manager_submitted: i32,
 }
 
+/// One skill's level in an assessment, with optional evidence.
 #[derive(SimpleObject)]
 #[graphql(name = "Rating")]
 pub struct RatingNode {
@@ -66,6 +69,7 @@ pub struct RatingNode {
 
 pub struct AssessmentNode(pub(crate) crate::assessment::Assessment);
 
+/// One set of ratings given in a cycle: a self-assessment, a manager's review or a peer's input.
 #[Object(name = "Assessment")]
 impl AssessmentNode {
     async fn id(&self) -> ID {
@@ -114,6 +118,7 @@ impl AssessmentNode {
     }
 }
 
+/// One skill of a person's profile: ratings, the agreed level, requirements now and at the next level, gaps.
 #[derive(SimpleObject)]
 pub struct ProfileSkill {
     pub(super) skill: Option<SkillNode>,
@@ -133,6 +138,7 @@ pub struct ProfileSkill {
     pub(super) divergence: Option<DivergenceKind>,
 }
 
+/// How a person matches their level and the next in one skill area, as shares of the weighted requirement.
 #[derive(SimpleObject)]
 #[graphql(name = "AreaScore")]
 pub struct AreaScoreNode {
@@ -142,6 +148,7 @@ pub struct AreaScoreNode {
     pub(super) match_next: Option<f64>,
 }
 
+/// A person's skills against their level and the next, in one cycle.
 #[derive(SimpleObject)]
 #[graphql(name = "SkillProfile")]
 pub struct SkillProfileNode {

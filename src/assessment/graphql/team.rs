@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// A skill where a person's self-rating and their manager's rating differ by two levels or more.
 #[derive(SimpleObject)]
 pub struct DivergenceFlag {
     pub(super) user: Option<User>,
@@ -11,6 +12,7 @@ pub struct DivergenceFlag {
     pub(super) kind: DivergenceKind,
 }
 
+/// One person's agreed level in one skill against what their level requires.
 #[derive(SimpleObject)]
 #[graphql(name = "TeamMatrixCell")]
 pub struct TeamMatrixCellNode {
@@ -20,6 +22,7 @@ pub struct TeamMatrixCellNode {
     pub(super) gap: i32,
 }
 
+/// One person's row of a team matrix.
 #[derive(SimpleObject)]
 pub struct TeamMatrixRow {
     pub(super) user: Option<User>,
@@ -48,6 +51,7 @@ impl async_graphql::connection::EdgeNameType for SkillHolderConnectionName {
     }
 }
 
+/// How well a team covers one skill: who needs it, who meets it, who holds it.
 #[derive(SimpleObject)]
 #[graphql(name = "SkillCoverage", complex)]
 pub struct SkillCoverageNode {
@@ -85,6 +89,7 @@ impl SkillCoverageNode {
     }
 }
 
+/// People × skills of a team in a cycle, with coverage per skill.
 #[derive(SimpleObject)]
 #[graphql(name = "TeamSkillMatrix", complex)]
 pub struct TeamSkillMatrixNode {
@@ -130,6 +135,7 @@ impl TeamSkillMatrixNode {
     }
 }
 
+/// A person's agreed level in one skill in one cycle.
 #[derive(SimpleObject)]
 pub struct SkillTrendPoint {
     pub(super) cycle_id: ID,
@@ -137,6 +143,7 @@ pub struct SkillTrendPoint {
     pub(super) level: i32,
 }
 
+/// The cycle just opened and how many people take part.
 #[derive(SimpleObject)]
 pub struct OpenCyclePayload {
     pub(super) cycle: AssessmentCycle,

@@ -23,6 +23,7 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
+/// A goal to add to a development plan.
 #[derive(InputObject)]
 pub struct DevelopmentGoalInput {
     pub kind: GoalKind,

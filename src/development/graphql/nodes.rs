@@ -28,6 +28,7 @@ pub struct DevelopmentPlanNode {
     pub(super) fw: View,
 }
 
+/// A person's plan toward a target level: goals, mentors, check-ins and progress.
 #[Object(name = "DevelopmentPlan")]
 impl DevelopmentPlanNode {
     async fn id(&self) -> ID {
@@ -118,6 +119,7 @@ impl DevelopmentPlanNode {
     }
 }
 
+/// How far a development plan has come.
 #[derive(SimpleObject)]
 #[graphql(name = "PlanProgress")]
 pub struct PlanProgressNode {
@@ -174,6 +176,7 @@ pub struct DevelopmentGoalNode {
     pub(super) fw: View,
 }
 
+/// One goal of a development plan: close a skill gap, earn a certificate, improve a KPI, take a resource.
 #[Object(name = "DevelopmentGoal")]
 impl DevelopmentGoalNode {
     async fn id(&self) -> ID {
@@ -257,6 +260,7 @@ impl DevelopmentGoalNode {
 
 pub struct GoalEvidenceNode(pub(super) crate::development::Evidence);
 
+/// A link or note attached to a development goal.
 #[Object(name = "GoalEvidence")]
 impl GoalEvidenceNode {
     async fn id(&self) -> ID {
@@ -286,6 +290,7 @@ impl GoalEvidenceNode {
 
 pub struct CheckInNode(pub(super) CheckIn);
 
+/// A recorded conversation on a development plan.
 #[Object(name = "CheckIn")]
 impl CheckInNode {
     async fn id(&self) -> ID {
@@ -310,6 +315,7 @@ pub struct MentoredGoalNode {
     pub(super) goal: DevelopmentGoalNode,
 }
 
+/// A development goal someone mentors.
 #[Object(name = "MentoredGoal")]
 impl MentoredGoalNode {
     /// Whose plan the goal is in.
@@ -323,6 +329,7 @@ impl MentoredGoalNode {
 
 pub struct TeamPlanNode(pub(super) TeamPlanRow);
 
+/// A development plan as a manager's team overview shows it.
 #[Object(name = "TeamDevelopmentPlan")]
 impl TeamPlanNode {
     async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
@@ -394,6 +401,7 @@ pub(super) fn effect_node(fw: &View, e: ResourceEffect) -> ResourceEffectiveness
     }
 }
 
+/// Development plans across the caller's reach: counts, goals and resources that work.
 #[derive(SimpleObject)]
 #[graphql(name = "OrganisationDevelopment")]
 pub struct OrganisationDevelopmentNode {

@@ -5,6 +5,7 @@ use super::*;
 
 pub struct KpiFamilyNode(pub(super) View, pub(super) usize);
 
+/// A group of KPIs in the catalogue (user, channel, product, business metrics).
 #[Object(name = "KpiFamily")]
 impl KpiFamilyNode {
     async fn key(&self) -> &str {
@@ -33,6 +34,7 @@ impl KpiNode {
     }
 }
 
+/// A KPI in the catalogue: unit, which direction is better, how readings add up.
 #[Object(name = "Kpi")]
 impl KpiNode {
     async fn key(&self) -> &str {
@@ -64,6 +66,7 @@ impl KpiNode {
 
 pub struct CertificationFamilyNode(pub(super) View, pub(super) usize);
 
+/// A group of certificates in the catalogue (vocational, vendor, industry training).
 #[Object(name = "CertificationFamily")]
 impl CertificationFamilyNode {
     async fn key(&self) -> &str {
@@ -97,6 +100,7 @@ impl CertificationNode {
     }
 }
 
+/// A certificate in the catalogue: who issues it, how long it stays valid, which skills it shows.
 #[Object(name = "Certification")]
 impl CertificationNode {
     async fn key(&self) -> &str {
@@ -133,6 +137,7 @@ impl CertificationNode {
 
 pub struct LearningResourceNode(pub(crate) View, pub(crate) usize);
 
+/// A course module, practice or reading in the catalogue, with the skills and levels it serves.
 #[Object(name = "LearningResource")]
 impl LearningResourceNode {
     async fn key(&self) -> &str {

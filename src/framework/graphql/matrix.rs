@@ -11,6 +11,7 @@ pub struct RoleMatrix {
     rows: Vec<RoleMatrixRow>,
 }
 
+/// One skill across a role's levels.
 #[derive(SimpleObject)]
 pub struct RoleMatrixRow {
     skill: SkillNode,
@@ -18,6 +19,7 @@ pub struct RoleMatrixRow {
     cells: Vec<MatrixCell>,
 }
 
+/// One cell of a role's matrix: the level a skill needs at one career level, and its weight there.
 #[derive(SimpleObject)]
 pub struct MatrixCell {
     level_key: String,

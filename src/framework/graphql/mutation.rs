@@ -3,6 +3,7 @@
 
 use super::*;
 
+/// A text in English and Chinese.
 #[derive(InputObject)]
 pub struct LocalizedTextInput {
     pub en: String,
@@ -15,6 +16,7 @@ impl From<LocalizedTextInput> for LocalizedText {
     }
 }
 
+/// A KPI for the catalogue; the same key replaces the existing one.
 #[derive(InputObject)]
 pub struct KpiInput {
     pub key: String,
@@ -25,6 +27,7 @@ pub struct KpiInput {
     pub aggregation: Aggregation,
 }
 
+/// A certificate for the catalogue; the same key replaces the existing one.
 #[derive(InputObject)]
 pub struct CertificationInput {
     pub key: String,
@@ -36,6 +39,7 @@ pub struct CertificationInput {
     pub skills: Vec<String>,
 }
 
+/// A learning resource for the catalogue; the same key replaces the existing one.
 #[derive(InputObject)]
 pub struct LearningResourceInput {
     pub key: String,

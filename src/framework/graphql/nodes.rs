@@ -5,6 +5,7 @@ use super::*;
 
 pub struct FrameworkNode(pub View);
 
+/// A version of the competency framework (or the draft): skill areas, job roles and levels, paths, and the catalogues.
 #[Object(name = "Framework")]
 impl FrameworkNode {
     /// The published version number; null for a draft.
@@ -130,6 +131,7 @@ impl FrameworkNode {
     }
 }
 
+/// One step of the proficiency scale (0 not yet, 1 beginner … 5 expert).
 #[derive(SimpleObject)]
 pub struct ProficiencyLevel {
     level: i32,
@@ -139,6 +141,7 @@ pub struct ProficiencyLevel {
 
 pub struct AreaNode(pub(super) View, pub(super) usize);
 
+/// One of the five skill areas: user insight, data analytics, activity planning, community operations, project management.
 #[Object(name = "SkillArea")]
 impl AreaNode {
     async fn key(&self) -> &str {
@@ -170,6 +173,7 @@ impl SkillNode {
     }
 }
 
+/// What one proficiency level of a skill looks like.
 #[derive(SimpleObject)]
 pub struct SkillDescriptor {
     level: i32,
@@ -177,6 +181,7 @@ pub struct SkillDescriptor {
     text: String,
 }
 
+/// A skill of the framework, with what each proficiency level looks like.
 #[Object(name = "Skill")]
 impl SkillNode {
     async fn key(&self) -> &str {
@@ -230,6 +235,7 @@ impl SkillNode {
 
 pub struct JobRoleNode(pub(super) View, pub(super) usize);
 
+/// A job role of the framework (user, content, activity, community, data, product operations) with its levels and skill matrix.
 #[Object(name = "JobRole")]
 impl JobRoleNode {
     async fn key(&self) -> &str {
@@ -259,6 +265,7 @@ impl CareerLevelNode {
     }
 }
 
+/// The level a career level needs in one skill, its weight, and whether it is critical.
 #[derive(SimpleObject)]
 pub struct SkillRequirement {
     skill: SkillNode,
@@ -268,6 +275,7 @@ pub struct SkillRequirement {
     weight: i32,
 }
 
+/// A level of a job role (p1–p4 on the individual track, m1–m2 in management), with what it requires.
 #[Object(name = "CareerLevel")]
 impl CareerLevelNode {
     async fn key(&self) -> &str {
@@ -336,6 +344,7 @@ impl CareerLevelNode {
 
 pub struct DirectionNode(pub(crate) View, pub(crate) String);
 
+/// A direction of growth the framework names (data and decisions, product, team leadership), with the moves that lead there.
 #[Object(name = "AdvancementDirection")]
 impl DirectionNode {
     async fn key(&self) -> &str {
@@ -359,6 +368,7 @@ impl DirectionNode {
 
 pub struct PathEdgeNode(pub(super) View, pub(super) usize);
 
+/// The gates of a path between two levels.
 #[derive(SimpleObject)]
 pub struct PathGates {
     /// Minimum months at the current level.
@@ -369,6 +379,7 @@ pub struct PathGates {
     min_kpi_attainment: Option<i32>,
 }
 
+/// A move the framework allows from one level to another, with its gates.
 #[Object(name = "CareerPathEdge")]
 impl PathEdgeNode {
     async fn from(&self) -> Option<CareerLevelNode> {

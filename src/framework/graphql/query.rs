@@ -3,6 +3,7 @@
 
 use super::*;
 
+/// One version of the framework: its number, whether it is published, and when.
 #[derive(SimpleObject)]
 pub struct FrameworkVersion {
     id: async_graphql::ID,
