@@ -375,7 +375,7 @@ impl AdvancementQuery {
     async fn advancement_paths(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
+        #[graphql(desc = "The person's id.")] user_id: ID,
         target: Option<TargetLevelInput>,
     ) -> ApiResult<AdvancementPaths> {
         let actor = actor(ctx)?;
@@ -426,11 +426,11 @@ impl AdvancementQuery {
     async fn promotion_readiness(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ReadinessFilterInput>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<ReadinessFilterInput>,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<ReadinessRank>> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;

@@ -67,8 +67,8 @@ impl AuthMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        email: String,
-        #[graphql(secret)] password: String,
+        #[graphql(desc = "The account's email address.")] email: String,
+        #[graphql(desc = "The account's password.", secret)] password: String,
     ) -> ApiResult<AuthPayload> {
         let state = state(ctx)?;
         let addr = request(ctx)?.client_addr.as_deref();
@@ -81,7 +81,8 @@ impl AuthMutation {
     async fn refresh_token(
         &self,
         ctx: &Context<'_>,
-        #[graphql(secret)] token: String,
+        #[graphql(desc = "The refresh token from login or the last refresh.", secret)]
+        token: String,
     ) -> ApiResult<AuthPayload> {
         let state = state(ctx)?;
         signed_in(ctx, state.auth.refresh(&state.db, &token).await?)
@@ -123,8 +124,8 @@ impl AuthMutation {
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
-        #[graphql(secret)] token: String,
-        #[graphql(secret)] password: String,
+        #[graphql(desc = "The single-use token from the mail's link.", secret)] token: String,
+        #[graphql(desc = "The new password (10 to 256 characters).", secret)] password: String,
     ) -> ApiResult<AuthPayload> {
         let state = state(ctx)?;
         let session =
@@ -143,8 +144,8 @@ impl AuthMutation {
     async fn reset_password(
         &self,
         ctx: &Context<'_>,
-        #[graphql(secret)] token: String,
-        #[graphql(secret)] password: String,
+        #[graphql(desc = "The single-use token from the mail's link.", secret)] token: String,
+        #[graphql(desc = "The new password (10 to 256 characters).", secret)] password: String,
     ) -> ApiResult<bool> {
         let state = state(ctx)?;
         super::recovery::reset_password(&state.db, &state.auth, &token, &password).await?;
@@ -155,7 +156,7 @@ impl AuthMutation {
     async fn logout(
         &self,
         ctx: &Context<'_>,
-        #[graphql(secret)] refresh_token: String,
+        #[graphql(desc = "From login or the last refresh.", secret)] refresh_token: String,
     ) -> ApiResult<bool> {
         let state = state(ctx)?;
         state.auth.logout(&state.db, &refresh_token).await?;

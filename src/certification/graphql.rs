@@ -298,9 +298,14 @@ impl CertificationQuery {
     async fn certification_progress(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CertificationFilterInput>,
-        #[graphql(default = 50, validator(minimum = 1, maximum = 200))] first: i32,
-        after: Option<String>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<CertificationFilterInput>,
+        #[graphql(
+            desc = "Items from the start or after `after`, 1 to 500.",
+            default = 50,
+            validator(minimum = 1, maximum = 200)
+        )]
+        first: i32,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
     ) -> ApiResult<Connection<OpaqueCursor<i64>, CertificationRecordNode>> {
         let actor = actor(ctx)?;
         let filter = filter.unwrap_or_default().parse()?;
@@ -335,7 +340,7 @@ impl CertificationQuery {
     async fn certification_summary(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CertificationFilterInput>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<CertificationFilterInput>,
     ) -> ApiResult<CertificationSummaryNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
@@ -389,7 +394,7 @@ impl CertificationQuery {
     async fn certification_standing(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
+        #[graphql(desc = "The person's id.")] user_id: ID,
     ) -> ApiResult<CertificationStanding> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
@@ -426,11 +431,11 @@ impl CertificationQuery {
     async fn certification_history(
         &self,
         ctx: &Context<'_>,
-        record_id: ID,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "The certification record's id.")] record_id: ID,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<CertificationEventNode>> {
         let actor = actor(ctx)?;
         let record_id = parse_id(&record_id, "recordId")?;
@@ -467,10 +472,10 @@ impl CertificationQuery {
     async fn certification_reminders(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<CertificationReminderNode>> {
         let actor = actor(ctx)?;
         let reminders = super::list_reminders(&state(ctx)?.db, actor).await?;
@@ -512,7 +517,7 @@ impl CertificationMutation {
     async fn record_certification(
         &self,
         ctx: &Context<'_>,
-        input: RecordCertificationInput,
+        #[graphql(desc = "What to create or change.")] input: RecordCertificationInput,
     ) -> ApiResult<CertificationRecordNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
@@ -545,8 +550,8 @@ impl CertificationMutation {
     async fn update_certification_progress(
         &self,
         ctx: &Context<'_>,
-        record_id: ID,
-        input: UpdateCertificationInput,
+        #[graphql(desc = "The certification record's id.")] record_id: ID,
+        #[graphql(desc = "What to create or change.")] input: UpdateCertificationInput,
     ) -> ApiResult<CertificationRecordNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
@@ -570,7 +575,7 @@ impl CertificationMutation {
     async fn verify_certification(
         &self,
         ctx: &Context<'_>,
-        record_id: ID,
+        #[graphql(desc = "The certification record's id.")] record_id: ID,
     ) -> ApiResult<CertificationRecordNode> {
         let record_id = parse_id(&record_id, "recordId")?;
         Ok(CertificationRecordNode(
@@ -581,7 +586,7 @@ impl CertificationMutation {
     async fn withdraw_certification(
         &self,
         ctx: &Context<'_>,
-        record_id: ID,
+        #[graphql(desc = "The certification record's id.")] record_id: ID,
     ) -> ApiResult<CertificationRecordNode> {
         let record_id = parse_id(&record_id, "recordId")?;
         Ok(CertificationRecordNode(

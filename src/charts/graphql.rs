@@ -26,9 +26,9 @@ impl ChartQuery {
     async fn profile_radar(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
-        cycle_id: Option<ID>,
-        locale: Option<Locale>,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: Option<ID>,
+        #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<Chart> {
         let state = state(ctx)?;
         let user = parse_id(&user_id, "userId")?;
@@ -58,9 +58,9 @@ impl ChartQuery {
     async fn team_heatmap(
         &self,
         ctx: &Context<'_>,
-        team_id: ID,
-        cycle_id: ID,
-        locale: Option<Locale>,
+        #[graphql(desc = "The team's id.")] team_id: ID,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<Chart> {
         let state = state(ctx)?;
         let team = parse_id(&team_id, "teamId")?;
@@ -88,9 +88,9 @@ impl ChartQuery {
     async fn kpi_attainment_chart(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
-        period: String,
-        locale: Option<Locale>,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
+        #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<Chart> {
         let state = state(ctx)?;
         let user = parse_id(&user_id, "userId")?;
@@ -119,8 +119,8 @@ impl ChartQuery {
     async fn certification_coverage_chart(
         &self,
         ctx: &Context<'_>,
-        team_id: Option<ID>,
-        locale: Option<Locale>,
+        #[graphql(desc = "The team's id.")] team_id: Option<ID>,
+        #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<Chart> {
         let state = state(ctx)?;
         let team = team_id
@@ -148,8 +148,8 @@ impl ChartQuery {
     async fn readiness_distribution_chart(
         &self,
         ctx: &Context<'_>,
-        team_id: Option<ID>,
-        locale: Option<Locale>,
+        #[graphql(desc = "The team's id.")] team_id: Option<ID>,
+        #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<Chart> {
         let state = state(ctx)?;
         let team = team_id

@@ -87,10 +87,10 @@ impl TeamPerformanceNode {
     async fn members(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<PerformanceNode>> {
         let total = self.members.len();
         let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
@@ -249,8 +249,8 @@ impl KpiQuery {
     async fn performance(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
-        period: String,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
     ) -> ApiResult<PerformanceNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
@@ -265,8 +265,8 @@ impl KpiQuery {
     async fn team_performance(
         &self,
         ctx: &Context<'_>,
-        team_id: ID,
-        period: String,
+        #[graphql(desc = "The team's id.")] team_id: ID,
+        #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
     ) -> ApiResult<TeamPerformanceNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
@@ -288,8 +288,8 @@ impl KpiQuery {
     async fn performance_target_history(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
-        period: String,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
     ) -> ApiResult<Vec<TargetChangeNode>> {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId")?;
@@ -324,8 +324,8 @@ impl KpiMutation {
     async fn set_performance_targets(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
-        period: String,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
         targets: Vec<TargetInputObject>,
     ) -> ApiResult<Vec<PerformanceTargetNode>> {
         let actor = actor(ctx)?;
@@ -352,8 +352,8 @@ impl KpiMutation {
     async fn set_performance_target(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
-        period: String,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
         target: TargetInputObject,
     ) -> ApiResult<PerformanceTargetNode> {
         let actor = actor(ctx)?;
@@ -375,8 +375,8 @@ impl KpiMutation {
     async fn remove_performance_target(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
-        period: String,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
         kpi: String,
     ) -> ApiResult<bool> {
         let actor = actor(ctx)?;
@@ -412,8 +412,8 @@ impl KpiMutation {
     async fn record_kpi_actual(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
-        period: String,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
         kpi: String,
         value: f64,
         note: Option<String>,

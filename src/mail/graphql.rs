@@ -46,11 +46,11 @@ impl MailQuery {
     async fn email_outbox(
         &self,
         ctx: &Context<'_>,
-        filter: Option<OutboxFilter>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<OutboxFilter>,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<OutboxMessage>> {
         let actor = actor(ctx)?;
         let db = &state(ctx)?.db;

@@ -242,9 +242,14 @@ impl PeopleQuery {
     async fn users(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
-        after: Option<String>,
-        filter: Option<UserFilter>,
+        #[graphql(
+            desc = "Items from the start or after `after`, 1 to 500.",
+            default = 20,
+            validator(minimum = 1, maximum = 100)
+        )]
+        first: i32,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<UserFilter>,
     ) -> ApiResult<Connection<OpaqueCursor<i64>, User>> {
         let actor = actor(ctx)?;
         let after = after
@@ -280,10 +285,10 @@ impl PeopleQuery {
     async fn teams(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<TeamNode>> {
         actor(ctx)?;
         let teams = super::list_teams(&state(ctx)?.db).await?;
@@ -307,11 +312,11 @@ impl PeopleQuery {
     async fn position_history(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<PositionChangeNode>> {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId")?;
@@ -389,7 +394,7 @@ impl PeopleMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
-        input: UpdateUserInput,
+        #[graphql(desc = "What to create or change.")] input: UpdateUserInput,
     ) -> ApiResult<User> {
         let actor = actor(ctx)?;
         let id = parse_id(&id, "id")?;
@@ -421,7 +426,7 @@ impl PeopleMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
-        input: UpdateTeamInput,
+        #[graphql(desc = "What to create or change.")] input: UpdateTeamInput,
     ) -> ApiResult<TeamNode> {
         let actor = actor(ctx)?;
         let id = parse_id(&id, "id")?;

@@ -81,7 +81,7 @@ impl AssessmentMutation {
     async fn open_assessment_cycle(
         &self,
         ctx: &Context<'_>,
-        input: OpenAssessmentCycleInput,
+        #[graphql(desc = "What to create or change.")] input: OpenAssessmentCycleInput,
     ) -> ApiResult<OpenCyclePayload> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
@@ -127,8 +127,8 @@ impl AssessmentMutation {
     async fn save_self_assessment(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
-        ratings: Vec<RatingInputObject>,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "Levels by skill (0 to 5).")] ratings: Vec<RatingInputObject>,
     ) -> ApiResult<AssessmentNode> {
         write(
             ctx,
@@ -145,8 +145,8 @@ impl AssessmentMutation {
     async fn submit_self_assessment(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
-        #[graphql(default)] ratings: Vec<RatingInputObject>,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "Levels by skill (0 to 5).", default)] ratings: Vec<RatingInputObject>,
     ) -> ApiResult<AssessmentNode> {
         write(
             ctx,
@@ -162,9 +162,9 @@ impl AssessmentMutation {
     async fn save_manager_assessment(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
-        user_id: ID,
-        ratings: Vec<RatingInputObject>,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "Levels by skill (0 to 5).")] ratings: Vec<RatingInputObject>,
     ) -> ApiResult<AssessmentNode> {
         write(
             ctx,
@@ -180,9 +180,9 @@ impl AssessmentMutation {
     async fn submit_manager_assessment(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
-        user_id: ID,
-        #[graphql(default)] ratings: Vec<RatingInputObject>,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "Levels by skill (0 to 5).", default)] ratings: Vec<RatingInputObject>,
     ) -> ApiResult<AssessmentNode> {
         write(
             ctx,
@@ -199,9 +199,9 @@ impl AssessmentMutation {
     async fn request_peer_input(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
-        user_id: ID,
-        peer_id: ID,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "The colleague asked for input.")] peer_id: ID,
     ) -> ApiResult<bool> {
         let actor = actor(ctx)?;
         let (cycle_id, user_id, peer_id) = (
@@ -217,9 +217,9 @@ impl AssessmentMutation {
     async fn save_peer_assessment(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
-        user_id: ID,
-        ratings: Vec<RatingInputObject>,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "Levels by skill (0 to 5).")] ratings: Vec<RatingInputObject>,
     ) -> ApiResult<AssessmentNode> {
         write(
             ctx,
@@ -235,9 +235,9 @@ impl AssessmentMutation {
     async fn submit_peer_assessment(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
-        user_id: ID,
-        #[graphql(default)] ratings: Vec<RatingInputObject>,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "Levels by skill (0 to 5).", default)] ratings: Vec<RatingInputObject>,
     ) -> ApiResult<AssessmentNode> {
         write(
             ctx,

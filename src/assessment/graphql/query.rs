@@ -13,10 +13,10 @@ impl AssessmentQuery {
     async fn assessment_cycles(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<AssessmentCycle>> {
         let cycles = crate::assessment::list_cycles(&state(ctx)?.db, actor(ctx)?).await?;
         page_of(
@@ -32,8 +32,8 @@ impl AssessmentQuery {
     async fn skill_profile(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
-        cycle_id: Option<ID>,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: Option<ID>,
     ) -> ApiResult<SkillProfileNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
@@ -116,8 +116,8 @@ impl AssessmentQuery {
     async fn assessments(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
-        user_id: ID,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "The person's id.")] user_id: ID,
     ) -> ApiResult<Vec<AssessmentNode>> {
         let actor = actor(ctx)?;
         let cycle_id = parse_id(&cycle_id, "cycleId")?;
@@ -136,11 +136,11 @@ impl AssessmentQuery {
     async fn assessment_divergence(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<DivergenceFlag>> {
         let actor = actor(ctx)?;
         let cycle_id = parse_id(&cycle_id, "cycleId")?;
@@ -176,8 +176,8 @@ impl AssessmentQuery {
     async fn team_skill_matrix(
         &self,
         ctx: &Context<'_>,
-        team_id: ID,
-        cycle_id: ID,
+        #[graphql(desc = "The team's id.")] team_id: ID,
+        #[graphql(desc = "The assessment cycle's id.")] cycle_id: ID,
     ) -> ApiResult<TeamSkillMatrixNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;

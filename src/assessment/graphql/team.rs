@@ -74,10 +74,10 @@ impl SkillCoverageNode {
     #[graphql(complexity = "PageArgs::cost(first, last, 100, child_complexity)")]
     async fn holders(
         &self,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<User, SkillHolders>> {
         let total = self.holder_ids.len();
         let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
@@ -109,10 +109,10 @@ impl TeamSkillMatrixNode {
     #[graphql(complexity = "PageArgs::cost(first, last, 100, child_complexity)")]
     async fn rows(
         &self,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<TeamMatrixRow>> {
         let total = self.rows.len();
         let range = window(&PageArgs::new(first, after, last, before), total, 100)?;

@@ -101,7 +101,7 @@ impl DevelopmentQuery {
     async fn development_plan(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
+        #[graphql(desc = "The person's id.")] user_id: ID,
     ) -> ApiResult<Option<DevelopmentPlanNode>> {
         let state = state(ctx)?;
         let user_id = parse_id(&user_id, "userId")?;
@@ -145,7 +145,7 @@ impl DevelopmentQuery {
     async fn team_development_plans(
         &self,
         ctx: &Context<'_>,
-        team_id: Option<ID>,
+        #[graphql(desc = "The team's id.")] team_id: Option<ID>,
     ) -> ApiResult<Vec<TeamPlanNode>> {
         let state = state(ctx)?;
         let team_id = team_id.map(|t| parse_id(&t, "teamId")).transpose()?;
@@ -191,7 +191,7 @@ impl DevelopmentMutation {
     async fn create_development_plan(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
+        #[graphql(desc = "The person's id.")] user_id: ID,
         target: TargetLevelInput,
         #[graphql(default)] goals: Vec<DevelopmentGoalInput>,
     ) -> ApiResult<DevelopmentPlanNode> {
@@ -216,7 +216,7 @@ impl DevelopmentMutation {
     async fn create_development_plan_from_advice(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
+        #[graphql(desc = "The person's id.")] user_id: ID,
         target: Option<TargetLevelInput>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
@@ -239,7 +239,7 @@ impl DevelopmentMutation {
     async fn add_development_goals(
         &self,
         ctx: &Context<'_>,
-        plan_id: ID,
+        #[graphql(desc = "The development plan's id.")] plan_id: ID,
         goals: Vec<DevelopmentGoalInput>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
@@ -261,7 +261,7 @@ impl DevelopmentMutation {
     async fn edit_development_goal(
         &self,
         ctx: &Context<'_>,
-        goal_id: ID,
+        #[graphql(desc = "The development goal's id.")] goal_id: ID,
         title: Option<String>,
         due_on: Option<Date>,
     ) -> ApiResult<DevelopmentPlanNode> {
@@ -283,7 +283,7 @@ impl DevelopmentMutation {
     async fn set_development_goal_status(
         &self,
         ctx: &Context<'_>,
-        goal_id: ID,
+        #[graphql(desc = "The development goal's id.")] goal_id: ID,
         status: GoalStatus,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
@@ -299,7 +299,7 @@ impl DevelopmentMutation {
     async fn add_goal_evidence(
         &self,
         ctx: &Context<'_>,
-        goal_id: ID,
+        #[graphql(desc = "The development goal's id.")] goal_id: ID,
         kind: EvidenceKind,
         note: Option<String>,
         url: Option<String>,
@@ -324,7 +324,7 @@ impl DevelopmentMutation {
     async fn agree_development_plan(
         &self,
         ctx: &Context<'_>,
-        plan_id: ID,
+        #[graphql(desc = "The development plan's id.")] plan_id: ID,
         revision: i32,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
@@ -339,7 +339,7 @@ impl DevelopmentMutation {
     async fn close_development_plan(
         &self,
         ctx: &Context<'_>,
-        plan_id: ID,
+        #[graphql(desc = "The development plan's id.")] plan_id: ID,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
         let plan_id = parse_id(&plan_id, "planId")?;
@@ -352,7 +352,7 @@ impl DevelopmentMutation {
     async fn record_check_in(
         &self,
         ctx: &Context<'_>,
-        plan_id: ID,
+        #[graphql(desc = "The development plan's id.")] plan_id: ID,
         held_on: Date,
         notes: String,
         next_steps: Option<String>,

@@ -72,7 +72,7 @@ impl FrameworkMutation {
     async fn import_framework(
         &self,
         ctx: &Context<'_>,
-        document: String,
+        #[graphql(desc = "The whole framework in `format`.")] document: String,
         format: DocumentFormat,
     ) -> ApiResult<FrameworkNode> {
         let state = state(ctx)?;
@@ -106,7 +106,7 @@ impl FrameworkMutation {
         &self,
         ctx: &Context<'_>,
         role: String,
-        csv: String,
+        #[graphql(desc = "The file as CSV text.")] csv: String,
     ) -> ApiResult<RoleMatrix> {
         let state = state(ctx)?;
         let draft = crate::framework::edits::import_role_matrix(
@@ -169,8 +169,8 @@ impl FrameworkMutation {
     async fn upsert_kpi(
         &self,
         ctx: &Context<'_>,
-        family: String,
-        input: KpiInput,
+        #[graphql(desc = "The catalogue family's key.")] family: String,
+        #[graphql(desc = "What to create or change.")] input: KpiInput,
     ) -> ApiResult<FrameworkNode> {
         let kpi = Kpi {
             key: input.key,
@@ -196,8 +196,8 @@ impl FrameworkMutation {
     async fn upsert_certification(
         &self,
         ctx: &Context<'_>,
-        family: String,
-        input: CertificationInput,
+        #[graphql(desc = "The catalogue family's key.")] family: String,
+        #[graphql(desc = "What to create or change.")] input: CertificationInput,
     ) -> ApiResult<FrameworkNode> {
         let validity = input
             .validity_months
@@ -229,7 +229,7 @@ impl FrameworkMutation {
     async fn upsert_learning_resource(
         &self,
         ctx: &Context<'_>,
-        input: LearningResourceInput,
+        #[graphql(desc = "What to create or change.")] input: LearningResourceInput,
     ) -> ApiResult<FrameworkNode> {
         let hours =
             u32::try_from(input.hours).map_err(|_| Error::invalid("hours", "must be positive"))?;

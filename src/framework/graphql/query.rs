@@ -46,8 +46,8 @@ impl FrameworkQuery {
     async fn framework(
         &self,
         ctx: &Context<'_>,
-        version: Option<i32>,
-        locale: Option<Locale>,
+        #[graphql(desc = "A published version; current when left out.")] version: Option<i32>,
+        #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<FrameworkNode> {
         actor(ctx)?;
         let fw = published(ctx, version).await?;
@@ -59,7 +59,7 @@ impl FrameworkQuery {
     async fn framework_draft(
         &self,
         ctx: &Context<'_>,
-        locale: Option<Locale>,
+        #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<Option<FrameworkNode>> {
         let state = state(ctx)?;
         let draft =
@@ -82,8 +82,8 @@ impl FrameworkQuery {
         &self,
         ctx: &Context<'_>,
         role: String,
-        version: Option<i32>,
-        locale: Option<Locale>,
+        #[graphql(desc = "A published version; current when left out.")] version: Option<i32>,
+        #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<RoleMatrix> {
         actor(ctx)?;
         let fw = published(ctx, version).await?;
@@ -95,7 +95,7 @@ impl FrameworkQuery {
     async fn export_framework(
         &self,
         ctx: &Context<'_>,
-        version: Option<i32>,
+        #[graphql(desc = "A published version; current when left out.")] version: Option<i32>,
         draft: Option<bool>,
         #[graphql(desc = "YAML unless given")] format: Option<DocumentFormat>,
     ) -> ApiResult<String> {
@@ -120,7 +120,7 @@ impl FrameworkQuery {
         &self,
         ctx: &Context<'_>,
         role: String,
-        version: Option<i32>,
+        #[graphql(desc = "A published version; current when left out.")] version: Option<i32>,
     ) -> ApiResult<String> {
         actor(ctx)?;
         let fw = published(ctx, version).await?;
