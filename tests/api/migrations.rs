@@ -4,10 +4,9 @@
 use sea_orm::{ConnectionTrait, Statement};
 use skillpath::db::{Migrator, MigratorTrait};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::spawn_app;
 
-async fn table_exists(app: &TestApp, table: &str) -> bool {
-    let db = &app.state.db;
+async fn table_exists(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
     let sql = match db.get_database_backend() {
         sea_orm::DatabaseBackend::Postgres => format!(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{table}'"
@@ -23,14 +22,19 @@ async fn table_exists(app: &TestApp, table: &str) -> bool {
 #[tokio::test]
 async fn every_migration_goes_down_and_up_again() {
     let app = spawn_app().await;
-    let db = &app.state.db;
-    assert!(table_exists(&app, "ratings").await);
+    // One connection of its own, as an operator's `migrate` would have: a
+    // pooled SQLite connection of the running app can hold a read snapshot
+    // from before the schema changed, and then sees tables that are gone.
+    let mut options = sea_orm::ConnectOptions::new(app.state.settings.database_url.clone());
+    options.max_connections(1).min_connections(1);
+    let db = &sea_orm::Database::connect(options).await.unwrap();
+    assert!(table_exists(db, "ratings").await);
     Migrator::down(db, None).await.expect("all the way down");
     for table in ["users", "ratings", "login_throttle", "email_outbox"] {
-        assert!(!table_exists(&app, table).await, "{table} dropped");
+        assert!(!table_exists(db, table).await, "{table} dropped");
     }
     Migrator::up(db, None).await.expect("all the way up again");
-    assert!(table_exists(&app, "ratings").await);
+    assert!(table_exists(db, "ratings").await);
     assert!(
         Migrator::get_pending_migrations(db)
             .await
