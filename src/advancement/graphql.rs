@@ -133,31 +133,42 @@ pub struct AdvancementAction {
 /// One move a person could make: to another level or role, how ready they are, what blocks it and what to do next.
 #[derive(SimpleObject)]
 pub struct AdvancementCandidate {
+    /// The job role the move leads to.
     role_key: String,
+    /// The level the move leads to.
     level_key: String,
     /// The level the move leads to.
     level: Option<CareerLevelNode>,
+    /// Promotion, lateral move or a step into management.
     kind: PathKind,
+    /// The direction of growth this move serves, if the framework names one.
     direction: Option<DirectionNode>,
     /// Every level on the way, ending with the target.
     route: Vec<CareerLevelNode>,
+    /// Ready, not ready, or not enough manager-confirmed evidence to judge.
     verdict: Verdict,
     /// 0–100 (see README): at least 80 when ready, at most 79 when not;
     /// null when there is not enough manager-confirmed evidence to judge.
     readiness: Option<f64>,
+    /// True when the verdict is READY.
     ready: bool,
+    /// What the readiness figure is made of.
     components: ReadinessComponents,
     /// What the verdict rests on.
     evidence: EvidenceNode,
+    /// Every gate of the move, met or not.
     gates: Vec<GateNode>,
+    /// The gates not met yet.
     blockers: Vec<GateNode>,
     /// Critical skills confirmed below what the target requires.
     critical_gaps: Vec<SkillGapNode>,
     /// Required skills known to be short (unknown ones are in `evidence`).
     gaps: Vec<SkillGapNode>,
+    /// Required skills met or exceeded, heaviest first.
     strengths: Vec<SkillGapNode>,
     /// What to do, first thing first; never empty.
     actions: Vec<AdvancementAction>,
+    /// Resources, certificates and mentors for the gaps.
     next_actions: NextActions,
     /// Why this move, what blocks it and what to do first, in a sentence or two.
     explanation: String,
@@ -179,10 +190,15 @@ pub struct AdvancementPaths {
 /// One person in the readiness ranking, with their best next move.
 #[derive(SimpleObject)]
 pub struct ReadinessRank {
+    /// The person.
     user: Option<User>,
+    /// Readiness for it, 0 to 100; null without enough evidence.
     readiness: Option<f64>,
+    /// True when the verdict is READY.
     ready: bool,
+    /// Ready, not ready, or not enough evidence.
     verdict: Verdict,
+    /// The move the person is closest to.
     best_move: AdvancementCandidate,
 }
 

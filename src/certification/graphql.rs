@@ -21,9 +21,11 @@ pub struct CertificationRecordNode(pub CertificationRecord);
 /// A person's progress towards, or holding of, one certificate.
 #[Object(name = "CertificationRecord")]
 impl CertificationRecordNode {
+    /// The record's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The holder.
     async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         Ok(ctx
             .data::<Loaders>()?
@@ -32,9 +34,11 @@ impl CertificationRecordNode {
             .await?
             .map(User))
     }
+    /// The certificate's key.
     async fn certification_key(&self) -> &str {
         &self.0.certification
     }
+    /// The certificate in the current catalogue; null if it was removed.
     async fn certification(&self, ctx: &Context<'_>) -> ApiResult<Option<CertificationNode>> {
         let fw = current_framework(ctx).await?;
         Ok(fw.certification(&self.0.certification).map(|_| {
@@ -52,12 +56,15 @@ impl CertificationRecordNode {
     async fn progress(&self) -> i32 {
         self.0.progress
     }
+    /// The day work on it started.
     async fn started_on(&self) -> Option<Date> {
         self.0.started_on.map(Date)
     }
+    /// The day it should be earned by.
     async fn target_on(&self) -> Option<Date> {
         self.0.target_on.map(Date)
     }
+    /// The day it was earned.
     async fn earned_on(&self) -> Option<Date> {
         self.0.earned_on.map(Date)
     }
@@ -69,18 +76,22 @@ impl CertificationRecordNode {
     async fn credential(&self) -> Option<&str> {
         self.0.credential.as_deref()
     }
+    /// HR has checked the certificate.
     async fn verified(&self) -> bool {
         self.0.verified_at.is_some()
     }
+    /// Who in HR verified it.
     async fn verified_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         let Some(id) = self.0.verified_by else {
             return Ok(None);
         };
         Ok(ctx.data::<Loaders>()?.person.load_one(id).await?.map(User))
     }
+    /// When HR verified it.
     async fn verified_at(&self) -> Option<DateTime<Utc>> {
         self.0.verified_at
     }
+    /// When the record last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

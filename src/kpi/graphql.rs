@@ -26,16 +26,25 @@ pub struct TargetCommentNode {
 #[derive(SimpleObject)]
 #[graphql(name = "PerformanceTarget")]
 pub struct PerformanceTargetNode {
+    /// The target's id.
     id: ID,
+    /// The period the target is for.
     period: String,
+    /// The KPI's key.
     kpi_key: String,
+    /// The KPI in the current catalogue.
     kpi: Option<KpiNode>,
     /// Percent of the period's score.
     weight: i32,
+    /// The target value: attainment 100 % when reached.
     target: f64,
+    /// The threshold: attainment 80 % when reached, 0 below it.
     threshold: Option<f64>,
+    /// The stretch value: attainment 120 % when reached.
     stretch: Option<f64>,
+    /// A note from whoever set the target.
     note: Option<String>,
+    /// When the target last changed.
     updated_at: DateTime<Utc>,
 }
 
@@ -58,9 +67,13 @@ pub struct TargetResultNode {
 #[derive(SimpleObject)]
 #[graphql(name = "Performance")]
 pub struct PerformanceNode {
+    /// The person.
     user: Option<User>,
+    /// The period, e.g. `2026-Q4`.
     period: String,
+    /// Each target with its actual and attainment.
     targets: Vec<TargetResultNode>,
+    /// The sum of the targets' weights; the score needs 100.
     weight_total: i32,
     /// Σ weight × attainment / 100; null until the weights total 100.
     score: Option<f64>,
@@ -72,6 +85,7 @@ pub struct PerformanceNode {
 #[derive(SimpleObject)]
 #[graphql(name = "TeamPerformance", complex)]
 pub struct TeamPerformanceNode {
+    /// The period.
     period: String,
     /// Mean score of the members who have one.
     average_score: Option<f64>,
@@ -103,12 +117,19 @@ impl TeamPerformanceNode {
 #[derive(SimpleObject)]
 #[graphql(name = "KpiActual")]
 pub struct KpiActualNode {
+    /// The reading's id.
     id: ID,
+    /// The period the reading belongs to.
     period: String,
+    /// The KPI read.
     kpi_key: String,
+    /// The value, in the KPI's unit.
     value: f64,
+    /// A note with the reading.
     note: Option<String>,
+    /// Entered by hand or imported from CSV.
     source: String,
+    /// When it was recorded.
     recorded_at: DateTime<Utc>,
 }
 

@@ -12,18 +12,27 @@ use crate::graphql::pagination::{Page, PageArgs, connection, window};
 /// An email in the outbox: queued, sent or failed, with its attempts.
 #[derive(SimpleObject)]
 pub struct OutboxMessage {
+    /// The message's id.
     id: ID,
+    /// Which email it is.
     kind: Option<MessageKind>,
+    /// Where it goes.
     recipient_email: String,
     /// The language the message is written in.
     locale: Locale,
     /// Known once the message has been rendered for sending.
     subject: Option<String>,
+    /// Pending, sent or failed.
     status: OutboxStatus,
+    /// How many times sending was tried.
     attempts: i32,
+    /// When the next attempt is due.
     next_attempt_at: DateTime<Utc>,
+    /// Why the last attempt failed, if it did.
     last_error: Option<String>,
+    /// When the message was queued.
     created_at: DateTime<Utc>,
+    /// When the mail server accepted it.
     sent_at: Option<DateTime<Utc>>,
 }
 

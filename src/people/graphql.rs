@@ -38,6 +38,7 @@ impl User {
 /// A person. Only the id and name of people outside the caller's reach are shown; the other fields are null.
 #[Object]
 impl User {
+    /// The person's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -45,6 +46,7 @@ impl User {
     async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
         self.shown(ctx, self.0.email.as_str())
     }
+    /// The person's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -93,6 +95,7 @@ impl User {
         let loaders = ctx.data::<Loaders>()?;
         Ok(loaders.person.load_one(manager_id).await?.map(User))
     }
+    /// The person's team; null outside the caller's reach.
     async fn team(&self, ctx: &Context<'_>) -> ApiResult<Option<TeamNode>> {
         let Some(team_id) = self.0.team_id.filter(|_| self.in_reach(ctx)) else {
             return Ok(None);
@@ -126,12 +129,15 @@ pub struct TeamNode(pub Team);
 /// A team in the organisation tree. Team structure is not personal data.
 #[Object(name = "Team")]
 impl TeamNode {
+    /// The team's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The team's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The team above, if any.
     async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<TeamNode>> {
         let Some(parent) = self.0.parent_id else {
             return Ok(None);
@@ -336,27 +342,34 @@ pub struct PositionChangeNode(pub PositionChange);
 /// One change of a person's job role or career level.
 #[Object(name = "PositionChange")]
 impl PositionChangeNode {
+    /// The job role before.
     async fn from_role(&self) -> Option<&str> {
         self.0.from.0.as_deref()
     }
+    /// The level before.
     async fn from_level(&self) -> Option<&str> {
         self.0.from.1.as_deref()
     }
+    /// The job role after.
     async fn to_role(&self) -> Option<&str> {
         self.0.to.0.as_deref()
     }
+    /// The level after.
     async fn to_level(&self) -> Option<&str> {
         self.0.to.1.as_deref()
     }
+    /// The day it took effect; time at level counts from it.
     async fn effective_on(&self) -> Date {
         Date(self.0.effective_on)
     }
+    /// Who recorded it.
     async fn changed_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         let Some(id) = self.0.changed_by else {
             return Ok(None);
         };
         Ok(ctx.data::<Loaders>()?.person.load_one(id).await?.map(User))
     }
+    /// When the change was recorded.
     async fn changed_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.changed_at
     }

@@ -7,12 +7,15 @@ pub struct AssessmentCycle(pub crate::assessment::Cycle);
 /// A round of assessments over some people, pinned to one framework version: self-assessment, then manager review, calibration and close.
 #[Object]
 impl AssessmentCycle {
+    /// The cycle's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The cycle's name, e.g. `2026 H2`.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Draft, self-assessment, manager review, calibration or closed.
     async fn status(&self) -> CycleStatus {
         self.0.status
     }
@@ -26,15 +29,19 @@ impl AssessmentCycle {
             .version
             .number)
     }
+    /// The day self-assessments are due, if set.
     async fn self_due(&self) -> Option<Date> {
         self.0.self_due.map(Date)
     }
+    /// The day manager reviews are due, if set.
     async fn manager_due(&self) -> Option<Date> {
         self.0.manager_due.map(Date)
     }
+    /// When the cycle was opened.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the cycle closed; null while it runs.
     async fn closed_at(&self) -> Option<DateTime<Utc>> {
         self.0.closed_at
     }
@@ -62,8 +69,11 @@ pub struct CycleProgress {
 #[derive(SimpleObject)]
 #[graphql(name = "Rating")]
 pub struct RatingNode {
+    /// The skill rated.
     pub(super) skill_key: String,
+    /// 0 (not yet) to 5 (expert).
     pub(super) level: i32,
+    /// What shows the level, in the rater's words.
     pub(super) evidence: Option<String>,
 }
 
@@ -72,12 +82,15 @@ pub struct AssessmentNode(pub(crate) crate::assessment::Assessment);
 /// One set of ratings given in a cycle: a self-assessment, a manager's review or a peer's input.
 #[Object(name = "Assessment")]
 impl AssessmentNode {
+    /// The assessment's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The cycle it belongs to.
     async fn cycle_id(&self) -> ID {
         ID(self.0.cycle_id.to_string())
     }
+    /// Self, manager or peer.
     async fn kind(&self) -> AssessmentKind {
         self.0.kind
     }
@@ -85,15 +98,19 @@ impl AssessmentNode {
     async fn revision(&self) -> i32 {
         self.0.revision
     }
+    /// Draft or submitted.
     async fn status(&self) -> AssessmentStatus {
         self.0.status
     }
+    /// When it was submitted; null for a draft.
     async fn submitted_at(&self) -> Option<DateTime<Utc>> {
         self.0.submitted_at
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// The person assessed.
     async fn subject(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         user(ctx, self.0.subject_id).await
     }
@@ -105,6 +122,7 @@ impl AssessmentNode {
         }
         user(ctx, self.0.assessor_id).await
     }
+    /// The levels given, by skill.
     async fn ratings(&self) -> Vec<RatingNode> {
         self.0
             .ratings
@@ -121,18 +139,29 @@ impl AssessmentNode {
 /// One skill of a person's profile: ratings, the agreed level, requirements now and at the next level, gaps.
 #[derive(SimpleObject)]
 pub struct ProfileSkill {
+    /// The skill.
     pub(super) skill: Option<SkillNode>,
+    /// The skill's key.
     pub(super) skill_key: String,
+    /// The skill area.
     pub(super) area_key: String,
+    /// The person's own rating in this cycle.
     pub(super) self_level: Option<i32>,
+    /// The manager's rating in this cycle.
     pub(super) manager_level: Option<i32>,
+    /// The mean of peers' input; shown, not counted.
     pub(super) peer_average: Option<f64>,
     /// The manager's rating once it exists, until then the person's own.
     pub(super) agreed: Option<i32>,
+    /// Where the agreed level comes from.
     pub(super) basis: AgreedBasis,
+    /// What the person's level requires.
     pub(super) required_current: i32,
+    /// What the next level requires.
     pub(super) required_next: Option<i32>,
+    /// Required now minus agreed; 0 when met.
     pub(super) gap_current: i32,
+    /// Required at the next level minus agreed; 0 when met.
     pub(super) gap_next: Option<i32>,
     /// Set when self and manager differ by two levels or more.
     pub(super) divergence: Option<DivergenceKind>,
@@ -152,16 +181,23 @@ pub struct AreaScoreNode {
 #[derive(SimpleObject)]
 #[graphql(name = "SkillProfile")]
 pub struct SkillProfileNode {
+    /// The person.
     pub(super) user: Option<User>,
+    /// The cycle the profile is from.
     pub(super) cycle: AssessmentCycle,
+    /// The person's job role in this cycle.
     pub(super) job_role: String,
+    /// The person's level in this cycle.
     pub(super) career_level: String,
     /// The level a promotion leads to; null at the top of a track.
     pub(super) next_level: Option<String>,
     /// Weighted match in percent against the current level (see README).
     pub(super) match_current: Option<f64>,
+    /// Weighted share of the next level's requirements met, 0 to 1.
     pub(super) match_next: Option<f64>,
+    /// Match per skill area.
     pub(super) areas: Vec<AreaScoreNode>,
+    /// Each skill with ratings, agreed level and gaps.
     pub(super) skills: Vec<ProfileSkill>,
     /// The skill gaps a development plan targeted before this cycle opened,
     /// and whether this cycle's manager rating closed them.

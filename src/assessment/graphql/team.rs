@@ -93,8 +93,11 @@ impl SkillCoverageNode {
 #[derive(SimpleObject)]
 #[graphql(name = "TeamSkillMatrix", complex)]
 pub struct TeamSkillMatrixNode {
+    /// The cycle the matrix is from.
     pub(super) cycle: AssessmentCycle,
+    /// The matrix's columns.
     pub(super) skills: Vec<SkillNode>,
+    /// Per skill: who needs it, who meets it, who holds it.
     pub(super) coverage: Vec<SkillCoverageNode>,
     #[graphql(skip)]
     pub(super) rows: Vec<(i64, Vec<MatrixCell>)>,

@@ -31,9 +31,11 @@ pub struct DevelopmentPlanNode {
 /// A person's plan toward a target level: goals, mentors, check-ins and progress.
 #[Object(name = "DevelopmentPlan")]
 impl DevelopmentPlanNode {
+    /// The plan's id.
     async fn id(&self) -> ID {
         ID(self.view.plan.id.to_string())
     }
+    /// The person whose plan it is.
     async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         load_user(ctx, Some(self.view.plan.user_id)).await
     }
@@ -41,14 +43,17 @@ impl DevelopmentPlanNode {
     async fn target_role(&self) -> &str {
         &self.view.plan.target_role
     }
+    /// The key of the level aimed at.
     async fn target_level(&self) -> &str {
         &self.view.plan.target_level
     }
+    /// The level the plan aims at.
     async fn target(&self) -> Option<CareerLevelNode> {
         let p = &self.view.plan;
         self.fw
             .level(&format!("{}/{}", p.target_role, p.target_level))
     }
+    /// Draft, agreed or closed.
     async fn status(&self) -> PlanStatus {
         self.view.plan.status
     }
@@ -56,6 +61,7 @@ impl DevelopmentPlanNode {
     async fn revision(&self) -> i32 {
         self.view.plan.revision
     }
+    /// Who drafted it.
     async fn created_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         load_user(ctx, self.view.plan.created_by).await
     }
@@ -67,6 +73,7 @@ impl DevelopmentPlanNode {
     async fn manager_agreed_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         load_user(ctx, self.view.plan.current_agreements().1.map(|a| a.by)).await
     }
+    /// When the manager agreed to it.
     async fn manager_agreed_at(&self) -> Option<DateTime<Utc>> {
         self.view.plan.current_agreements().1.map(|a| a.at)
     }
@@ -74,12 +81,15 @@ impl DevelopmentPlanNode {
     async fn agreed_on(&self) -> Option<Date> {
         self.view.plan.agreed_on.map(Date)
     }
+    /// When the plan was drafted.
     async fn created_at(&self) -> DateTime<Utc> {
         self.view.plan.created_at
     }
+    /// When the plan last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.view.plan.updated_at
     }
+    /// When the plan was closed.
     async fn closed_at(&self) -> Option<DateTime<Utc>> {
         self.view.plan.closed_at
     }
@@ -87,9 +97,11 @@ impl DevelopmentPlanNode {
     async fn mentor_view(&self) -> bool {
         matches!(self.view.reach, PlanReach::MentorOf(_))
     }
+    /// How far the plan has come.
     async fn progress(&self) -> PlanProgressNode {
         self.view.progress.into()
     }
+    /// The plan's goals, in order.
     async fn goals(&self) -> Vec<DevelopmentGoalNode> {
         self.view
             .plan
@@ -179,12 +191,15 @@ pub struct DevelopmentGoalNode {
 /// One goal of a development plan: close a skill gap, earn a certificate, improve a KPI, take a resource.
 #[Object(name = "DevelopmentGoal")]
 impl DevelopmentGoalNode {
+    /// The goal's id.
     async fn id(&self) -> ID {
         ID(self.goal.id.to_string())
     }
+    /// Learning resource, certificate, stretch assignment, mentoring, KPI or another action.
     async fn kind(&self) -> GoalKind {
         self.goal.kind
     }
+    /// What the goal is, in words.
     async fn title(&self) -> &str {
         &self.goal.title
     }
@@ -192,27 +207,35 @@ impl DevelopmentGoalNode {
     async fn source_action(&self) -> Option<ActionKind> {
         self.goal.source_action
     }
+    /// The skill's key.
     async fn skill_key(&self) -> Option<&str> {
         self.goal.skill.as_deref()
     }
+    /// The skill the goal closes a gap in.
     async fn skill(&self) -> Option<SkillNode> {
         self.fw.skill(self.goal.skill.as_deref()?)
     }
+    /// The level the target requires in the skill.
     async fn required_level(&self) -> Option<i32> {
         self.goal.required_level.map(i32::from)
     }
+    /// The agreed level in the skill when the goal was set.
     async fn baseline_level(&self) -> Option<i32> {
         self.goal.baseline_level.map(i32::from)
     }
+    /// The KPI to raise, for a KPI goal.
     async fn kpi_key(&self) -> Option<&str> {
         self.goal.kpi.as_deref()
     }
+    /// The certificate's key, for a certification goal.
     async fn certification_key(&self) -> Option<&str> {
         self.goal.certification.as_deref()
     }
+    /// The certificate to earn, for a certification goal.
     async fn certification(&self) -> Option<CertificationNode> {
         self.fw.certification(self.goal.certification.as_deref()?)
     }
+    /// The learning resource to take, for a resource goal.
     async fn resource_key(&self) -> Option<&str> {
         self.goal.resource.as_deref()
     }
@@ -228,15 +251,19 @@ impl DevelopmentGoalNode {
             .position(|r| r.key == key)?;
         Some(LearningResourceNode(self.fw.clone(), i))
     }
+    /// The colleague who mentors, for a mentoring goal.
     async fn mentor(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         load_user(ctx, self.goal.mentor_id).await
     }
+    /// The day it is due.
     async fn due_on(&self) -> Date {
         Date(self.goal.due_on)
     }
+    /// Planned, in progress, done or dropped.
     async fn status(&self) -> GoalStatus {
         self.goal.status
     }
+    /// The day the goal was reached.
     async fn done_on(&self) -> Option<Date> {
         self.goal.done_on.map(Date)
     }
@@ -248,6 +275,7 @@ impl DevelopmentGoalNode {
     async fn gap(&self) -> Option<GoalGap> {
         self.gap.clone().map(Into::into)
     }
+    /// Links and notes that show progress.
     async fn evidence(&self) -> Vec<GoalEvidenceNode> {
         self.goal
             .evidence

@@ -37,9 +37,11 @@ impl KpiNode {
 /// A KPI in the catalogue: unit, which direction is better, how readings add up.
 #[Object(name = "Kpi")]
 impl KpiNode {
+    /// The KPI's key, e.g. `new_users`.
     async fn key(&self) -> &str {
         &self.1
     }
+    /// The catalogue family it belongs to.
     async fn family_key(&self) -> &str {
         self.0
             .fw
@@ -47,18 +49,23 @@ impl KpiNode {
             .map(|f| f.key.as_str())
             .unwrap_or_default()
     }
+    /// The KPI's name.
     async fn name(&self) -> &str {
         self.0.text(&self.kpi().name)
     }
+    /// How the KPI is measured.
     async fn description(&self) -> &str {
         self.0.text(&self.kpi().description)
     }
+    /// The unit it is measured in.
     async fn unit(&self) -> KpiUnit {
         self.kpi().unit
     }
+    /// Whether more or less is better.
     async fn direction(&self) -> KpiDirection {
         self.kpi().direction
     }
+    /// How readings within a period add up.
     async fn aggregation(&self) -> Aggregation {
         self.kpi().aggregation
     }
@@ -103,9 +110,11 @@ impl CertificationNode {
 /// A certificate in the catalogue: who issues it, how long it stays valid, which skills it shows.
 #[Object(name = "Certification")]
 impl CertificationNode {
+    /// The certificate's key in the catalogue.
     async fn key(&self) -> &str {
         &self.1
     }
+    /// The catalogue family it belongs to.
     async fn family_key(&self) -> &str {
         self.0
             .fw
@@ -113,12 +122,15 @@ impl CertificationNode {
             .map(|f| f.key.as_str())
             .unwrap_or_default()
     }
+    /// The certificate's name.
     async fn name(&self) -> &str {
         self.0.text(&self.cert().name)
     }
+    /// Who issues it.
     async fn issuer(&self) -> &str {
         self.0.text(&self.cert().issuer)
     }
+    /// What the certificate shows and how it is kept.
     async fn description(&self) -> &str {
         self.0.text(&self.cert().description)
     }
@@ -126,6 +138,7 @@ impl CertificationNode {
     async fn validity_months(&self) -> Option<i32> {
         self.cert().validity_months.map(|m| m as i32)
     }
+    /// The skills it gives evidence of.
     async fn skills(&self) -> Vec<SkillNode> {
         self.cert()
             .skills

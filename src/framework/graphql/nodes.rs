@@ -12,9 +12,11 @@ impl FrameworkNode {
     async fn version(&self) -> Option<i32> {
         self.0.fw.version.number
     }
+    /// Published or draft.
     async fn status(&self) -> VersionStatus {
         self.0.fw.version.status
     }
+    /// When the version was published; null for the draft.
     async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.0.fw.version.published_at
     }
@@ -22,9 +24,11 @@ impl FrameworkNode {
     async fn locale(&self) -> Locale {
         self.0.locale
     }
+    /// The framework's name.
     async fn name(&self) -> &str {
         self.0.text(&self.0.fw.doc.name)
     }
+    /// What the framework covers.
     async fn description(&self) -> &str {
         self.0.text(&self.0.fw.doc.description)
     }
@@ -42,6 +46,7 @@ impl FrameworkNode {
             })
             .collect()
     }
+    /// The five skill areas and their skills.
     async fn areas(&self) -> Vec<AreaNode> {
         (0..self.0.fw.doc.areas.len())
             .map(|i| AreaNode(self.0.clone(), i))
@@ -55,14 +60,17 @@ impl FrameworkNode {
             .map(|(_, s)| SkillNode(self.0.clone(), s.key.clone()))
             .collect()
     }
+    /// One skill by key.
     async fn skill(&self, key: String) -> Option<SkillNode> {
         self.0.skill(&key)
     }
+    /// The job roles and their levels.
     async fn roles(&self) -> Vec<JobRoleNode> {
         (0..self.0.fw.doc.roles.len())
             .map(|i| JobRoleNode(self.0.clone(), i))
             .collect()
     }
+    /// One job role by key.
     async fn role(&self, key: String) -> Option<JobRoleNode> {
         self.0
             .fw
@@ -88,11 +96,13 @@ impl FrameworkNode {
             .map(|i| PathEdgeNode(self.0.clone(), i))
             .collect()
     }
+    /// The KPI catalogue, by family.
     async fn kpi_families(&self) -> Vec<KpiFamilyNode> {
         (0..self.0.fw.doc.kpi_families.len())
             .map(|i| KpiFamilyNode(self.0.clone(), i))
             .collect()
     }
+    /// Every KPI of the catalogue.
     async fn kpis(&self) -> Vec<KpiNode> {
         self.0
             .fw
@@ -106,11 +116,13 @@ impl FrameworkNode {
             })
             .collect()
     }
+    /// The certificate catalogue, by family.
     async fn certification_families(&self) -> Vec<CertificationFamilyNode> {
         (0..self.0.fw.doc.certification_families.len())
             .map(|i| CertificationFamilyNode(self.0.clone(), i))
             .collect()
     }
+    /// Every certificate of the catalogue.
     async fn certifications(&self) -> Vec<CertificationNode> {
         self.0
             .fw
@@ -124,6 +136,7 @@ impl FrameworkNode {
             })
             .collect()
     }
+    /// The learning resources of the catalogue.
     async fn learning_resources(&self) -> Vec<LearningResourceNode> {
         (0..self.0.fw.doc.learning_resources.len())
             .map(|i| LearningResourceNode(self.0.clone(), i))
@@ -184,15 +197,19 @@ pub struct SkillDescriptor {
 /// A skill of the framework, with what each proficiency level looks like.
 #[Object(name = "Skill")]
 impl SkillNode {
+    /// The skill's key, e.g. `user_persona`.
     async fn key(&self) -> &str {
         &self.1
     }
+    /// The skill's name.
     async fn name(&self) -> &str {
         self.0.text(&self.skill().name)
     }
+    /// What the skill is.
     async fn description(&self) -> &str {
         self.0.text(&self.skill().description)
     }
+    /// The key of its area.
     async fn area_key(&self) -> &str {
         self.0
             .fw
@@ -200,6 +217,7 @@ impl SkillNode {
             .map(|a| a.key.as_str())
             .unwrap_or_default()
     }
+    /// The skill area it belongs to.
     async fn area(&self) -> Option<AreaNode> {
         let area = self.0.fw.area_of(&self.1)?;
         let index = self.0.fw.doc.areas.iter().position(|a| a.key == area.key)?;
@@ -216,6 +234,7 @@ impl SkillNode {
             })
             .collect()
     }
+    /// What one level (1 to 5) of the skill looks like.
     async fn descriptor(&self, level: i32) -> Option<&str> {
         let level = u8::try_from(level).ok()?;
         self.skill().descriptors.get(&level).map(|t| self.0.text(t))
@@ -238,15 +257,19 @@ pub struct JobRoleNode(pub(super) View, pub(super) usize);
 /// A job role of the framework (user, content, activity, community, data, product operations) with its levels and skill matrix.
 #[Object(name = "JobRole")]
 impl JobRoleNode {
+    /// The role's key, e.g. `user_operations`.
     async fn key(&self) -> &str {
         &self.0.fw.doc.roles[self.1].key
     }
+    /// The role's name.
     async fn name(&self) -> &str {
         self.0.text(&self.0.fw.doc.roles[self.1].name)
     }
+    /// What people in the role do.
     async fn description(&self) -> &str {
         self.0.text(&self.0.fw.doc.roles[self.1].description)
     }
+    /// The role's career levels, first to last.
     async fn levels(&self) -> Vec<CareerLevelNode> {
         (0..self.0.fw.doc.roles[self.1].levels.len())
             .map(|l| CareerLevelNode(self.0.clone(), self.1, l))
@@ -278,21 +301,27 @@ pub struct SkillRequirement {
 /// A level of a job role (p1–p4 on the individual track, m1–m2 in management), with what it requires.
 #[Object(name = "CareerLevel")]
 impl CareerLevelNode {
+    /// The level's key within its role, e.g. `p2` or `m1`.
     async fn key(&self) -> &str {
         &self.level().key
     }
+    /// The key of its job role.
     async fn role_key(&self) -> &str {
         &self.job().key
     }
+    /// The job role the level belongs to.
     async fn role(&self) -> JobRoleNode {
         JobRoleNode(self.0.clone(), self.1)
     }
+    /// Its order in the role, 1 for the first level.
     async fn rank(&self) -> i32 {
         self.level().rank as i32
     }
+    /// Specialist or management track.
     async fn track(&self) -> Track {
         self.level().track
     }
+    /// The level's title, e.g. Senior User Operations Specialist.
     async fn title(&self) -> &str {
         self.0.text(&self.level().title)
     }
@@ -311,6 +340,7 @@ impl CareerLevelNode {
             })
             .collect()
     }
+    /// Certificates the level requires: a gate for moves to it.
     async fn required_certifications(&self) -> Vec<CertificationNode> {
         self.level()
             .certifications
@@ -319,6 +349,7 @@ impl CareerLevelNode {
             .filter_map(|c| self.0.certification(c))
             .collect()
     }
+    /// Certificates the level recommends.
     async fn recommended_certifications(&self) -> Vec<CertificationNode> {
         self.level()
             .certifications
