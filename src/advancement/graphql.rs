@@ -205,7 +205,9 @@ pub struct ReadinessRank {
 /// A role and level to aim for.
 #[derive(InputObject)]
 pub struct TargetLevelInput {
+    /// The job role key.
     pub role: String,
+    /// The career level key.
     pub level: String,
 }
 
@@ -213,9 +215,13 @@ pub struct TargetLevelInput {
 #[derive(InputObject, Default)]
 #[graphql(name = "ReadinessFilter")]
 pub struct ReadinessFilterInput {
+    /// Only this team and its sub-teams.
     pub team_id: Option<ID>,
+    /// Only people in this job role key.
     pub job_role: Option<String>,
+    /// Only people at this career level key.
     pub career_level: Option<String>,
+    /// Only people whose best move is at least this ready (0 to 100).
     pub min_readiness: Option<f64>,
     /// Only people ready for their best move: its critical skills met and
     /// confirmed by a manager, its gates met.

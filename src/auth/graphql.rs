@@ -43,16 +43,24 @@ fn signed_in(ctx: &Context<'_>, session: Session) -> ApiResult<AuthPayload> {
 /// A new account without a password: the person gets an invitation mail to set one.
 #[derive(async_graphql::InputObject)]
 pub struct InviteUserInput {
+    /// Where the invitation goes; they sign in with it.
     pub email: String,
+    /// Their name.
     pub name: String,
+    /// What the account may do.
     #[graphql(default_with = "super::Role::Employee")]
     pub role: super::Role,
+    /// Their manager.
     pub manager_id: Option<async_graphql::ID>,
+    /// Their team.
     pub team_id: Option<async_graphql::ID>,
     /// The language of the invitation and of the account.
     pub locale: Option<super::Locale>,
+    /// A job role key of the framework.
     pub job_role: Option<String>,
+    /// A level key of the job role, e.g. `p2`.
     pub career_level: Option<String>,
+    /// Since when the person is at this level.
     pub level_since: Option<Date>,
 }
 

@@ -186,12 +186,17 @@ pub struct CertificationReminderNode {
 #[derive(InputObject, Default)]
 #[graphql(name = "CertificationFilter")]
 pub struct CertificationFilterInput {
+    /// Only this person.
     pub user_id: Option<ID>,
     /// The team and its sub-teams.
     pub team_id: Option<ID>,
+    /// Only people in this job role key.
     pub job_role: Option<String>,
+    /// Only people at this career level key.
     pub career_level: Option<String>,
+    /// Only this certificate's key.
     pub certification: Option<String>,
+    /// Only records in this status (EXPIRED is computed from the date).
     pub status: Option<CertificationStatus>,
     /// Earned and valid, expiring within this many days.
     pub expiring_within_days: Option<i32>,
@@ -231,28 +236,40 @@ impl CertificationFilterInput {
 pub struct RecordCertificationInput {
     /// Defaults to yourself.
     pub user_id: Option<ID>,
+    /// The certificate's key in the catalogue.
     pub certification: String,
     /// PLANNED (default), IN_PROGRESS or EARNED.
     pub status: Option<CertificationStatus>,
+    /// Percent complete, 0 to 100.
     pub progress: Option<i32>,
+    /// The day work started.
     pub started_on: Option<Date>,
+    /// The day it should be earned by.
     pub target_on: Option<Date>,
     /// Defaults to today when earned.
     pub earned_on: Option<Date>,
     /// Computed from the certification's validity unless given.
     pub expires_on: Option<Date>,
+    /// The credential number or link, to verify it.
     pub credential: Option<String>,
 }
 
 /// Moves a certification record on: progress, dates, earned, credential.
 #[derive(InputObject)]
 pub struct UpdateCertificationInput {
+    /// The new status.
     pub status: Option<CertificationStatus>,
+    /// Percent complete, 0 to 100.
     pub progress: Option<i32>,
+    /// The day work started.
     pub started_on: Option<Date>,
+    /// The day it should be earned by.
     pub target_on: Option<Date>,
+    /// The day it was earned.
     pub earned_on: Option<Date>,
+    /// The last day it is valid.
     pub expires_on: Option<Date>,
+    /// The credential number or link.
     pub credential: Option<String>,
 }
 

@@ -240,11 +240,13 @@ pub struct TargetInputObject {
     pub kpi: String,
     /// Percent of the period's score, 1 to 100.
     pub weight: i32,
+    /// The value that gives 100 % attainment.
     pub target: f64,
     /// Worth 0 %; required for lower-is-better KPIs.
     pub threshold: Option<f64>,
     /// Worth 150 %.
     pub stretch: Option<f64>,
+    /// A note for the person.
     pub note: Option<String>,
 }
 

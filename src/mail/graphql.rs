@@ -39,7 +39,9 @@ pub struct OutboxMessage {
 /// Narrows the outbox: by status, by recipient.
 #[derive(InputObject, Default)]
 pub struct OutboxFilter {
+    /// Only messages in this status.
     pub status: Option<OutboxStatus>,
+    /// Only mail to this address.
     pub recipient_email: Option<String>,
 }
 

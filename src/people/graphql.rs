@@ -150,8 +150,11 @@ impl TeamNode {
 /// Narrows the people directory: a team, a role, active or not, a name or email search.
 #[derive(InputObject, Default)]
 pub struct UserFilter {
+    /// Only this team.
     pub team_id: Option<ID>,
+    /// Only this access role.
     pub role: Option<Role>,
+    /// Only active (or only deactivated) accounts.
     pub active: Option<bool>,
     /// Part of a name or email.
     pub search: Option<String>,
@@ -160,31 +163,48 @@ pub struct UserFilter {
 /// A new account with a password (admins and HR).
 #[derive(InputObject)]
 pub struct CreateUserInput {
+    /// The email address; it signs in with it.
     pub email: String,
+    /// Their name.
     pub name: String,
+    /// What the account may do.
     #[graphql(default_with = "Role::Employee")]
     pub role: Role,
+    /// Their manager.
     pub manager_id: Option<ID>,
+    /// Their team.
     pub team_id: Option<ID>,
+    /// The language of their mail and texts.
     pub locale: Option<Locale>,
     /// Leave out to create an account that is activated by invitation.
     #[graphql(secret)]
     pub password: Option<String>,
+    /// A job role key of the framework.
     pub job_role: Option<String>,
+    /// A level key of the job role, e.g. `p2`.
     pub career_level: Option<String>,
+    /// Since when the person is at this level.
     pub level_since: Option<Date>,
 }
 
 /// Fields left out stay as they are; `null` clears a clearable field.
 #[derive(InputObject)]
 pub struct UpdateUserInput {
+    /// A new name.
     pub name: Option<String>,
+    /// What the account may do.
     pub role: Option<Role>,
+    /// A new manager; `null` clears it.
     pub manager_id: async_graphql::MaybeUndefined<ID>,
+    /// A new team; `null` clears it.
     pub team_id: async_graphql::MaybeUndefined<ID>,
+    /// The language of their mail and texts.
     pub locale: Option<Locale>,
+    /// False deactivates the account and ends its sessions.
     pub active: Option<bool>,
+    /// A new job role key; recorded in `positionHistory`.
     pub job_role: async_graphql::MaybeUndefined<String>,
+    /// A new level key; recorded in `positionHistory`.
     pub career_level: async_graphql::MaybeUndefined<String>,
     /// With a new job role or career level: the day it takes effect (default
     /// today); the change is kept in `positionHistory` and time at level
@@ -195,14 +215,18 @@ pub struct UpdateUserInput {
 /// A new team, optionally under a parent team.
 #[derive(InputObject)]
 pub struct CreateTeamInput {
+    /// The team's name.
     pub name: String,
+    /// The team above, if any.
     pub parent_id: Option<ID>,
 }
 
 /// New values for a team's name or parent.
 #[derive(InputObject)]
 pub struct UpdateTeamInput {
+    /// The new name.
     pub name: Option<String>,
+    /// The new team above.
     pub parent_id: async_graphql::MaybeUndefined<ID>,
 }
 

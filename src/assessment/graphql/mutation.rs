@@ -5,6 +5,7 @@ use super::*;
 /// A new assessment cycle: its name, who takes part and the due dates.
 #[derive(InputObject)]
 pub struct OpenAssessmentCycleInput {
+    /// The cycle's name, e.g. `2026 H2`.
     pub name: String,
     /// Only people in these teams (and their sub-teams).
     #[graphql(default)]
@@ -12,7 +13,9 @@ pub struct OpenAssessmentCycleInput {
     /// Only people in these job roles.
     #[graphql(default)]
     pub job_roles: Vec<String>,
+    /// The day self-assessments are due.
     pub self_due: Option<Date>,
+    /// The day manager reviews are due.
     pub manager_due: Option<Date>,
     /// Start the self-assessment straight away (default) or keep it a draft.
     #[graphql(default = true)]
@@ -23,9 +26,11 @@ pub struct OpenAssessmentCycleInput {
 #[derive(InputObject)]
 #[graphql(name = "RatingInput")]
 pub struct RatingInputObject {
+    /// The skill's key.
     pub skill: String,
     /// 0 to 5.
     pub level: i32,
+    /// What shows the level, in the rater's words.
     pub evidence: Option<String>,
 }
 

@@ -26,6 +26,7 @@ fn today() -> NaiveDate {
 /// A goal to add to a development plan.
 #[derive(InputObject)]
 pub struct DevelopmentGoalInput {
+    /// What the goal is about.
     pub kind: GoalKind,
     /// At most 200 characters.
     pub title: String,
@@ -33,12 +34,15 @@ pub struct DevelopmentGoalInput {
     pub skill: Option<String>,
     /// The level of `skill` it aims at (1–5).
     pub required_level: Option<i32>,
+    /// The KPI's key, for a KPI goal.
     pub kpi: Option<String>,
+    /// The certificate's key, for a certification goal.
     pub certification: Option<String>,
     /// A learning resource of the catalogue (not retired).
     pub resource: Option<String>,
     /// The colleague who mentors.
     pub mentor_id: Option<ID>,
+    /// The day it is due.
     pub due_on: Date,
 }
 

@@ -6,7 +6,9 @@ use super::*;
 /// A text in English and Chinese.
 #[derive(InputObject)]
 pub struct LocalizedTextInput {
+    /// The English text.
     pub en: String,
+    /// The Simplified Chinese text.
     pub zh_cn: String,
 }
 
@@ -19,33 +21,49 @@ impl From<LocalizedTextInput> for LocalizedText {
 /// A KPI for the catalogue; the same key replaces the existing one.
 #[derive(InputObject)]
 pub struct KpiInput {
+    /// Its key; an existing key is replaced.
     pub key: String,
+    /// Its name.
     pub name: LocalizedTextInput,
+    /// How the KPI is measured.
     pub description: LocalizedTextInput,
+    /// The unit it is measured in.
     pub unit: KpiUnit,
+    /// Whether more or less is better.
     pub direction: KpiDirection,
+    /// How readings within a period add up.
     pub aggregation: Aggregation,
 }
 
 /// A certificate for the catalogue; the same key replaces the existing one.
 #[derive(InputObject)]
 pub struct CertificationInput {
+    /// Its key; an existing key is replaced.
     pub key: String,
+    /// Its name.
     pub name: LocalizedTextInput,
+    /// Who issues it.
     pub issuer: LocalizedTextInput,
+    /// What the certificate shows and how it is kept.
     pub description: LocalizedTextInput,
     /// Leave out when the certificate does not expire.
     pub validity_months: Option<i32>,
+    /// Keys of the skills it gives evidence of.
     pub skills: Vec<String>,
 }
 
 /// A learning resource for the catalogue; the same key replaces the existing one.
 #[derive(InputObject)]
 pub struct LearningResourceInput {
+    /// Its key; an existing key is replaced.
     pub key: String,
+    /// Its title.
     pub title: LocalizedTextInput,
+    /// What it covers.
     pub description: LocalizedTextInput,
+    /// Course module, practice or reading.
     pub kind: ResourceKind,
+    /// About how long it takes, in hours.
     pub hours: i32,
     /// The skills it builds.
     pub skills: Vec<String>,
