@@ -13,7 +13,7 @@ use crate::graphql::context::{actor, current_framework, locale, state};
 use crate::graphql::date::Date;
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
-use crate::graphql::pagination::{Page, PageArgs, connection, window};
+use crate::graphql::pagination::{Described, Page, PageArgs, connection, window};
 use crate::people::graphql::{TeamNode, User};
 
 pub struct CertificationRecordNode(pub CertificationRecord);
@@ -334,7 +334,7 @@ impl CertificationQuery {
         )]
         first: i32,
         #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
-    ) -> ApiResult<Connection<OpaqueCursor<i64>, CertificationRecordNode>> {
+    ) -> ApiResult<Described<Connection<OpaqueCursor<i64>, CertificationRecordNode>>> {
         let actor = actor(ctx)?;
         let filter = filter.unwrap_or_default().parse()?;
         let after = after
@@ -359,7 +359,7 @@ impl CertificationQuery {
                 .into_iter()
                 .map(|r| Edge::new(OpaqueCursor(r.id), CertificationRecordNode(r))),
         );
-        Ok(connection)
+        Ok(Described(connection))
     }
 
     /// Counts by status per certification and per team, and how many people at

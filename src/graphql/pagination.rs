@@ -7,13 +7,18 @@
 //! list read from SQL asks the database for the window only (`OFFSET`/`LIMIT`
 //! after a `COUNT`).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use async_graphql::connection::{
     Connection, ConnectionNameType, CursorType, DefaultConnectionName, DefaultEdgeName, Edge,
     EdgeNameType, EmptyFields, OpaqueCursor,
 };
-use async_graphql::{OutputType, SimpleObject};
+use async_graphql::parser::types::Field;
+use async_graphql::registry::{MetaType, Registry};
+use async_graphql::{
+    ContextSelectionSet, OutputType, Positioned, ServerResult, SimpleObject, Value,
+};
 
 use crate::graphql::error::{ApiError, ApiResult};
 
@@ -29,14 +34,50 @@ pub struct Total {
 
 /// A page of a list, with position cursors. `Names` sets the schema names
 /// when two lists of the same node type need different connection types.
-pub type Page<Node, Names = Default> = Connection<
-    OpaqueCursor<usize>,
-    Node,
-    Total,
-    EmptyFields,
-    <Names as PageNames>::Connection,
-    <Names as PageNames>::Edge,
+pub type Page<Node, Names = Default> = Described<
+    Connection<
+        OpaqueCursor<usize>,
+        Node,
+        Total,
+        EmptyFields,
+        <Names as PageNames>::Connection,
+        <Names as PageNames>::Edge,
+    >,
 >;
+
+/// A connection type with a description in the schema. async-graphql
+/// generates `…Connection` objects without one; this wrapper adds it when
+/// the type is registered and resolves exactly as the connection does.
+pub struct Described<C>(pub C);
+
+/// What every connection type says of itself in the schema.
+const CONNECTION_DESCRIPTION: &str = "One page of a list: `edges` (each item with its \
+    cursor), the same items as `nodes`, `pageInfo` to move to the pages around it, and, \
+    where the list is counted, `totalCount`.";
+
+impl<C: OutputType> OutputType for Described<C> {
+    fn type_name() -> Cow<'static, str> {
+        C::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        let name = C::create_type_info(registry);
+        if let Some(MetaType::Object { description, .. }) =
+            registry.types.get_mut(C::type_name().as_ref())
+        {
+            description.get_or_insert_with(|| CONNECTION_DESCRIPTION.to_owned());
+        }
+        name
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        self.0.resolve(ctx, field).await
+    }
+}
 
 /// The names of a connection type and its edge type.
 pub trait PageNames {
@@ -153,7 +194,7 @@ pub fn connection_named<Node: OutputType, Names: PageNames>(
             .zip(nodes)
             .map(|(at, node)| Edge::new(OpaqueCursor(at), node)),
     );
-    page
+    Described(page)
 }
 
 /// A page of a list computed whole, sliced in memory.

@@ -11,7 +11,7 @@ use crate::graphql::context::{actor, request, state};
 use crate::graphql::date::Date;
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
-use crate::graphql::pagination::{Page, PageArgs, page_of};
+use crate::graphql::pagination::{Described, Page, PageArgs, page_of};
 
 const MAX_PAGE: i32 = 100;
 
@@ -280,7 +280,7 @@ impl PeopleQuery {
         first: i32,
         #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
         #[graphql(desc = "Narrows the list.")] filter: Option<UserFilter>,
-    ) -> ApiResult<Connection<OpaqueCursor<i64>, User>> {
+    ) -> ApiResult<Described<Connection<OpaqueCursor<i64>, User>>> {
         let actor = actor(ctx)?;
         let after = after
             .map(|c| {
@@ -305,7 +305,7 @@ impl PeopleQuery {
                 .into_iter()
                 .map(|p| Edge::new(OpaqueCursor(p.id), User(p))),
         );
-        Ok(connection)
+        Ok(Described(connection))
     }
 
     /// All teams, by name. Team structure is not personal data: every
