@@ -12,6 +12,7 @@ use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use sea_orm::DatabaseConnection;
 
+use crate::audit::{self, AuditKey, AuditScope};
 use crate::auth::password::PasswordHasher;
 use crate::auth::session::Auth;
 use crate::auth::tokens::{self, TokenKeys};
@@ -30,6 +31,8 @@ pub struct AppState {
     /// SQL statements run so far (see `db::StatementCounter`).
     pub statements: db::StatementCounter,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The audit trail's key (see `audit`).
+    pub audit_key: Arc<crate::audit::AuditKey>,
 }
 
 pub struct Application {
@@ -105,15 +108,19 @@ impl Background {
     fn start(state: &AppState) -> anyhow::Result<Self> {
         let settings = &state.settings;
         let every = Duration::from_secs(settings.jobs_interval_minutes * 60);
+        let key = &state.audit_key;
         let reminders = crate::certification::spawn_reminder_job(
             state.db.clone(),
             state.frameworks.clone(),
             settings.certification_reminder_days.clone(),
             every,
+            AuditScope::system(key.clone(), "job:certification-reminders"),
         );
         let db = state.db.clone();
         let due_days = settings.assessment_reminder_days.clone();
-        let housekeeping = tokio::spawn(async move {
+        let retention_days = settings.audit_retention_days;
+        let housekeeping_scope = AuditScope::system(key.clone(), "job:housekeeping");
+        let housekeeping = tokio::spawn(audit::within(housekeeping_scope, async move {
             let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
@@ -126,8 +133,16 @@ impl Background {
                 if let Err(err) = crate::auth::throttle::prune(&db).await {
                     tracing::warn!(error = %err, "could not prune login attempts");
                 }
+                if let Some(days) = retention_days {
+                    let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+                    match audit::retention::prune(&db, cutoff).await {
+                        Ok(0) => {}
+                        Ok(removed) => tracing::info!(removed, "pruned the audit trail"),
+                        Err(err) => tracing::error!(error = %err, "audit retention"),
+                    }
+                }
             }
-        });
+        }));
         let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
         let mail = crate::mail::MailWorker::from_settings(state.db.clone(), settings)?.spawn(
             Duration::from_secs(settings.mail_poll_seconds.max(1)),
@@ -137,6 +152,7 @@ impl Background {
             state.db.clone(),
             settings.development_check_in_days,
             every,
+            AuditScope::system(key.clone(), "job:development-reminders"),
         );
         Ok(Self {
             jobs: vec![reminders, plans, housekeeping],
@@ -177,6 +193,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .await
         .context("cannot apply migrations")?;
     let secret = token_secret(&settings)?;
+    let audit_key = Arc::new(AuditKey::from_secret(
+        settings.audit_key.as_ref().unwrap_or(&secret),
+    ));
     let metrics = Arc::new(crate::metrics::Metrics::new());
     let auth = Auth {
         login_failures: metrics.login_failures.clone(),
@@ -188,27 +207,32 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         refresh_ttl: chrono::Duration::days(settings.refresh_token_days),
         reach: Default::default(),
     };
-    if let (Some(email), Some(password)) = (&settings.admin_email, &settings.admin_password) {
-        let created = people::ensure_bootstrap_admin(
-            setup,
-            &auth.hasher,
-            email,
-            password.expose(),
-            &settings.admin_name,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("bootstrap admin: {e}"))?;
-        if created {
-            tracing::info!(email = %email, "created the bootstrap admin");
-        }
-    }
-    if settings.load_default_framework
-        && framework::seed_default_if_empty(setup)
+    let startup_scope = AuditScope::system(audit_key.clone(), "startup");
+    audit::within(startup_scope, async {
+        if let (Some(email), Some(password)) = (&settings.admin_email, &settings.admin_password) {
+            let created = people::ensure_bootstrap_admin(
+                setup,
+                &auth.hasher,
+                email,
+                password.expose(),
+                &settings.admin_name,
+            )
             .await
-            .map_err(|e| anyhow::anyhow!("default framework: {e}"))?
-    {
-        tracing::info!("loaded the default operations framework as version 1");
-    }
+            .map_err(|e| anyhow::anyhow!("bootstrap admin: {e}"))?;
+            if created {
+                tracing::info!(email = %email, "created the bootstrap admin");
+            }
+        }
+        if settings.load_default_framework
+            && framework::seed_default_if_empty(setup)
+                .await
+                .map_err(|e| anyhow::anyhow!("default framework: {e}"))?
+        {
+            tracing::info!("loaded the default operations framework as version 1");
+        }
+        anyhow::Ok(())
+    })
+    .await?;
     startup
         .release()
         .await
@@ -220,6 +244,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings: Arc::new(settings),
         statements,
         metrics,
+        audit_key,
     })
 }
 

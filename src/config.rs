@@ -166,6 +166,13 @@ pub struct Settings {
     pub import_max_bytes: usize,
     /// The most rows an import file may have.
     pub import_max_rows: usize,
+    /// The key the audit trail's chain is computed with; at least 32 bytes.
+    /// Unset: derived from the token secret (set it so the token secret can
+    /// be rotated without re-keying the trail).
+    pub audit_key: Option<Secret>,
+    /// Days audit entries are kept; older ones are pruned by a job (itself
+    /// audited). Unset: kept for ever.
+    pub audit_retention_days: Option<u32>,
 }
 
 /// 2 MiB: the shipped framework as YAML is 150 KB.
@@ -211,6 +218,10 @@ impl Default for Settings {
             graphiql: None,
             import_max_bytes: 20 * 1024 * 1024,
             import_max_rows: 50_000,
+            audit_key: None,
+            // Five years: long enough for promotion and pay disputes, short
+            // enough that the trail does not become a second HR archive.
+            audit_retention_days: Some(5 * 365),
         }
     }
 }
@@ -316,6 +327,19 @@ impl Settings {
         {
             return Err(ConfigError::Invalid(
                 "SKILLPATH_TOKEN_SECRET must be at least 32 bytes".into(),
+            ));
+        }
+        if let Some(key) = &self.audit_key
+            && key.expose().len() < 32
+        {
+            return Err(ConfigError::Invalid(
+                "SKILLPATH_AUDIT_KEY must be at least 32 bytes".into(),
+            ));
+        }
+        if self.audit_retention_days == Some(0) {
+            return Err(ConfigError::Invalid(
+                "SKILLPATH_AUDIT_RETENTION_DAYS must be at least 1 (unset keeps entries for ever)"
+                    .into(),
             ));
         }
         if self.env == Environment::Production {

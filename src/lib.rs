@@ -3,6 +3,7 @@
 
 pub mod advancement;
 pub mod app;
+pub mod audit;
 pub mod assessment;
 pub mod auth;
 pub mod certification;

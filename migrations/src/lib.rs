@@ -16,6 +16,7 @@ mod m20261124_000100_position_changes;
 mod m20261124_000300_employee_id;
 mod m20261124_000400_development_plans;
 mod m20261124_000900_org_version;
+mod m20261124_001000_audit_trail;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000300_employee_id::Migration),
             Box::new(m20261124_000400_development_plans::Migration),
             Box::new(m20261124_000900_org_version::Migration),
+            Box::new(m20261124_001000_audit_trail::Migration),
         ]
     }
 }

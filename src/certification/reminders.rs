@@ -167,8 +167,9 @@ pub fn spawn_reminder_job(
     store: Arc<FrameworkStore>,
     stages: Vec<u32>,
     every: Duration,
+    scope: crate::audit::AuditScope,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+    tokio::spawn(crate::audit::within(scope, async move {
         let mut ticker = tokio::time::interval(every);
         loop {
             ticker.tick().await;
@@ -176,7 +177,7 @@ pub fn spawn_reminder_job(
                 tracing::error!(error = %err, "certification reminder job failed");
             }
         }
-    })
+    }))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -183,8 +183,9 @@ pub fn spawn_development_reminder_job(
     db: DatabaseConnection,
     check_in_days: u32,
     every: Duration,
+    scope: crate::audit::AuditScope,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+    tokio::spawn(crate::audit::within(scope, async move {
         let mut ticker = tokio::time::interval(every);
         loop {
             ticker.tick().await;
@@ -193,5 +194,5 @@ pub fn spawn_development_reminder_job(
                 tracing::error!(error = %err, "development reminder job failed");
             }
         }
-    })
+    }))
 }

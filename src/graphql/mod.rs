@@ -13,6 +13,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::advancement::graphql::AdvancementQuery;
 use crate::assessment::graphql::{AssessmentMutation, AssessmentQuery};
+use crate::audit::graphql::AuditLogQuery;
 use crate::auth::graphql::AuthMutation;
 use crate::certification::graphql::{CertificationMutation, CertificationQuery};
 use crate::charts::graphql::ChartQuery;
@@ -46,6 +47,7 @@ pub struct Query(
     DevelopmentQuery,
     MailQuery,
     ChartQuery,
+    AuditLogQuery,
 );
 
 /// Everything that changes data. Each mutation checks the caller's reach and changes nothing when it fails.

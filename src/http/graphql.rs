@@ -98,6 +98,15 @@ pub async fn endpoint(
     .or(accept_language)
     .unwrap_or_default();
     let client_addr = remote.as_socket_addr().map(|a| a.ip().to_string());
+    // The circumstances every change this request makes is recorded with.
+    let audit_scope = crate::audit::AuditScope::request(
+        state.audit_key.clone(),
+        match &caller {
+            Caller::Authenticated(actor) => Some(actor.user_id),
+            _ => None,
+        },
+        client_addr.clone(),
+    );
     gql = gql
         .data(RequestContext {
             caller,
@@ -107,7 +116,7 @@ pub async fn endpoint(
             signed_in: Default::default(),
         })
         .data(Loaders::new(&state.db));
-    let mut response = schema.execute(gql).await;
+    let mut response = crate::audit::within(audit_scope, schema.execute(gql)).await;
     // Errors raised before any resolver ran (syntax, unknown fields, wrong
     // argument types, depth or complexity limits) come without a code: they
     // are all the client's input.

@@ -4,6 +4,8 @@
 pub mod account_token;
 pub mod assessment;
 pub mod assessment_cycle;
+pub mod audit_entry;
+pub mod audit_value;
 pub mod certification_event;
 pub mod certification_record;
 pub mod certification_reminder;
