@@ -3,8 +3,8 @@
 
 pub mod advancement;
 pub mod app;
-pub mod audit;
 pub mod assessment;
+pub mod audit;
 pub mod auth;
 pub mod certification;
 pub mod charts;

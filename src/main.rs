@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use skillpath::auth::Role;
-use skillpath::{Application, Settings, app, db, framework, graphql, people, telemetry};
+use skillpath::{Application, Settings, app, audit, db, framework, graphql, people, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -148,16 +148,20 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             std::io::stdin().lock().read_line(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
             let state = app::build_state(settings).await?;
-            let person = people::insert_person(
-                &state.db,
-                &state.auth.hasher,
-                people::NewPerson {
-                    email,
-                    name,
-                    role: Some(role),
-                    password: Some(password),
-                    ..Default::default()
-                },
+            let scope = cli_scope(&state, "cli:user-create");
+            let person = audit::within(
+                scope,
+                people::insert_person(
+                    &state.db,
+                    &state.auth.hasher,
+                    people::NewPerson {
+                        email,
+                        name,
+                        role: Some(role),
+                        password: Some(password),
+                        ..Default::default()
+                    },
+                ),
             )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -196,12 +200,16 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 deactivate_missing,
                 invite,
             };
-            let report = import_people(
-                &state.db,
-                &framework,
-                &skillpath::auth::Actor::system(),
-                &parsed,
-                options,
+            let scope = cli_scope(&state, "cli:import-people");
+            let report = audit::within(
+                scope,
+                import_people(
+                    &state.db,
+                    &framework,
+                    &skillpath::auth::Actor::system(),
+                    &parsed,
+                    options,
+                ),
             )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -231,7 +239,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 ..settings
             })
             .await?;
-            let outcome = framework::seed_default(&state.db)
+            let scope = cli_scope(&state, "cli:seed-framework");
+            let outcome = audit::within(scope, framework::seed_default(&state.db))
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{outcome}");
@@ -245,9 +254,13 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 .current(&state.db)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let report = skillpath::demo::seed(&state.db, &framework, people, seed)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let scope = cli_scope(&state, "cli:seed-demo");
+            let report = audit::within(
+                scope,
+                skillpath::demo::seed(&state.db, &framework, people, seed),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "demo organisation: {} people in {} teams, {} closed cycles ({} ratings), {} KPI targets, {} certificates",
                 report.people,
@@ -260,4 +273,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The audit scope of a command run by an operator at the server.
+fn cli_scope(state: &app::AppState, command: &str) -> audit::AuditScope {
+    audit::AuditScope::system(state.audit_key.clone(), command)
 }

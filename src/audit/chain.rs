@@ -108,9 +108,10 @@ pub async fn verify(db: &impl ConnectionTrait, key: &AuditKey) -> Result<Verific
                 _ => {}
             }
             if link(key, &entry.prev_hash, &content(entry)) != entry.hash {
-                report
-                    .problems
-                    .push(format!("entry {} was changed after it was written", entry.id));
+                report.problems.push(format!(
+                    "entry {} was changed after it was written",
+                    entry.id
+                ));
             }
             let changes: Value = serde_json::from_str(&entry.changes).unwrap_or(Value::Null);
             for value in values.iter().filter(|v| v.entry_id == entry.id) {

@@ -210,6 +210,12 @@ impl AuditLogQuery {
     ) -> ApiResult<Page<AuditEntry>> {
         let reach = policy::audit_log(actor(ctx)?)?;
         let query = filter.unwrap_or_default().parse()?;
-        history_page(ctx, reach, &query, PageArgs::new(first, after, last, before)).await
+        history_page(
+            ctx,
+            reach,
+            &query,
+            PageArgs::new(first, after, last, before),
+        )
+        .await
     }
 }

@@ -164,7 +164,8 @@ impl Change {
             } else {
                 (from, to)
             };
-            self.fields.insert(name.to_owned(), FieldChange { from, to });
+            self.fields
+                .insert(name.to_owned(), FieldChange { from, to });
         }
         self
     }

@@ -336,9 +336,7 @@ pub fn audit_log(actor: &Actor) -> Result<crate::audit::read::AuditReach> {
     match actor.role {
         Role::Admin => Ok(AuditReach::Everything),
         Role::Hr => Ok(AuditReach::ChangesOnly),
-        _ => Err(Error::Forbidden(
-            "only HR and admins read the audit trail",
-        )),
+        _ => Err(Error::Forbidden("only HR and admins read the audit trail")),
     }
 }
 

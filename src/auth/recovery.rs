@@ -11,6 +11,7 @@ use super::password::Password;
 use super::session::{Auth, Session, revoke_all_for_user};
 use super::tokens::{random_token, token_hash};
 use super::{Actor, policy};
+use crate::audit::{self, Change};
 use crate::db::entities::{account_token, user};
 use crate::db::{self};
 use crate::error::{Error, Result};
@@ -73,7 +74,9 @@ pub async fn invite_user(
         .map(|u| u.name)
         .unwrap_or_default();
     let txn = db::begin_write(db).await?;
-    let person = people::insert_person_unhashed(&txn, new).await?;
+    let row = people::insert_person_unhashed(&txn, new).await?;
+    let created = people::created(&row);
+    let person = Person::try_from(row)?;
     queue_invitation(
         &txn,
         person.id,
@@ -83,7 +86,8 @@ pub async fn invite_user(
         &inviter,
     )
     .await?;
-    txn.commit().await?;
+    let invited = Change::new("user.invite", "user", person.id).about(person.id);
+    audit::commit(txn, [created, invited]).await?;
     tracing::info!(user_id = person.id, "invitation queued");
     Ok(person)
 }
@@ -198,7 +202,12 @@ pub async fn accept_invitation(
     let txn = db::begin_write(db).await?;
     let user_id = spend(&txn, token, INVITATION).await?;
     let row = set_password(&txn, user_id, hash).await?;
-    txn.commit().await?;
+    let accepted = Change::new("auth.invitation_accepted", "user", user_id)
+        .about(user_id)
+        .by(user_id)
+        .security()
+        .fact("password_hash", "(set)");
+    audit::commit(txn, [accepted]).await?;
     let person = Person::try_from(row)?;
     auth.start_session(db, person, &uuid::Uuid::new_v4().to_string())
         .await
@@ -207,7 +216,11 @@ pub async fn accept_invitation(
 /// Mails a reset link if an active account has this address. The answer is
 /// the same either way, so it never tells whether an address is registered.
 pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Result<()> {
+    // The address typed is not kept: it may belong to nobody, or be a
+    // person's mistyped address.
+    let requested = Change::new("auth.password_reset_requested", "user", None).security();
     let Ok(email) = Email::parse(email) else {
+        audit::record_alone(db, requested.fact("account_found", false)).await?;
         return Ok(());
     };
     let txn = db::begin_write(db).await?;
@@ -217,7 +230,12 @@ pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Res
         .one(&txn)
         .await?
     else {
+        audit::commit(txn, [requested.fact("account_found", false)]).await?;
         return Ok(());
+    };
+    let requested = Change {
+        entity_id: Some(row.id),
+        ..requested.about(row.id).fact("account_found", true)
     };
     let recent = account_token::Entity::find()
         .filter(account_token::Column::UserId.eq(row.id))
@@ -229,6 +247,7 @@ pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Res
         .one(&txn)
         .await?;
     if recent.is_some() {
+        audit::commit(txn, [requested.fact("mailed", false)]).await?;
         return Ok(());
     }
     let token = issue_token(&txn, row.id, RESET, Duration::minutes(RESET_MINUTES)).await?;
@@ -241,7 +260,7 @@ pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Res
         json!({"expires_in_minutes": RESET_MINUTES}),
     )
     .await?;
-    txn.commit().await?;
+    audit::commit(txn, [requested.fact("mailed", true)]).await?;
     Ok(())
 }
 
@@ -257,7 +276,12 @@ pub async fn reset_password(
     let user_id = spend(&txn, token, RESET).await?;
     set_password(&txn, user_id, hash).await?;
     revoke_all_for_user(&txn, user_id).await?;
-    txn.commit().await?;
+    let reset = Change::new("auth.password_reset", "user", user_id)
+        .about(user_id)
+        .by(user_id)
+        .security()
+        .fact("password_hash", "(changed)");
+    audit::commit(txn, [reset]).await?;
     tracing::info!(user_id, "password reset");
     Ok(())
 }

@@ -15,6 +15,7 @@ use super::Actor;
 use super::password::PasswordHasher;
 use super::throttle;
 use super::tokens::{self, TokenError, TokenKeys};
+use crate::audit::{self, Change};
 use crate::db::{self, entities::refresh_token, entities::user};
 use crate::error::{Error, Result};
 use crate::people::{self, Email, Person};
@@ -64,8 +65,18 @@ impl Auth {
             .filter(|u| u.active)
             .and_then(|u| u.password_hash.as_deref());
         let matched = self.hasher.verify(password, stored).await?;
+        let account = row.as_ref().map(|u| u.id);
         let Some(row) = row.filter(|_| matched) else {
             attempt.failed(db).await?;
+            // The address typed is not kept; the account, when there is one,
+            // is the entry's subject.
+            audit::record_alone(
+                db,
+                Change::new("auth.login_failed", "user", account)
+                    .about(account)
+                    .security(),
+            )
+            .await?;
             self.login_failures.inc();
             tracing::info!(reason = "bad credentials", "login refused");
             return Err(Error::Unauthenticated(BAD_CREDENTIALS));
@@ -73,8 +84,15 @@ impl Auth {
         attempt.succeeded(db).await?;
         let person = Person::try_from(row)?;
         let family = uuid::Uuid::new_v4().to_string();
-        let session = self.start_session(db, person, &family).await?;
-        tracing::info!(user_id = session.person.id, "login");
+        let user_id = person.id;
+        let txn = db::begin_write(db).await?;
+        let session = self.issue(&txn, person, &family, Utc::now()).await?;
+        let login = Change::new("auth.login", "user", user_id)
+            .about(user_id)
+            .by(user_id)
+            .security();
+        audit::commit(txn, [login]).await?;
+        tracing::info!(user_id, "login");
         Ok(session)
     }
 
@@ -105,7 +123,11 @@ impl Auth {
             .await?;
         if spent.rows_affected != 1 {
             revoke_family(&txn, &current.family_id, now).await?;
-            txn.commit().await?;
+            let reuse = Change::new("auth.token_reuse", "user", current.user_id)
+                .about(current.user_id)
+                .security()
+                .fact("sessions_revoked", "the token's family");
+            audit::commit(txn, [reuse]).await?;
             tracing::warn!(
                 user_id = current.user_id,
                 "refresh token reused: family revoked"
@@ -116,8 +138,13 @@ impl Auth {
             Some(row) if row.active => Person::try_from(row)?,
             _ => return Err(Error::Unauthenticated(BAD_REFRESH)),
         };
+        let user_id = person.id;
         let session = self.issue(&txn, person, &current.family_id, now).await?;
-        txn.commit().await?;
+        let refreshed = Change::new("auth.refresh", "user", user_id)
+            .about(user_id)
+            .by(user_id)
+            .security();
+        audit::commit(txn, [refreshed]).await?;
         Ok(session)
     }
 
@@ -126,12 +153,21 @@ impl Auth {
     pub async fn logout(&self, db: &DatabaseConnection, token: &str) -> Result<()> {
         let hash = tokens::token_hash(token);
         let txn = db::begin_write(db).await?;
+        let mut trail = Vec::new();
         if let Some(row) = find_refresh_token(&txn, &hash).await? {
             // Under the same lock as rotation (see `refresh`).
             db::lock_person(&txn, row.user_id).await?;
             revoke_family(&txn, &row.family_id, Utc::now()).await?;
+            trail.push(
+                Change::new("auth.logout", "user", row.user_id)
+                    .about(row.user_id)
+                    .by(row.user_id)
+                    .security(),
+            );
+        } else {
+            trail.push(Change::new("auth.logout", "user", None).security());
         }
-        txn.commit().await?;
+        audit::commit(txn, trail).await?;
         Ok(())
     }
 

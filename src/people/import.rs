@@ -19,6 +19,7 @@ use sea_orm::{
 
 use super::import_file::{Column, PeopleFile, RawRow};
 use super::{Email, parse_team_name};
+use crate::audit::{self, Change};
 use crate::auth::{Actor, Locale, Role, policy};
 use crate::db::{
     self,
@@ -669,8 +670,16 @@ pub async fn import_people(
                 .collect(),
         ));
     }
-    apply(&txn, &snap, &plan, actor, options).await?;
-    txn.commit().await?;
+    let touched: Vec<i64> = plan
+        .updates
+        .iter()
+        .map(|u| u.user_id)
+        .chain(plan.deactivate.iter().copied())
+        .collect();
+    let before = users_by_id(&txn, &touched).await?;
+    let created = apply(&txn, &snap, &plan, actor, options).await?;
+    let trail = import_trail(&txn, &plan, before, created).await?;
+    audit::commit(txn, trail).await?;
     let mut report = plan.report;
     report.applied = true;
     tracing::info!(
@@ -683,13 +692,82 @@ pub async fn import_people(
     Ok(report)
 }
 
+async fn users_by_id(
+    txn: &sea_orm::DatabaseTransaction,
+    ids: &[i64],
+) -> Result<HashMap<i64, user::Model>> {
+    let mut rows = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for row in user::Entity::find()
+            .filter(user::Column::Id.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?
+        {
+            rows.insert(row.id, row);
+        }
+    }
+    Ok(rows)
+}
+
+/// One entry per person and team the import created or changed (each on
+/// the import's behalf), and one for the import itself.
+async fn import_trail(
+    txn: &sea_orm::DatabaseTransaction,
+    plan: &Plan,
+    before: HashMap<i64, user::Model>,
+    created: Created,
+) -> Result<Vec<Change>> {
+    let mut ids: Vec<i64> = before.keys().copied().collect();
+    ids.extend(created.people.iter().copied());
+    let after = users_by_id(txn, &ids).await?;
+    let mut trail: Vec<Change> = created
+        .teams
+        .iter()
+        .map(|t| {
+            Change::new("team.create", "team", t.id)
+                .via("import")
+                .diff(None, Some(t))
+        })
+        .collect();
+    let mut people: Vec<(&i64, &user::Model)> = after.iter().collect();
+    people.sort_by_key(|(id, _)| **id);
+    for (id, row) in people {
+        let action = if before.contains_key(id) {
+            "user.update"
+        } else {
+            "user.create"
+        };
+        trail.push(
+            Change::new(action, "user", *id)
+                .about(*id)
+                .via("import")
+                .diff(before.get(id), Some(row)),
+        );
+    }
+    trail.push(
+        Change::new("people.import", "import", None)
+            .fact("created", plan.creates.len())
+            .fact("updated", plan.updates.len())
+            .fact("deactivated", plan.deactivate.len())
+            .fact("teams_created", plan.new_teams.len()),
+    );
+    Ok(trail)
+}
+
+/// What an import created: audited once everything is in place.
+struct Created {
+    people: Vec<i64>,
+    teams: Vec<team::Model>,
+}
+
 async fn apply(
     txn: &sea_orm::DatabaseTransaction,
     snap: &Snapshot,
     plan: &Plan,
     actor: &Actor,
     options: ImportOptions,
-) -> Result<()> {
+) -> Result<Created> {
+    let mut created_teams = Vec::new();
     let now = Utc::now();
     let mut team_ids = snap.teams.clone();
     for path in &plan.new_teams {
@@ -706,6 +784,7 @@ async fn apply(
         .insert(txn)
         .await?;
         team_ids.insert(path.clone(), row.id);
+        created_teams.push(row);
     }
     let team_id = |t: &Option<TeamRef>| match t {
         None => None,
@@ -846,7 +925,10 @@ async fn apply(
             .await?;
         }
     }
-    Ok(())
+    Ok(Created {
+        people: new_ids.into_values().collect(),
+        teams: created_teams,
+    })
 }
 
 impl From<&ImportReport> for Problems {

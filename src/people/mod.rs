@@ -17,14 +17,16 @@ use std::str::FromStr;
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    ExprTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, ExprTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 pub use self::email::Email;
 pub use self::reach::{ReachCache, load_actor};
 use self::rows::PersonRow;
 pub use self::teams::*;
+use crate::audit::{self, Change};
 use crate::auth::password::{Password, PasswordHasher};
 use crate::auth::policy::{self, PeopleScope};
 use crate::auth::{Actor, Locale, Role};
@@ -134,30 +136,47 @@ pub async fn insert_person(
     hasher: &PasswordHasher,
     new: NewPerson,
 ) -> Result<Person> {
-    insert_with(db, Some(hasher), new).await
+    // Checked and hashed before the transaction: argon2 must not run while
+    // holding SQLite's write lock.
+    let row = prepare(db, Some(hasher), new).await?;
+    let txn = db::begin_write(db).await?;
+    let row = insert_prepared(&txn, row).await?;
+    audit::commit(txn, [created(&row)]).await?;
+    Person::try_from(row)
 }
 
-/// Creates an account without a password (invitations), on any connection,
-/// so it can share a transaction.
-pub async fn insert_person_unhashed(db: &impl ConnectionTrait, new: NewPerson) -> Result<Person> {
-    insert_with(
-        db,
+/// Creates an account without a password (invitations) inside the caller's
+/// transaction; the caller records `created(&row)` with its other changes.
+pub async fn insert_person_unhashed(
+    txn: &DatabaseTransaction,
+    new: NewPerson,
+) -> Result<user::Model> {
+    let row = prepare(
+        txn,
         None,
         NewPerson {
             password: None,
             ..new
         },
     )
-    .await
+    .await?;
+    insert_prepared(txn, row).await
+}
+
+/// The audit entry of a new account.
+pub fn created(row: &user::Model) -> Change {
+    Change::new("user.create", "user", row.id)
+        .about(row.id)
+        .diff(None, Some(row))
 }
 
 /// Checks everything first, then hashes the password (argon2 is spent only
-/// on valid input), then inserts.
-async fn insert_with(
+/// on valid input).
+async fn prepare(
     db: &impl ConnectionTrait,
     hasher: Option<&PasswordHasher>,
     new: NewPerson,
-) -> Result<Person> {
+) -> Result<user::ActiveModel> {
     let mut problems = Problems::new();
     let email = Email::parse(&new.email)
         .map_err(|e| problems_from(e, &mut problems))
@@ -187,7 +206,7 @@ async fn insert_with(
         _ => None,
     };
     let now = Utc::now();
-    let row = user::ActiveModel {
+    Ok(user::ActiveModel {
         email: Set(email.as_str().to_owned()),
         name: Set(name),
         password_hash: Set(password_hash),
@@ -203,15 +222,18 @@ async fn insert_with(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    };
-    let row = row.insert(db).await.map_err(|e| {
+    })
+}
+
+async fn insert_prepared(txn: &DatabaseTransaction, row: user::ActiveModel) -> Result<user::Model> {
+    let email = row.email.clone().unwrap();
+    row.insert(txn).await.map_err(|e| {
         if db::is_unique_violation(&e) {
             Error::Conflict(format!("an account with email {email} already exists"))
         } else {
             e.into()
         }
-    })?;
-    Person::try_from(row)
+    })
 }
 
 fn problems_from(err: Error, problems: &mut Problems) {
@@ -263,6 +285,7 @@ pub async fn update_person(
     let from: positions::Position = (current.job_role.clone(), current.career_level.clone());
     let moved = from != (job_role.clone(), career_level.clone());
     let mut problems = Problems::new();
+    let before = current.clone();
     let mut row: user::ActiveModel = current.into();
     if let Some(name) = &changes.name {
         row.name = Set(parse_name(name, &mut problems));
@@ -329,7 +352,20 @@ pub async fn update_person(
     if changes.active == Some(false) {
         crate::auth::session::revoke_all_for_user(&txn, id).await?;
     }
-    txn.commit().await?;
+    let mut trail = vec![
+        Change::new("user.update", "user", id)
+            .about(id)
+            .diff(Some(&before), Some(&row)),
+    ];
+    if before.role != row.role {
+        trail.push(
+            Change::new("auth.role_change", "user", id)
+                .about(id)
+                .security()
+                .field("role", &before.role, &row.role),
+        );
+    }
+    audit::commit(txn, trail).await?;
     Person::try_from(row)
 }
 
@@ -532,11 +568,18 @@ pub async fn ensure_bootstrap_admin(
     {
         // The address belongs to an account already: make it the admin rather
         // than fail start-up, but keep its own password.
+        let txn = db::begin_write(db).await?;
+        let before = existing.clone();
         let mut row: user::ActiveModel = existing.into();
         row.role = Set(Role::Admin.as_str().to_owned());
         row.active = Set(true);
         row.updated_at = Set(Utc::now());
-        row.update(db).await?;
+        let row = row.update(&txn).await?;
+        let change = Change::new("auth.role_change", "user", row.id)
+            .about(row.id)
+            .security()
+            .diff(Some(&before), Some(&row));
+        audit::commit(txn, [change]).await?;
         return Ok(true);
     }
     insert_person(

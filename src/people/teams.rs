@@ -8,6 +8,7 @@ use sea_orm::{
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
+use crate::audit::{self, Change};
 use crate::auth::{Actor, policy};
 use crate::db::{self, entities::team};
 use crate::error::{Error, Result};
@@ -53,14 +54,17 @@ pub async fn create_team(
     {
         return Err(Error::invalid("parentId", "no such team"));
     }
+    let txn = db::begin_write(db).await?;
     let row = team::ActiveModel {
         name: Set(name),
         parent_id: Set(parent_id),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    let created = Change::new("team.create", "team", row.id).diff(None, Some(&row));
+    audit::commit(txn, [created]).await?;
     Ok(row.into())
 }
 
@@ -79,6 +83,7 @@ pub async fn update_team(
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("team"))?;
+    let before = current.clone();
     let mut row: team::ActiveModel = current.into();
     if let Some(name) = name {
         row.name = Set(parse_team_name(name)?);
@@ -98,7 +103,8 @@ pub async fn update_team(
         row.parent_id = Set(parent);
     }
     let row = row.update(&txn).await?;
-    txn.commit().await?;
+    let updated = Change::new("team.update", "team", id).diff(Some(&before), Some(&row));
+    audit::commit(txn, [updated]).await?;
     Ok(row.into())
 }
 
