@@ -23,6 +23,7 @@ use sea_orm::{
 
 use self::document::FrameworkDocument;
 pub use self::model::{Framework, VersionInfo, VersionStatus};
+use crate::audit::{self, Change};
 use crate::auth::{Actor, policy};
 use crate::db::{self, entities::framework_version as row};
 use crate::error::{Error, Result};
@@ -193,7 +194,7 @@ pub async fn seed_default_if_empty(db: &DatabaseConnection) -> Result<bool> {
         .map_err(|e| Error::Internal(anyhow::anyhow!("shipped framework: {e}")))?;
     check(&doc)?;
     let now = Utc::now();
-    row::ActiveModel {
+    let row = row::ActiveModel {
         number: Set(Some(1)),
         status: Set(VersionStatus::Published.as_str().into()),
         draft_slot: Set(None),
@@ -207,7 +208,10 @@ pub async fn seed_default_if_empty(db: &DatabaseConnection) -> Result<bool> {
     }
     .insert(&txn)
     .await?;
-    txn.commit().await?;
+    let published = Change::new("framework.publish", "framework_version", row.id)
+        .fact("number", 1)
+        .fact("source", "the shipped operations framework");
+    audit::commit(txn, [published]).await?;
     Ok(true)
 }
 
@@ -269,6 +273,9 @@ pub async fn create_draft(
     save_draft(db, Some(actor.user_id), &current.doc).await
 }
 
+/// A draft edit's entry names at most this many changed parts of the document.
+const DRAFT_DIFF_LIMIT: usize = 50;
+
 async fn save_draft(
     db: &DatabaseConnection,
     user: Option<i64>,
@@ -280,6 +287,7 @@ async fn save_draft(
         .filter(row::Column::Status.eq(VersionStatus::Draft.as_str()))
         .one(&txn)
         .await?;
+    let before = existing.clone().map(parse).transpose()?.map(|f| f.doc);
     let saved = match existing {
         Some(model) => {
             let mut active: row::ActiveModel = model.into();
@@ -309,7 +317,13 @@ async fn save_draft(
             }
         })?,
     };
-    txn.commit().await?;
+    // A new draft is recorded as started; an edit as the parts it changed.
+    let edited = match &before {
+        None => Change::new("framework.draft_start", "framework_version", saved.id),
+        Some(before) => Change::new("framework.draft_edit", "framework_version", saved.id)
+            .document_diff(before, doc, DRAFT_DIFF_LIMIT),
+    };
+    audit::commit(txn, [edited]).await?;
     parse(saved)
 }
 
@@ -345,7 +359,9 @@ pub async fn publish_draft(
     active.published_by = Set(Some(actor.user_id));
     active.updated_at = Set(now);
     let published = active.update(&txn).await?;
-    txn.commit().await?;
+    let change = Change::new("framework.publish", "framework_version", published.id)
+        .fact("number", last + 1);
+    audit::commit(txn, [change]).await?;
     tracing::info!(
         version = last + 1,
         user_id = actor.user_id,
@@ -356,10 +372,14 @@ pub async fn publish_draft(
 
 pub async fn discard_draft(db: &DatabaseConnection, actor: &Actor) -> Result<bool> {
     policy::edit_framework(actor)?;
+    let txn = db::begin_write(db).await?;
     let deleted = row::Entity::delete_many()
         .filter(row::Column::Status.eq(VersionStatus::Draft.as_str()))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    let discarded = Change::new("framework.draft_discard", "framework_version", None)
+        .fact("discarded", deleted.rows_affected > 0);
+    audit::commit(txn, [discarded]).await?;
     Ok(deleted.rows_affected > 0)
 }
 
