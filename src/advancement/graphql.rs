@@ -41,10 +41,14 @@ pub struct ReadinessComponents {
 #[derive(SimpleObject)]
 #[graphql(name = "Gate")]
 pub struct GateNode {
+    /// A certificate, a minimum time at level or a minimum KPI score.
     kind: GateKind,
     /// The certification key, the minimum months, or the minimum KPI score.
     requirement: String,
+    /// A CERTIFICATION gate: the certificate to hold; null for the other kinds.
     certification: Option<CertificationNode>,
+    /// True when the person meets it today: the certificate earned, valid and
+    /// verified by HR, the months at level served, or the KPI score reached.
     met: bool,
     /// `held`, `unverified` or `not held`; the months so far; the KPI score.
     actual: Option<String>,
@@ -56,14 +60,19 @@ pub struct GateNode {
 #[derive(SimpleObject)]
 #[graphql(name = "SkillGap")]
 pub struct SkillGapNode {
+    /// The skill.
     skill: Option<SkillNode>,
+    /// The skill's key.
     skill_key: String,
+    /// The level the target requires, 1 to 5.
     required: i32,
     /// The manager-confirmed level; null when no recent manager rating exists.
     current: Option<i32>,
     /// The best level known: confirmed, else a self, peer or old manager rating.
     known: Option<i32>,
+    /// Where the known level comes from, and whether it counts.
     basis: SkillBasis,
+    /// The skill's importance at the target level, 1 to 5.
     weight: i32,
     /// Declared critical for the target level: not compensable.
     critical: bool,
@@ -77,6 +86,8 @@ pub struct SkillGapNode {
 #[derive(SimpleObject)]
 #[graphql(name = "Evidence")]
 pub struct EvidenceNode {
+    /// What the verdict rests on: no ratings, only the person's own, or a
+    /// manager's for some or for all of the target's skills.
     level: EvidenceLevel,
     /// Percent of the target's skill weight a manager has confirmed.
     confirmed_share: f64,
@@ -92,7 +103,9 @@ pub struct EvidenceNode {
 #[derive(SimpleObject)]
 #[graphql(name = "Mentor")]
 pub struct MentorNode {
+    /// The colleague.
     user: Option<User>,
+    /// The gap skill they are strong in.
     skill_key: String,
     /// The mentor's manager-agreed level in the skill.
     level: i32,
@@ -112,11 +125,16 @@ pub struct NextActions {
 /// One concrete thing to do; the first of a move's actions comes first.
 #[derive(SimpleObject)]
 pub struct AdvancementAction {
+    /// What to do; it decides which of the other fields are filled.
     kind: ActionKind,
     /// The action in a sentence, in the caller's language.
     text: String,
+    /// GET_ASSESSED, CONFIRM_WITH_MANAGER, CLOSE_SKILL_GAP: the skills concerned;
+    /// empty for the other kinds.
     skill_keys: Vec<String>,
+    /// EARN_CERTIFICATION, GET_CERTIFICATION_VERIFIED: the certificate concerned.
     certification: Option<CertificationNode>,
+    /// IMPROVE_KPI: the KPI with the biggest weighted shortfall in the latest finished period.
     kpi_key: Option<String>,
     /// WAIT_UNTIL: the day the time gate opens; AWAIT_KPI_RESULTS: the running period's end.
     date: Option<Date>,
@@ -177,8 +195,11 @@ pub struct AdvancementCandidate {
 /// A person's next moves, best first, and optionally the route to a chosen target.
 #[derive(SimpleObject)]
 pub struct AdvancementPaths {
+    /// The person.
     user: Option<User>,
+    /// The person's job role and career level now, where every move starts.
     current_level: Option<CareerLevelNode>,
+    /// Whole months at the current level; null when the day it started is unknown.
     months_at_level: Option<i32>,
     /// Every move open from the current level, best first: ready, blocked
     /// only by time, not ready, needing evidence; empty at the top of a track.
@@ -398,6 +419,9 @@ impl AdvancementQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(
+            desc = "A level further away to score the route to; the framework's paths must lead there."
+        )]
         target: Option<TargetLevelInput>,
     ) -> ApiResult<AdvancementPaths> {
         let actor = actor(ctx)?;

@@ -47,14 +47,14 @@ pub struct AuditFieldChange {
     erased: bool,
 }
 
-/// One entry of the audit trail: who did what to which record, when, on
-/// whose behalf and from where.
 pub struct AuditEntry {
     entry: read::AuditEntry,
     /// Admins see the client address; HR and managers do not.
     show_address: bool,
 }
 
+/// One entry of the audit trail: who did what to which record, when, on
+/// whose behalf and from where.
 #[Object]
 impl AuditEntry {
     /// The entry's id: entries are numbered in the order they were written.

@@ -14,10 +14,17 @@ use crate::people::graphql::User;
 /// token works once.
 #[derive(SimpleObject)]
 pub struct AuthPayload {
+    /// Send it as `Authorization: Bearer …` with every request.
     pub access_token: String,
+    /// When the access token stops working (`SKILLPATH_ACCESS_TOKEN_MINUTES`
+    /// after it was issued, 15 by default).
     pub access_token_expires_at: DateTime<Utc>,
+    /// Trade it once for a new pair with `refreshToken(token:)`; keep it secret.
     pub refresh_token: String,
+    /// When the refresh token expires unused (`SKILLPATH_REFRESH_TOKEN_DAYS`
+    /// after it was issued, 30 by default).
     pub refresh_token_expires_at: DateTime<Utc>,
+    /// The person signed in, shown in full.
     pub user: User,
 }
 
@@ -98,7 +105,11 @@ impl AuthMutation {
 
     /// Creates an account without a password and emails the person a
     /// single-use link to set one (HR and admins).
-    async fn invite_user(&self, ctx: &Context<'_>, input: InviteUserInput) -> ApiResult<User> {
+    async fn invite_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new account.")] input: InviteUserInput,
+    ) -> ApiResult<User> {
         let actor = crate::graphql::context::actor(ctx)?;
         let state = state(ctx)?;
         let framework = state.frameworks.current(&state.db).await?;
@@ -143,7 +154,11 @@ impl AuthMutation {
 
     /// Emails a password reset link. Always answers true, whether or not the
     /// address has an account.
-    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> ApiResult<bool> {
+    async fn request_password_reset(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account's email address.")] email: String,
+    ) -> ApiResult<bool> {
         super::recovery::request_password_reset(&state(ctx)?.db, &email).await?;
         Ok(true)
     }

@@ -101,10 +101,15 @@ impl CertificationRecordNode {
 #[derive(SimpleObject)]
 #[graphql(name = "StatusCounts")]
 pub struct StatusCountsNode {
+    /// Records planned, not started.
     planned: i32,
+    /// Records being worked on.
     in_progress: i32,
+    /// Records earned and valid today.
     earned: i32,
+    /// Records earned but past their expiry date.
     expired: i32,
+    /// Records withdrawn.
     withdrawn: i32,
 }
 
@@ -123,7 +128,9 @@ impl From<&StatusCounts> for StatusCountsNode {
 /// Counts by status for one certificate across the people in reach.
 #[derive(SimpleObject)]
 pub struct CertificationCounts {
+    /// The certificate's key.
     certification_key: String,
+    /// Its records by status.
     counts: StatusCountsNode,
 }
 
@@ -132,16 +139,22 @@ pub struct CertificationCounts {
 pub struct TeamCertificationCounts {
     /// Null for people without a team.
     team: Option<TeamNode>,
+    /// The records of the team's own members (sub-teams count apart), by status.
     counts: StatusCountsNode,
 }
 
 /// Of the people at one level, how many hold every certificate it requires.
 #[derive(SimpleObject)]
 pub struct LevelCertificationCoverage {
+    /// The job role's key.
     job_role: String,
+    /// The career level's key within the role.
     career_level: String,
+    /// Keys of the certificates the level requires.
     required: Vec<String>,
+    /// Active people at this level, within reach and the filter.
     people: i32,
+    /// Of those, how many hold every required certificate, earned and valid today.
     holding_all_required: i32,
     /// holdingAllRequired / people, 0 to 1.
     share: f64,
@@ -151,8 +164,11 @@ pub struct LevelCertificationCoverage {
 #[derive(SimpleObject)]
 #[graphql(name = "CertificationSummary")]
 pub struct CertificationSummaryNode {
+    /// Counts by status for each certificate that has records, by key.
     by_certification: Vec<CertificationCounts>,
+    /// Counts by status for each team whose members have records.
     by_team: Vec<TeamCertificationCounts>,
+    /// For each level that requires certificates and has people: how many hold them all.
     level_coverage: Vec<LevelCertificationCoverage>,
 }
 
@@ -164,7 +180,9 @@ pub struct CertificationEventNode {
     action: String,
     /// The record after the change, as JSON.
     snapshot: String,
+    /// Who made the change.
     changed_by: Option<User>,
+    /// When the change was made.
     changed_at: DateTime<Utc>,
 }
 
@@ -172,12 +190,20 @@ pub struct CertificationEventNode {
 #[derive(SimpleObject)]
 #[graphql(name = "CertificationReminder")]
 pub struct CertificationReminderNode {
+    /// The reminder's id.
     id: ID,
+    /// The certification record it is about.
     record_id: ID,
+    /// The holder.
     user: Option<User>,
+    /// The expiry it is about; a renewed certificate gets reminders of its own.
     expires_on: Date,
+    /// The stage reached: how many days before expiry it stands for (one of
+    /// `SKILLPATH_CERTIFICATION_REMINDER_DAYS`, 60, 30 and 7 by default).
     stage_days: i32,
+    /// The last stage: the holder's manager gets a copy of the mail.
     notify_manager: bool,
+    /// When the job queued it, with its mail.
     queued_at: DateTime<Utc>,
     sent_at: Option<DateTime<Utc>>,
 }
@@ -287,8 +313,11 @@ fn stored(status: Option<CertificationStatus>) -> ApiResult<Option<RecordStatus>
 #[derive(SimpleObject)]
 #[graphql(name = "CertificationCheck")]
 pub struct CertificationCheckNode {
+    /// The certificate.
     certification: Option<CertificationNode>,
+    /// The certificate's key.
     certification_key: String,
+    /// True when the level requires it, false when it only recommends it.
     required: bool,
     /// The person's record of it, if any.
     status: Option<CertificationStatus>,
@@ -299,10 +328,13 @@ pub struct CertificationCheckNode {
 /// A person's certificates against one level: what it requires and recommends, and what is held.
 #[derive(SimpleObject)]
 pub struct LevelCertificationStanding {
+    /// The job role's key.
     job_role: String,
+    /// The career level's key within the role.
     career_level: String,
     /// Required certifications not held.
     missing_required: i32,
+    /// Each certificate the level requires, then each it recommends.
     checks: Vec<CertificationCheckNode>,
 }
 
@@ -611,6 +643,8 @@ impl CertificationMutation {
         ))
     }
 
+    /// Withdraws a record: the certificate is no longer held, and any HR
+    /// verification is removed (the person themselves, their managers, HR).
     async fn withdraw_certification(
         &self,
         ctx: &Context<'_>,

@@ -13,6 +13,7 @@ use crate::graphql::error::ApiResult;
 pub struct DownloadLink {
     /// Path and query on this server, e.g. `/exports/people?format=xlsx&link_user=…`.
     pub url: String,
+    /// When the link stops working, five minutes after it was made.
     pub expires_at: DateTime<Utc>,
 }
 
@@ -24,7 +25,14 @@ impl ExportMutation {
     /// Signs `path` (a `/exports/…` or `/charts/…` path with its query) for
     /// the caller, valid a few minutes. The link stands for the caller:
     /// their reach is checked again when it is opened.
-    async fn download_link(&self, ctx: &Context<'_>, path: String) -> ApiResult<DownloadLink> {
+    async fn download_link(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "A `/exports/…` or `/charts/…` path with its query, e.g. `/exports/people?format=xlsx`."
+        )]
+        path: String,
+    ) -> ApiResult<DownloadLink> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
         let (url, expires_at) = links::sign(&state.auth.keys, &path, actor.user_id, Utc::now())?;

@@ -16,9 +16,13 @@ use crate::people::graphql::User;
 #[derive(SimpleObject)]
 #[graphql(name = "TargetComment")]
 pub struct TargetCommentNode {
+    /// The comment's id.
     id: ID,
+    /// Who wrote it.
     author: Option<User>,
+    /// The comment's text.
     body: String,
+    /// When it was written.
     created_at: DateTime<Utc>,
 }
 
@@ -52,14 +56,19 @@ pub struct PerformanceTargetNode {
 #[derive(SimpleObject)]
 #[graphql(name = "TargetResult")]
 pub struct TargetResultNode {
+    /// The target.
     target: PerformanceTargetNode,
+    /// Whether more or less of the KPI is better; null when the KPI is no longer in the catalogue.
     direction: Option<KpiDirection>,
+    /// How the period's readings combine; null when the KPI is no longer in the catalogue.
     aggregation: Option<Aggregation>,
     /// The period's readings combined per the KPI's aggregation.
     actual: Option<f64>,
+    /// How many readings of the KPI the period has.
     readings: i32,
     /// Percent: threshold 0, target 100, stretch 150 (see README).
     attainment: Option<f64>,
+    /// Comments on the target, oldest first.
     comments: Vec<TargetCommentNode>,
 }
 
@@ -137,12 +146,15 @@ pub struct KpiActualNode {
 #[derive(SimpleObject)]
 #[graphql(name = "TargetChange")]
 pub struct TargetChangeNode {
+    /// The KPI whose target changed.
     kpi_key: String,
     /// SET, CHANGE or REMOVE.
     action: String,
     /// The target after the change, as JSON.
     snapshot: Option<String>,
+    /// Who made the change.
     changed_by: Option<User>,
+    /// When the change was made.
     changed_at: DateTime<Utc>,
 }
 
@@ -349,6 +361,7 @@ impl KpiMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The person's id.")] user_id: ID,
         #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
+        #[graphql(desc = "Every target of the period, one per KPI; their weights must total 100.")]
         targets: Vec<TargetInputObject>,
     ) -> ApiResult<Vec<PerformanceTargetNode>> {
         let actor = actor(ctx)?;
@@ -377,6 +390,7 @@ impl KpiMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The person's id.")] user_id: ID,
         #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
+        #[graphql(desc = "The target to add, or to replace the one for the same KPI.")]
         target: TargetInputObject,
     ) -> ApiResult<PerformanceTargetNode> {
         let actor = actor(ctx)?;
@@ -395,12 +409,14 @@ impl KpiMutation {
         Ok(target_node(ctx, &fw, saved))
     }
 
+    /// Removes one target of a person's period (their managers or HR); the
+    /// removal is kept in `performanceTargetHistory`.
     async fn remove_performance_target(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The person's id.")] user_id: ID,
         #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
-        kpi: String,
+        #[graphql(desc = "The KPI key of the target to remove.")] kpi: String,
     ) -> ApiResult<bool> {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId")?;
@@ -412,8 +428,8 @@ impl KpiMutation {
     async fn comment_on_performance_target(
         &self,
         ctx: &Context<'_>,
-        target_id: ID,
-        body: String,
+        #[graphql(desc = "The performance target's id.")] target_id: ID,
+        #[graphql(desc = "The comment, 1 to 2,000 characters.")] body: String,
     ) -> ApiResult<TargetCommentNode> {
         let actor = actor(ctx)?;
         let target_id = parse_id(&target_id, "targetId")?;
@@ -437,9 +453,9 @@ impl KpiMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The person's id.")] user_id: ID,
         #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
-        kpi: String,
-        value: f64,
-        note: Option<String>,
+        #[graphql(desc = "A KPI key from the framework catalogue.")] kpi: String,
+        #[graphql(desc = "The reading, in the KPI's unit.")] value: f64,
+        #[graphql(desc = "A note with the reading.")] note: Option<String>,
     ) -> ApiResult<KpiActualNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
@@ -470,7 +486,14 @@ impl KpiMutation {
 
     /// Imports actuals from CSV (`email,period,kpi,value[,note]`). Every row
     /// is checked first; one bad row rejects the file. Returns the rows imported.
-    async fn import_kpi_actuals(&self, ctx: &Context<'_>, csv: String) -> ApiResult<i32> {
+    async fn import_kpi_actuals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The file as CSV text: a header naming `email`, `period`, `kpi`, `value` (and optionally `note`), then one reading per row."
+        )]
+        csv: String,
+    ) -> ApiResult<i32> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
         Ok(super::import_actuals(&state.db, &state.frameworks, actor, &csv).await? as i32)

@@ -261,7 +261,11 @@ impl PeopleQuery {
     }
 
     /// One person: yourself, your manager, your reports; anyone for HR and admins.
-    async fn user(&self, ctx: &Context<'_>, id: ID) -> ApiResult<User> {
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person's id.")] id: ID,
+    ) -> ApiResult<User> {
         let actor = actor(ctx)?;
         let id = parse_id(&id, "id")?;
         Ok(User(super::find_person(&state(ctx)?.db, actor, id).await?))
@@ -330,7 +334,12 @@ impl PeopleQuery {
         )
     }
 
-    async fn team(&self, ctx: &Context<'_>, id: ID) -> ApiResult<TeamNode> {
+    /// One team. Every signed-in person may read it.
+    async fn team(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The team's id.")] id: ID,
+    ) -> ApiResult<TeamNode> {
         actor(ctx)?;
         let id = parse_id(&id, "id")?;
         Ok(TeamNode(super::find_team(&state(ctx)?.db, id).await?))
@@ -405,7 +414,11 @@ pub struct PeopleMutation;
 #[Object]
 impl PeopleMutation {
     /// HR and admins create accounts; only admins create admins.
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> ApiResult<User> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new account.")] input: CreateUserInput,
+    ) -> ApiResult<User> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
         let new = NewPerson {
@@ -427,10 +440,12 @@ impl PeopleMutation {
         Ok(User(person))
     }
 
+    /// Changes an account (HR and admins; only admins change admin accounts or
+    /// make admins). A new job role or level is kept in `positionHistory`.
     async fn update_user(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The person's id.")] id: ID,
         #[graphql(desc = "What to create or change.")] input: UpdateUserInput,
     ) -> ApiResult<User> {
         let actor = actor(ctx)?;
@@ -452,17 +467,24 @@ impl PeopleMutation {
         Ok(User(person))
     }
 
-    async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> ApiResult<TeamNode> {
+    /// Creates a team, optionally under a parent team (HR and admins).
+    async fn create_team(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new team.")] input: CreateTeamInput,
+    ) -> ApiResult<TeamNode> {
         let actor = actor(ctx)?;
         let parent = optional_id(input.parent_id.as_ref(), "parentId")?;
         let team = super::create_team(&state(ctx)?.db, actor, &input.name, parent).await?;
         Ok(TeamNode(team))
     }
 
+    /// Renames a team or moves it under another (HR and admins); a team
+    /// cannot move under itself or one of its sub-teams.
     async fn update_team(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The team's id.")] id: ID,
         #[graphql(desc = "What to create or change.")] input: UpdateTeamInput,
     ) -> ApiResult<TeamNode> {
         let actor = actor(ctx)?;

@@ -13,7 +13,9 @@ use crate::graphql::error::{ApiError, ApiResult};
 pub struct ImportProblem {
     /// The row as a spreadsheet numbers it (the header is row 1).
     pub row: i32,
+    /// The column's English header, e.g. `manager`.
     pub column: String,
+    /// What is wrong with the row.
     pub message: String,
 }
 
@@ -22,14 +24,23 @@ pub struct ImportProblem {
 pub struct PeopleImportReport {
     /// False for a dry run, and when the file has problems.
     pub applied: bool,
+    /// The file's rows, the header not counted.
     pub rows: i32,
+    /// People the file adds.
     pub created: Vec<String>,
+    /// People whose details change (name, email, employee id, access role,
+    /// position, language, reactivation), but not their team or manager.
     pub updated: Vec<String>,
+    /// People whose team or manager changes, with or without other details.
     pub moved: Vec<String>,
+    /// With `deactivateMissing`: active people the file does not list (admins
+    /// and the caller never).
     pub deactivated: Vec<String>,
+    /// How many listed people stay as they are.
     pub unchanged: i32,
     /// Team paths created.
     pub teams_created: Vec<String>,
+    /// With `invite`: how many invitation mails are queued, one per person created.
     pub invited: i32,
     /// Every bad row; a real run with problems fails with BAD_USER_INPUT instead.
     pub problems: Vec<ImportProblem>,
@@ -92,11 +103,17 @@ impl PeopleImportMutation {
     async fn import_people(
         &self,
         ctx: &Context<'_>,
-        file: Option<Upload>,
-        document: Option<String>,
-        #[graphql(default)] dry_run: bool,
-        #[graphql(default)] deactivate_missing: bool,
-        #[graphql(default)] invite: bool,
+        #[graphql(desc = "The file as a multipart upload; or `document`.")] file: Option<Upload>,
+        #[graphql(desc = "The file's text; give it or `file`.")] document: Option<String>,
+        #[graphql(desc = "Only answer what would change; nothing is written.", default)]
+        dry_run: bool,
+        #[graphql(
+            desc = "Deactivate active people the file does not list (admins and the caller never).",
+            default
+        )]
+        deactivate_missing: bool,
+        #[graphql(desc = "Queue an invitation mail for each person created.", default)]
+        invite: bool,
     ) -> ApiResult<PeopleImportReport> {
         let state = state(ctx)?;
         let actor = actor(ctx)?;

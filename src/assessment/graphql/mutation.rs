@@ -120,7 +120,7 @@ impl AssessmentMutation {
     async fn advance_assessment_cycle(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The assessment cycle's id.")] id: ID,
     ) -> ApiResult<AssessmentCycle> {
         let id = parse_id(&id, "id")?;
         Ok(AssessmentCycle(
@@ -164,6 +164,8 @@ impl AssessmentMutation {
         .await
     }
 
+    /// Saves some or all of your manager ratings of a participant as a draft
+    /// (their reviewer or a manager above them, during manager review or calibration).
     async fn save_manager_assessment(
         &self,
         ctx: &Context<'_>,
@@ -182,6 +184,10 @@ impl AssessmentMutation {
         .await
     }
 
+    /// Submits your manager assessment of a participant (their reviewer or a
+    /// manager above them, during manager review or calibration): every skill
+    /// of their role must be rated. It replaces any earlier one, and the
+    /// person is told by mail.
     async fn submit_manager_assessment(
         &self,
         ctx: &Context<'_>,
@@ -219,6 +225,8 @@ impl AssessmentMutation {
         Ok(true)
     }
 
+    /// Saves some or all of your peer input on a colleague as a draft, once
+    /// their manager has asked you for it (during manager review).
     async fn save_peer_assessment(
         &self,
         ctx: &Context<'_>,
@@ -237,6 +245,8 @@ impl AssessmentMutation {
         .await
     }
 
+    /// Submits your peer input: every skill of the colleague's role must be
+    /// rated. It is shown beside the ratings, never counted, and anonymous to them.
     async fn submit_peer_assessment(
         &self,
         ctx: &Context<'_>,

@@ -60,8 +60,11 @@ impl AssessmentCycle {
 /// How far a cycle has come: participants and submitted assessments by kind.
 #[derive(SimpleObject)]
 pub struct CycleProgress {
+    /// How many people take part in the cycle.
     pub(super) participants: i32,
+    /// How many participants have submitted their self-assessment.
     pub(super) self_submitted: i32,
+    /// How many participants have a submitted manager assessment.
     pub(super) manager_submitted: i32,
 }
 
@@ -171,9 +174,12 @@ pub struct ProfileSkill {
 #[derive(SimpleObject)]
 #[graphql(name = "AreaScore")]
 pub struct AreaScoreNode {
+    /// The skill area's key.
     pub(super) area_key: String,
     /// Weighted match in percent against the current level.
     pub(super) match_current: Option<f64>,
+    /// Weighted match in percent against the level a promotion leads to; null
+    /// at the top of a track or when that level requires nothing in this area.
     pub(super) match_next: Option<f64>,
 }
 

@@ -226,7 +226,11 @@ impl AssessmentQuery {
     }
 
     /// A person's agreed level per skill across cycles.
-    async fn skill_trend(&self, ctx: &Context<'_>, user_id: ID) -> ApiResult<Vec<SkillTrendPoint>> {
+    async fn skill_trend(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person's id.")] user_id: ID,
+    ) -> ApiResult<Vec<SkillTrendPoint>> {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId")?;
         let points = crate::assessment::skill_trend(&state(ctx)?.db, actor, user_id).await?;

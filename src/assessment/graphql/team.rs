@@ -5,10 +5,15 @@ use super::*;
 /// A skill where a person's self-rating and their manager's rating differ by two levels or more.
 #[derive(SimpleObject)]
 pub struct DivergenceFlag {
+    /// The person.
     pub(super) user: Option<User>,
+    /// The skill's key.
     pub(super) skill_key: String,
+    /// The person's submitted self-rating in the cycle, 0 to 5.
     pub(super) self_level: i32,
+    /// The manager's submitted rating in the cycle, 0 to 5.
     pub(super) manager_level: i32,
+    /// Blind spot (the person rates themselves higher) or hidden strength (the manager does).
     pub(super) kind: DivergenceKind,
 }
 
@@ -16,16 +21,22 @@ pub struct DivergenceFlag {
 #[derive(SimpleObject)]
 #[graphql(name = "TeamMatrixCell")]
 pub struct TeamMatrixCellNode {
+    /// The skill's key.
     pub(super) skill_key: String,
+    /// The manager's submitted rating in the cycle, 0 to 5; null when not rated.
     pub(super) agreed: Option<i32>,
+    /// What the person's level in the cycle requires, 1 to 5; 0 when it does not ask for the skill.
     pub(super) required: i32,
+    /// Required minus agreed (no rating counts as 0); 0 when met.
     pub(super) gap: i32,
 }
 
 /// One person's row of a team matrix.
 #[derive(SimpleObject)]
 pub struct TeamMatrixRow {
+    /// The person.
     pub(super) user: Option<User>,
+    /// One cell per skill, in the order of the matrix's `skills`.
     pub(super) cells: Vec<TeamMatrixCellNode>,
 }
 
@@ -55,9 +66,13 @@ impl async_graphql::connection::EdgeNameType for SkillHolderConnectionName {
 #[derive(SimpleObject)]
 #[graphql(name = "SkillCoverage", complex)]
 pub struct SkillCoverageNode {
+    /// The skill.
     pub(super) skill: Option<SkillNode>,
+    /// The skill's key.
     pub(super) skill_key: String,
+    /// How many people of the matrix have a level that requires the skill.
     pub(super) needed_by: i32,
+    /// Of those, how many the manager rated at or above the requirement.
     pub(super) met_by: i32,
     /// Exactly one person holds it: a risk if they leave.
     pub(super) single_holder: bool,
@@ -141,14 +156,19 @@ impl TeamSkillMatrixNode {
 /// A person's agreed level in one skill in one cycle.
 #[derive(SimpleObject)]
 pub struct SkillTrendPoint {
+    /// The assessment cycle's id.
     pub(super) cycle_id: ID,
+    /// The skill's key.
     pub(super) skill_key: String,
+    /// The manager's submitted rating in that cycle, 0 to 5.
     pub(super) level: i32,
 }
 
 /// The cycle just opened and how many people take part.
 #[derive(SimpleObject)]
 pub struct OpenCyclePayload {
+    /// The cycle just opened.
     pub(super) cycle: AssessmentCycle,
+    /// How many people take part in it.
     pub(super) participant_count: i32,
 }

@@ -196,8 +196,15 @@ impl DevelopmentMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(
+            desc = "The role and level the plan aims at; the framework's paths must lead there from the person's level."
+        )]
         target: TargetLevelInput,
-        #[graphql(default)] goals: Vec<DevelopmentGoalInput>,
+        #[graphql(
+            desc = "Goals to start with, at most 50; more can be added later.",
+            default
+        )]
+        goals: Vec<DevelopmentGoalInput>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
         let user_id = parse_id(&user_id, "userId")?;
@@ -221,6 +228,7 @@ impl DevelopmentMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The person's id.")] user_id: ID,
+        #[graphql(desc = "A role and level to aim for; the best next move when left out.")]
         target: Option<TargetLevelInput>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
@@ -244,7 +252,7 @@ impl DevelopmentMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The development plan's id.")] plan_id: ID,
-        goals: Vec<DevelopmentGoalInput>,
+        #[graphql(desc = "Goals to add; at most 50 in a plan.")] goals: Vec<DevelopmentGoalInput>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
         let plan_id = parse_id(&plan_id, "planId")?;
@@ -266,7 +274,9 @@ impl DevelopmentMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The development goal's id.")] goal_id: ID,
+        #[graphql(desc = "A new title, 1 to 200 characters; unchanged when left out.")]
         title: Option<String>,
+        #[graphql(desc = "A new due day, not in the past; unchanged when left out.")]
         due_on: Option<Date>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
@@ -288,6 +298,7 @@ impl DevelopmentMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The development goal's id.")] goal_id: ID,
+        #[graphql(desc = "The new status; DONE records today as the day the goal was reached.")]
         status: GoalStatus,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
@@ -304,9 +315,12 @@ impl DevelopmentMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The development goal's id.")] goal_id: ID,
+        #[graphql(
+            desc = "NOTE, LINK, or COURSE_COMPLETED for a learning-resource goal; CERTIFICATION_EARNED is recorded by the certification service alone."
+        )]
         kind: EvidenceKind,
-        note: Option<String>,
-        url: Option<String>,
+        #[graphql(desc = "A note, needed for NOTE; ≤ 4,000 characters.")] note: Option<String>,
+        #[graphql(desc = "An http(s) link for LINK; ≤ 2,000 characters.")] url: Option<String>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
         let goal_id = parse_id(&goal_id, "goalId")?;
@@ -329,7 +343,7 @@ impl DevelopmentMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The development plan's id.")] plan_id: ID,
-        revision: i32,
+        #[graphql(desc = "The plan's `revision` as the caller read it.")] revision: i32,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
         let plan_id = parse_id(&plan_id, "planId")?;
@@ -357,9 +371,9 @@ impl DevelopmentMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The development plan's id.")] plan_id: ID,
-        held_on: Date,
-        notes: String,
-        next_steps: Option<String>,
+        #[graphql(desc = "The day the check-in was held; not in the future.")] held_on: Date,
+        #[graphql(desc = "What was discussed, 1 to 4,000 characters.")] notes: String,
+        #[graphql(desc = "What comes next, up to 4,000 characters.")] next_steps: Option<String>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
         let plan_id = parse_id(&plan_id, "planId")?;

@@ -135,10 +135,15 @@ impl DevelopmentPlanNode {
 #[derive(SimpleObject)]
 #[graphql(name = "PlanProgress")]
 pub struct PlanProgressNode {
+    /// Every goal of the plan, dropped ones included.
     pub(super) goals: i32,
+    /// Goals done.
     pub(super) done: i32,
+    /// Goals given up.
     pub(super) dropped: i32,
+    /// Goals planned or in progress.
     pub(super) open: i32,
+    /// Open goals past their due day.
     pub(super) overdue: i32,
     /// Done over the goals not dropped, percent.
     pub(super) percent: Option<f64>,
@@ -160,12 +165,15 @@ impl From<PlanProgress> for PlanProgressNode {
 /// The gap a goal was meant to close, beside where it stands now.
 #[derive(SimpleObject)]
 pub struct GoalGap {
+    /// The skill's key.
     pub(super) skill_key: String,
+    /// The level the goal aims at, 1 to 5.
     pub(super) required: i32,
     /// The level known when the goal was planned.
     pub(super) baseline: Option<i32>,
     /// The latest manager-confirmed level.
     pub(super) current: Option<i32>,
+    /// True once a manager confirms the required level or more.
     pub(super) closed: bool,
 }
 
@@ -291,15 +299,19 @@ pub struct GoalEvidenceNode(pub(super) crate::development::Evidence);
 /// A link or note attached to a development goal.
 #[Object(name = "GoalEvidence")]
 impl GoalEvidenceNode {
+    /// The evidence's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// A note, a link, a completed course or an earned certificate.
     async fn kind(&self) -> EvidenceKind {
         self.0.kind
     }
+    /// The note's text, if any.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+    /// The link, if any.
     async fn url(&self) -> Option<&str> {
         self.0.url.as_deref()
     }
@@ -311,6 +323,7 @@ impl GoalEvidenceNode {
     async fn recorded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         load_user(ctx, self.0.recorded_by).await
     }
+    /// When it was added.
     async fn recorded_at(&self) -> DateTime<Utc> {
         self.0.recorded_at
     }
@@ -321,18 +334,23 @@ pub struct CheckInNode(pub(super) CheckIn);
 /// A recorded conversation on a development plan.
 #[Object(name = "CheckIn")]
 impl CheckInNode {
+    /// The check-in's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The day it was held.
     async fn held_on(&self) -> Date {
         Date(self.0.held_on)
     }
+    /// What was discussed.
     async fn notes(&self) -> &str {
         &self.0.notes
     }
+    /// What comes next, if noted.
     async fn next_steps(&self) -> Option<&str> {
         self.0.next_steps.as_deref()
     }
+    /// Who recorded it.
     async fn recorded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         load_user(ctx, self.0.recorded_by).await
     }
@@ -350,6 +368,7 @@ impl MentoredGoalNode {
     async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         load_user(ctx, Some(self.user_id)).await
     }
+    /// The goal.
     async fn goal(&self) -> &DevelopmentGoalNode {
         &self.goal
     }
@@ -360,9 +379,11 @@ pub struct TeamPlanNode(pub(super) TeamPlanRow);
 /// A development plan as a manager's team overview shows it.
 #[Object(name = "TeamDevelopmentPlan")]
 impl TeamPlanNode {
+    /// The person.
     async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         load_user(ctx, Some(self.0.user_id)).await
     }
+    /// Their open plan's id; null when they have none.
     async fn plan_id(&self) -> Option<ID> {
         self.0.plan_id.map(|i| ID(i.to_string()))
     }
@@ -370,12 +391,15 @@ impl TeamPlanNode {
     async fn status(&self) -> Option<PlanStatus> {
         self.0.status
     }
+    /// The key of the job role the plan aims at; null without an open plan.
     async fn target_role(&self) -> Option<&str> {
         self.0.target.as_ref().map(|t| t.0.as_str())
     }
+    /// The key of the level the plan aims at; null without an open plan.
     async fn target_level(&self) -> Option<&str> {
         self.0.target.as_ref().map(|t| t.1.as_str())
     }
+    /// How far the plan has come; all zero without an open plan.
     async fn progress(&self) -> PlanProgressNode {
         self.0.progress.into()
     }
@@ -383,9 +407,11 @@ impl TeamPlanNode {
     async fn goals_due_soon(&self) -> i32 {
         self.0.due_soon as i32
     }
+    /// Open goals past their due day.
     async fn goals_overdue(&self) -> i32 {
         self.0.overdue as i32
     }
+    /// Goals done since the start of the calendar quarter.
     async fn goals_done_this_quarter(&self) -> i32 {
         self.0.done_this_quarter as i32
     }
@@ -394,7 +420,9 @@ impl TeamPlanNode {
 /// How one learning resource served the people who planned it.
 #[derive(SimpleObject)]
 pub struct ResourceEffectiveness {
+    /// The learning resource's key.
     pub(super) resource_key: String,
+    /// The learning resource, retired or not; null when it is no longer in the catalogue.
     pub(super) resource: Option<LearningResourceNode>,
     /// Goals that planned it (not dropped).
     pub(super) planned: i32,
@@ -435,13 +463,17 @@ pub(super) fn effect_node(fw: &View, e: ResourceEffect) -> ResourceEffectiveness
 pub struct OrganisationDevelopmentNode {
     /// Active people with a position in the framework.
     pub(super) people: i32,
+    /// Of those, how many have an open plan (draft or agreed).
     pub(super) with_open_plan: i32,
+    /// Of those, how many have an agreed plan.
     pub(super) with_agreed_plan: i32,
     /// withAgreedPlan / people, percent.
     pub(super) agreed_share: Option<f64>,
     /// Goals of open plans.
     pub(super) goals: i32,
+    /// Goals of open plans that are done.
     pub(super) goals_done: i32,
+    /// Goals of open plans still open after their due day.
     pub(super) goals_overdue: i32,
     /// The training system's effectiveness, per learning resource.
     pub(super) resources: Vec<ResourceEffectiveness>,
@@ -451,13 +483,17 @@ pub struct OrganisationDevelopmentNode {
 #[derive(SimpleObject)]
 #[graphql(name = "PlannedGap")]
 pub struct PlannedGapNode {
+    /// The development goal that targeted the gap.
     pub(super) goal_id: ID,
+    /// The skill's key.
     pub(super) skill_key: String,
+    /// The level the goal aims at, 1 to 5.
     pub(super) required: i32,
     /// The level known when the goal was planned.
     pub(super) baseline: Option<i32>,
     /// The manager's rating in this cycle.
     pub(super) rated: Option<i32>,
+    /// Whether this cycle's manager rating closed the gap.
     pub(super) outcome: GapOutcome,
 }
 

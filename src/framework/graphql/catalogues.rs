@@ -8,15 +8,19 @@ pub struct KpiFamilyNode(pub(super) View, pub(super) usize);
 /// A group of KPIs in the catalogue (user, channel, product, business metrics).
 #[Object(name = "KpiFamily")]
 impl KpiFamilyNode {
+    /// The family's key, e.g. `user_metrics`.
     async fn key(&self) -> &str {
         &self.0.fw.doc.kpi_families[self.1].key
     }
+    /// The family's name.
     async fn name(&self) -> &str {
         self.0.text(&self.0.fw.doc.kpi_families[self.1].name)
     }
+    /// What the family's KPIs measure.
     async fn description(&self) -> &str {
         self.0.text(&self.0.fw.doc.kpi_families[self.1].description)
     }
+    /// The KPIs of the family, in catalogue order.
     async fn kpis(&self) -> Vec<KpiNode> {
         self.0.fw.doc.kpi_families[self.1]
             .kpis
@@ -76,17 +80,21 @@ pub struct CertificationFamilyNode(pub(super) View, pub(super) usize);
 /// A group of certificates in the catalogue (vocational, vendor, industry training).
 #[Object(name = "CertificationFamily")]
 impl CertificationFamilyNode {
+    /// The family's key, e.g. `vocational_skill`.
     async fn key(&self) -> &str {
         &self.0.fw.doc.certification_families[self.1].key
     }
+    /// The family's name.
     async fn name(&self) -> &str {
         self.0
             .text(&self.0.fw.doc.certification_families[self.1].name)
     }
+    /// What kind of certificates the family holds and how they are earned.
     async fn description(&self) -> &str {
         self.0
             .text(&self.0.fw.doc.certification_families[self.1].description)
     }
+    /// The certificates of the family, in catalogue order.
     async fn certifications(&self) -> Vec<CertificationNode> {
         self.0.fw.doc.certification_families[self.1]
             .certifications
@@ -153,22 +161,28 @@ pub struct LearningResourceNode(pub(crate) View, pub(crate) usize);
 /// A course module, practice or reading in the catalogue, with the skills and levels it serves.
 #[Object(name = "LearningResource")]
 impl LearningResourceNode {
+    /// The resource's key in the catalogue.
     async fn key(&self) -> &str {
         &self.0.fw.doc.learning_resources[self.1].key
     }
+    /// The resource's title.
     async fn title(&self) -> &str {
         self.0.text(&self.0.fw.doc.learning_resources[self.1].title)
     }
+    /// What it covers.
     async fn description(&self) -> &str {
         self.0
             .text(&self.0.fw.doc.learning_resources[self.1].description)
     }
+    /// Course module, practice or reading.
     async fn kind(&self) -> ResourceKind {
         self.0.fw.doc.learning_resources[self.1].kind
     }
+    /// About how long it takes, in hours (at least 1).
     async fn hours(&self) -> i32 {
         self.0.fw.doc.learning_resources[self.1].hours as i32
     }
+    /// The skills it builds.
     async fn skills(&self) -> Vec<SkillNode> {
         self.0.fw.doc.learning_resources[self.1]
             .skills

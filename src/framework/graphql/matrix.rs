@@ -5,15 +5,18 @@ use super::*;
 /// A role's level × skill grid in one answer.
 #[derive(SimpleObject)]
 pub struct RoleMatrix {
+    /// The job role.
     role: JobRoleNode,
     /// The columns, in order.
     levels: Vec<CareerLevelNode>,
+    /// One row per skill in the role's matrix, in matrix order.
     rows: Vec<RoleMatrixRow>,
 }
 
 /// One skill across a role's levels.
 #[derive(SimpleObject)]
 pub struct RoleMatrixRow {
+    /// The skill.
     skill: SkillNode,
     /// One cell per level, in the order of `levels`.
     cells: Vec<MatrixCell>,
@@ -22,9 +25,11 @@ pub struct RoleMatrixRow {
 /// One cell of a role's matrix: the level a skill needs at one career level, and its weight there.
 #[derive(SimpleObject)]
 pub struct MatrixCell {
+    /// The career level's key, e.g. `p2`.
     level_key: String,
     /// 0 means not expected at this level.
     required: i32,
+    /// The skill's importance at this level, 1 to 5.
     weight: i32,
 }
 

@@ -91,7 +91,7 @@ impl FrameworkMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The whole framework in `format`.")] document: String,
-        format: DocumentFormat,
+        #[graphql(desc = "The document's file format: JSON or YAML.")] format: DocumentFormat,
     ) -> ApiResult<FrameworkNode> {
         let state = state(ctx)?;
         let draft =
@@ -115,6 +115,7 @@ impl FrameworkMutation {
         Ok(FrameworkNode(View::new(fw, locale(ctx, None))))
     }
 
+    /// Deletes the draft and every change in it (admins). True when there was a draft.
     async fn discard_framework_draft(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         Ok(crate::framework::discard_draft(&state(ctx)?.db, actor(ctx)?).await?)
     }
@@ -123,7 +124,7 @@ impl FrameworkMutation {
     async fn import_role_matrix(
         &self,
         ctx: &Context<'_>,
-        role: String,
+        #[graphql(desc = "The job role's key, e.g. `user_operations`.")] role: String,
         #[graphql(desc = "The file as CSV text.")] csv: String,
     ) -> ApiResult<RoleMatrix> {
         let state = state(ctx)?;
@@ -142,8 +143,11 @@ impl FrameworkMutation {
     async fn set_skill_descriptor(
         &self,
         ctx: &Context<'_>,
-        skill: String,
-        level: i32,
+        #[graphql(desc = "The skill's key.")] skill: String,
+        #[graphql(desc = "The proficiency level described, 1 to 5.")] level: i32,
+        #[graphql(
+            desc = "What this level of the skill looks like at work, in English and Chinese."
+        )]
         text: LocalizedTextInput,
     ) -> ApiResult<FrameworkNode> {
         let state = state(ctx)?;
@@ -164,11 +168,13 @@ impl FrameworkMutation {
     async fn set_skill_requirement(
         &self,
         ctx: &Context<'_>,
-        role: String,
-        level: String,
+        #[graphql(desc = "The job role's key.")] role: String,
+        #[graphql(desc = "A career level key of the role, e.g. `p2`.")] level: String,
+        #[graphql(desc = "The skill's key; a skill not yet in the role's matrix gets a row.")]
         skill: String,
+        #[graphql(desc = "The proficiency needed at the level, 0 (not expected) to 5.")]
         required: i32,
-        weight: i32,
+        #[graphql(desc = "The skill's importance at the level, 1 to 5.")] weight: i32,
     ) -> ApiResult<RoleMatrix> {
         let state = state(ctx)?;
         let draft = crate::framework::edits::set_skill_requirement(
@@ -277,8 +283,12 @@ impl FrameworkMutation {
     async fn retire_learning_resource(
         &self,
         ctx: &Context<'_>,
-        key: String,
-        #[graphql(default = true)] retired: bool,
+        #[graphql(desc = "The learning resource's key.")] key: String,
+        #[graphql(
+            desc = "True (default) retires it; false offers it again.",
+            default = true
+        )]
+        retired: bool,
     ) -> ApiResult<FrameworkNode> {
         let state = state(ctx)?;
         let draft = crate::framework::edits::retire_learning_resource(

@@ -61,7 +61,10 @@ impl FrameworkNode {
             .collect()
     }
     /// One skill by key.
-    async fn skill(&self, key: String) -> Option<SkillNode> {
+    async fn skill(
+        &self,
+        #[graphql(desc = "The skill's key, e.g. `user_persona`.")] key: String,
+    ) -> Option<SkillNode> {
         self.0.skill(&key)
     }
     /// The job roles and their levels.
@@ -71,7 +74,10 @@ impl FrameworkNode {
             .collect()
     }
     /// One job role by key.
-    async fn role(&self, key: String) -> Option<JobRoleNode> {
+    async fn role(
+        &self,
+        #[graphql(desc = "The job role's key, e.g. `user_operations`.")] key: String,
+    ) -> Option<JobRoleNode> {
         self.0
             .fw
             .doc
@@ -147,8 +153,11 @@ impl FrameworkNode {
 /// One step of the proficiency scale (0 not yet, 1 beginner … 5 expert).
 #[derive(SimpleObject)]
 pub struct ProficiencyLevel {
+    /// The step's number, 0 to 5.
     level: i32,
+    /// The step's name, e.g. Foundational.
     name: String,
+    /// What a person at this step can do, whatever the skill.
     description: String,
 }
 
@@ -157,15 +166,19 @@ pub struct AreaNode(pub(super) View, pub(super) usize);
 /// One of the five skill areas: user insight, data analytics, activity planning, community operations, project management.
 #[Object(name = "SkillArea")]
 impl AreaNode {
+    /// The area's key, e.g. `insight`.
     async fn key(&self) -> &str {
         &self.0.fw.doc.areas[self.1].key
     }
+    /// The area's name.
     async fn name(&self) -> &str {
         self.0.text(&self.0.fw.doc.areas[self.1].name)
     }
+    /// What the area covers.
     async fn description(&self) -> &str {
         self.0.text(&self.0.fw.doc.areas[self.1].description)
     }
+    /// The skills of the area, in framework order.
     async fn skills(&self) -> Vec<SkillNode> {
         self.0.fw.doc.areas[self.1]
             .skills
@@ -189,6 +202,7 @@ impl SkillNode {
 /// What one proficiency level of a skill looks like.
 #[derive(SimpleObject)]
 pub struct SkillDescriptor {
+    /// The proficiency level described, 1 to 5.
     level: i32,
     /// What this level of the skill looks like at work.
     text: String,
@@ -235,7 +249,10 @@ impl SkillNode {
             .collect()
     }
     /// What one level (1 to 5) of the skill looks like.
-    async fn descriptor(&self, level: i32) -> Option<&str> {
+    async fn descriptor(
+        &self,
+        #[graphql(desc = "The proficiency level, 1 to 5; other values give null.")] level: i32,
+    ) -> Option<&str> {
         let level = u8::try_from(level).ok()?;
         self.skill().descriptors.get(&level).map(|t| self.0.text(t))
     }
@@ -291,6 +308,7 @@ impl CareerLevelNode {
 /// The level a career level needs in one skill, its weight, and whether it is critical.
 #[derive(SimpleObject)]
 pub struct SkillRequirement {
+    /// The skill required.
     skill: SkillNode,
     /// Proficiency required, 1 to 5.
     required: i32,
@@ -378,9 +396,11 @@ pub struct DirectionNode(pub(crate) View, pub(crate) String);
 /// A direction of growth the framework names (data and decisions, product, team leadership), with the moves that lead there.
 #[Object(name = "AdvancementDirection")]
 impl DirectionNode {
+    /// The direction's key, e.g. `data_decision`.
     async fn key(&self) -> &str {
         &self.1
     }
+    /// The direction's name.
     async fn name(&self) -> &str {
         self.0
             .fw
@@ -388,6 +408,7 @@ impl DirectionNode {
             .map(|d| self.0.text(&d.name))
             .unwrap_or_default()
     }
+    /// What growing in this direction involves.
     async fn description(&self) -> &str {
         self.0
             .fw
@@ -413,19 +434,24 @@ pub struct PathGates {
 /// A move the framework allows from one level to another, with its gates.
 #[Object(name = "CareerPathEdge")]
 impl PathEdgeNode {
+    /// The level the move starts from.
     async fn from(&self) -> Option<CareerLevelNode> {
         self.0.level(&self.0.fw.doc.paths[self.1].from)
     }
+    /// The level the move leads to.
     async fn to(&self) -> Option<CareerLevelNode> {
         self.0.level(&self.0.fw.doc.paths[self.1].to)
     }
+    /// Promotion, lateral move or a step into management.
     async fn kind(&self) -> PathKind {
         self.0.fw.doc.paths[self.1].kind
     }
+    /// The direction of growth the move serves; null when the framework names none.
     async fn direction(&self) -> Option<DirectionNode> {
         let key = self.0.fw.doc.paths[self.1].direction.clone()?;
         Some(DirectionNode(self.0.clone(), key))
     }
+    /// What the move requires besides skills; a gate left out does not apply.
     async fn gates(&self) -> PathGates {
         let gates = &self.0.fw.doc.paths[self.1].gates;
         PathGates {

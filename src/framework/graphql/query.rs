@@ -6,10 +6,16 @@ use super::*;
 /// One version of the framework: its number, whether it is published, and when.
 #[derive(SimpleObject)]
 pub struct FrameworkVersion {
+    /// The version's id.
     id: async_graphql::ID,
+    /// The published version number; null for the draft.
     number: Option<i32>,
+    /// Published or draft.
     status: VersionStatus,
+    /// When it was first saved: as the draft, or already published for the
+    /// framework loaded at first start.
     created_at: DateTime<Utc>,
+    /// When it was published; null for the draft.
     published_at: Option<DateTime<Utc>>,
 }
 
@@ -67,6 +73,7 @@ impl FrameworkQuery {
         Ok(draft.map(|d| FrameworkNode(View::new(Arc::new(d), self::locale(ctx, locale)))))
     }
 
+    /// Every version of the framework, the draft included, newest first.
     async fn framework_versions(&self, ctx: &Context<'_>) -> ApiResult<Vec<FrameworkVersion>> {
         actor(ctx)?;
         Ok(crate::framework::versions(&state(ctx)?.db)
@@ -81,7 +88,7 @@ impl FrameworkQuery {
     async fn role_matrix(
         &self,
         ctx: &Context<'_>,
-        role: String,
+        #[graphql(desc = "The job role's key, e.g. `user_operations`.")] role: String,
         #[graphql(desc = "A published version; current when left out.")] version: Option<i32>,
         #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<RoleMatrix> {
@@ -96,6 +103,7 @@ impl FrameworkQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "A published version; current when left out.")] version: Option<i32>,
+        #[graphql(desc = "True for the draft (admins and HR) instead of a published version.")]
         draft: Option<bool>,
         #[graphql(desc = "YAML unless given")] format: Option<DocumentFormat>,
     ) -> ApiResult<String> {
@@ -119,7 +127,7 @@ impl FrameworkQuery {
     async fn export_role_matrix(
         &self,
         ctx: &Context<'_>,
-        role: String,
+        #[graphql(desc = "The job role's key, e.g. `user_operations`.")] role: String,
         #[graphql(desc = "A published version; current when left out.")] version: Option<i32>,
     ) -> ApiResult<String> {
         actor(ctx)?;
