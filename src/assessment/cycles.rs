@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 use super::{Cycle, CycleStatus, Participant};
+use crate::audit::{self, Change};
 use crate::auth::{Actor, policy};
 use crate::db::entities::{assessment, assessment_cycle, cycle_participant, user};
 use crate::db::{self};
@@ -167,7 +168,10 @@ pub async fn open_cycle(
     if status == CycleStatus::SelfAssessment {
         request_self_assessments(&txn, cycle.id, &cycle.name, cycle.self_due).await?;
     }
-    txn.commit().await?;
+    let opened = Change::new("cycle.open", "cycle", cycle.id)
+        .diff(None, Some(&cycle))
+        .fact("participants", count);
+    audit::commit(txn, [opened]).await?;
     tracing::info!(
         cycle_id = cycle.id,
         participants = count,
@@ -187,6 +191,7 @@ pub async fn advance_cycle(db: &DatabaseConnection, actor: &Actor, cycle_id: i64
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("assessment cycle"))?;
+    let before = row.clone();
     let current: CycleStatus = row.status.parse()?;
     let next = current
         .next()
@@ -206,7 +211,8 @@ pub async fn advance_cycle(db: &DatabaseConnection, actor: &Actor, cycle_id: i64
     if next == CycleStatus::ManagerReview {
         super::reminders::review_opened(&txn, &row).await?;
     }
-    txn.commit().await?;
+    let advanced = Change::new("cycle.advance", "cycle", row.id).diff(Some(&before), Some(&row));
+    audit::commit(txn, [advanced]).await?;
     Cycle::try_from(row)
 }
 

@@ -15,6 +15,7 @@ use super::{
     Assessment, AssessmentKind, AssessmentStatus, CycleStatus, Rating, find_cycle,
     lock_for_assessment, participant,
 };
+use crate::audit::{self, Change};
 use crate::auth::{Actor, policy};
 use crate::db::entities::{assessment, rating};
 use crate::db::{self};
@@ -119,6 +120,14 @@ pub async fn save_assessment(
         ));
     }
     let now = Utc::now();
+    let before: BTreeMap<String, u8> = match &latest {
+        Some(previous) => load_ratings(&txn, previous.id)
+            .await?
+            .into_iter()
+            .map(|(skill, r)| (skill, r.level))
+            .collect(),
+        None => BTreeMap::new(),
+    };
     let (row, mut merged) = match latest {
         Some(draft) if draft.status == AssessmentStatus::Draft.as_str() => {
             let existing = load_ratings(&txn, draft.id).await?;
@@ -220,7 +229,23 @@ pub async fn save_assessment(
     if submit {
         notify_submitted(&txn, &cycle, &person, kind, actor.user_id).await?;
     }
-    txn.commit().await?;
+    let after: BTreeMap<&String, u8> = merged.iter().map(|(k, r)| (k, r.level)).collect();
+    let evidence: BTreeMap<&String, &String> = merged
+        .iter()
+        .filter_map(|(k, r)| r.evidence.as_ref().map(|e| (k, e)))
+        .collect();
+    let change = Change::new(
+        if submit { "assessment.submit" } else { "assessment.save" },
+        "assessment",
+        row.id,
+    )
+    .about(subject_id)
+    .fact("kind", kind.as_str())
+    .fact("cycle_id", cycle_id)
+    .fact("revision", row.revision)
+    .field("ratings", &before, &after)
+    .fact("evidence", (!evidence.is_empty()).then_some(&evidence));
+    audit::commit(txn, [change]).await?;
     Ok(Assessment {
         id: row.id,
         cycle_id,
@@ -415,6 +440,10 @@ pub async fn request_peer_input(
         Err(e) if db::is_unique_violation(&e) => return Ok(()),
         Err(e) => return Err(e.into()),
     }
-    txn.commit().await?;
+    let asked = Change::new("assessment.peer_requested", "assessment", None)
+        .about(subject_id)
+        .fact("cycle_id", cycle_id)
+        .fact("peer_id", peer.id);
+    audit::commit(txn, [asked]).await?;
     Ok(())
 }
