@@ -15,6 +15,7 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use super::Period;
+use crate::audit::{self, Change};
 use crate::auth::{Actor, policy};
 use crate::db::entities::{kpi_actual, user};
 use crate::db::{self};
@@ -211,7 +212,17 @@ pub async fn import_actuals(
         .exec(&txn)
         .await?;
     }
-    txn.commit().await?;
+    // One entry per reading, on the import's behalf: each is about a person.
+    let trail = resolved.iter().map(|(id, row)| {
+        Change::new("actual.record", "kpi_actual", None)
+            .about(*id)
+            .via("import")
+            .fact("period", &row.period)
+            .fact("kpi_key", &row.kpi)
+            .fact("value", row.value)
+            .fact("note", &row.note)
+    });
+    audit::commit(txn, trail.collect::<Vec<_>>()).await?;
     tracing::info!(
         rows = count,
         user_id = actor.user_id,

@@ -18,6 +18,7 @@ use sea_orm::{
 pub use self::attainment::TargetValues;
 pub use self::csv_import::import_actuals;
 pub use self::period::Period;
+use crate::audit::{self, Change};
 use crate::auth::{Actor, policy};
 use crate::db::entities::{kpi_actual, performance_target, target_change, target_comment};
 use crate::db::{self};
@@ -265,7 +266,17 @@ pub async fn set_targets(
         saved.push(upsert(&txn, actor, user_id, &period, input, current).await?);
     }
     notify_targets(&txn, &fw, actor, user_id, &period).await?;
-    txn.commit().await?;
+    let trail = existing
+        .iter()
+        .filter(|t| !inputs.iter().any(|i| i.kpi == t.kpi))
+        .map(|old| target_change(old, None))
+        .chain(
+            saved
+                .iter()
+                .map(|new| target_change_from(&existing, new)),
+        )
+        .collect::<Vec<_>>();
+    audit::commit(txn, trail).await?;
     Ok(saved)
 }
 
@@ -306,8 +317,29 @@ pub async fn set_target(
     let current = existing.iter().find(|t| t.kpi == input.kpi);
     let saved = upsert(&txn, actor, user_id, &period, &input, current).await?;
     notify_targets(&txn, &fw, actor, user_id, &period).await?;
-    txn.commit().await?;
+    audit::commit(txn, [target_change_from(&existing, &saved)]).await?;
     Ok(saved)
+}
+
+/// The audit entry of a target set, changed (`after` given) or removed.
+fn target_change(before: &PerformanceTarget, after: Option<&PerformanceTarget>) -> Change {
+    let action = if after.is_some() {
+        "target.update"
+    } else {
+        "target.remove"
+    };
+    Change::new(action, "target", before.id)
+        .about(before.user_id)
+        .diff(Some(before), after)
+}
+
+fn target_change_from(existing: &[PerformanceTarget], saved: &PerformanceTarget) -> Change {
+    match existing.iter().find(|t| t.kpi == saved.kpi) {
+        Some(before) => target_change(before, Some(saved)),
+        None => Change::new("target.create", "target", saved.id)
+            .about(saved.user_id)
+            .diff(None, Some(saved)),
+    }
 }
 
 /// Tells the person their targets for the period were set or changed, with
@@ -355,6 +387,10 @@ pub async fn remove_target(
     policy::manage_person(actor, user_id)?;
     let period = Period::parse(period)?.to_string();
     let txn = db::begin_write(db).await?;
+    let before = targets_of(&txn, user_id, &period)
+        .await?
+        .into_iter()
+        .find(|t| t.kpi == kpi);
     let removed = performance_target::Entity::delete_many()
         .filter(performance_target::Column::UserId.eq(user_id))
         .filter(performance_target::Column::Period.eq(&period))
@@ -365,7 +401,7 @@ pub async fn remove_target(
         return Err(Error::NotFound("performance target"));
     }
     record_change(&txn, actor, user_id, &period, kpi, "REMOVE", None).await?;
-    txn.commit().await?;
+    audit::commit(txn, before.iter().map(|t| target_change(t, None))).await?;
     Ok(())
 }
 
@@ -430,6 +466,7 @@ pub async fn comment_on_target(
     if body.is_empty() || body.chars().count() > 2000 {
         return Err(Error::invalid("body", "is required, up to 2000 characters"));
     }
+    let txn = db::begin_write(db).await?;
     let row = target_comment::ActiveModel {
         target_id: Set(target_id),
         author_id: Set(actor.user_id),
@@ -437,8 +474,12 @@ pub async fn comment_on_target(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    let commented = Change::new("target.comment", "target_comment", row.id)
+        .about(target.user_id)
+        .diff(None, Some(&row));
+    audit::commit(txn, [commented]).await?;
     Ok(TargetComment {
         id: row.id,
         target_id,
@@ -554,9 +595,13 @@ pub async fn record_actual(
         recorded_by: Set(Some(actor.user_id)),
         recorded_at: Set(Utc::now()),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    let txn = db::begin_write(db).await?;
+    let row = row.insert(&txn).await?;
+    let recorded = Change::new("actual.record", "kpi_actual", row.id)
+        .about(user_id)
+        .diff(None, Some(&row));
+    audit::commit(txn, [recorded]).await?;
     Ok(row.into())
 }
 
