@@ -18,6 +18,7 @@ use serde::Serialize;
 pub use self::queries::*;
 pub use self::reminders::*;
 pub use self::standing::*;
+use crate::audit::{self, Change};
 use crate::auth::{Actor, policy};
 use crate::db::entities::{certification_event, certification_record as record};
 use crate::db::{self};
@@ -389,7 +390,7 @@ pub async fn record_certification(
     if saved.stored_status == RecordStatus::Earned {
         closes_plan_goals(&txn, &saved, today).await?;
     }
-    txn.commit().await?;
+    audit::commit(txn, [audited("certification.record", None, &saved)]).await?;
     Ok(saved)
 }
 
@@ -412,6 +413,7 @@ pub async fn update_certification(
     let txn = db::begin_write(db).await?;
     let mut current = load(&txn, record_id).await?;
     may_write(actor, current.user_id)?;
+    let before = current.clone();
     let was_earned = current.stored_status == RecordStatus::Earned;
     let facts_change =
         change.earned_on.is_some() || change.expires_on.is_some() || change.credential.is_some();
@@ -427,7 +429,7 @@ pub async fn update_certification(
     if !was_earned && saved.stored_status == RecordStatus::Earned {
         closes_plan_goals(&txn, &saved, today()).await?;
     }
-    txn.commit().await?;
+    audit::commit(txn, [audited("certification.update", Some(&before), &saved)]).await?;
     Ok(saved)
 }
 
@@ -450,11 +452,12 @@ pub async fn verify_certification(
             "another HR colleague verifies your own certifications",
         ));
     }
+    let before = current.clone();
     current.verified_by = Some(actor.user_id);
     current.verified_at = Some(Utc::now());
     let saved = save(&txn, &current).await?;
     log_event(&txn, actor, &saved, "VERIFIED").await?;
-    txn.commit().await?;
+    audit::commit(txn, [audited("certification.verify", Some(&before), &saved)]).await?;
     Ok(saved)
 }
 
@@ -466,13 +469,26 @@ pub async fn withdraw_certification(
     let txn = db::begin_write(db).await?;
     let mut current = load(&txn, record_id).await?;
     may_write(actor, current.user_id)?;
+    let before = current.clone();
     current.stored_status = RecordStatus::Withdrawn;
     current.verified_by = None;
     current.verified_at = None;
     let saved = save(&txn, &current).await?;
     log_event(&txn, actor, &saved, "WITHDRAWN").await?;
-    txn.commit().await?;
+    audit::commit(txn, [audited("certification.withdraw", Some(&before), &saved)]).await?;
     Ok(saved)
+}
+
+/// The audit entry of a certification record's change (a verification
+/// undone shows as `verified_by` emptied).
+fn audited(
+    action: &'static str,
+    before: Option<&CertificationRecord>,
+    after: &CertificationRecord,
+) -> Change {
+    Change::new(action, "certification_record", after.id)
+        .about(after.user_id)
+        .diff(before, Some(after))
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use serde_json::json;
 
 use super::{RecordStatus, today};
+use crate::audit::{self, Change};
 use crate::auth::{Actor, policy};
 use crate::db::entities::{
     certification_record as record, certification_reminder as reminder, user,
@@ -44,7 +45,12 @@ pub async fn run_expiry_reminders(
     today: NaiveDate,
 ) -> Result<u64> {
     policy::hr(actor)?;
-    queue_expiry_reminders(db, store, stages, today).await
+    let queued = queue_expiry_reminders(db, store, stages, today).await?;
+    let run = Change::new("reminders.run", "job", None)
+        .fact("job", "certification-reminders")
+        .fact("queued", queued);
+    audit::record_alone(db, run).await?;
+    Ok(queued)
 }
 
 /// Queues the reminders due on `today`, and with each its mail to the person
