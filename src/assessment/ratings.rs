@@ -235,7 +235,11 @@ pub async fn save_assessment(
         .filter_map(|(k, r)| r.evidence.as_ref().map(|e| (k, e)))
         .collect();
     let change = Change::new(
-        if submit { "assessment.submit" } else { "assessment.save" },
+        if submit {
+            "assessment.submit"
+        } else {
+            "assessment.save"
+        },
         "assessment",
         row.id,
     )

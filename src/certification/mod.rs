@@ -429,7 +429,11 @@ pub async fn update_certification(
     if !was_earned && saved.stored_status == RecordStatus::Earned {
         closes_plan_goals(&txn, &saved, today()).await?;
     }
-    audit::commit(txn, [audited("certification.update", Some(&before), &saved)]).await?;
+    audit::commit(
+        txn,
+        [audited("certification.update", Some(&before), &saved)],
+    )
+    .await?;
     Ok(saved)
 }
 
@@ -457,7 +461,11 @@ pub async fn verify_certification(
     current.verified_at = Some(Utc::now());
     let saved = save(&txn, &current).await?;
     log_event(&txn, actor, &saved, "VERIFIED").await?;
-    audit::commit(txn, [audited("certification.verify", Some(&before), &saved)]).await?;
+    audit::commit(
+        txn,
+        [audited("certification.verify", Some(&before), &saved)],
+    )
+    .await?;
     Ok(saved)
 }
 
@@ -475,7 +483,11 @@ pub async fn withdraw_certification(
     current.verified_at = None;
     let saved = save(&txn, &current).await?;
     log_event(&txn, actor, &saved, "WITHDRAWN").await?;
-    audit::commit(txn, [audited("certification.withdraw", Some(&before), &saved)]).await?;
+    audit::commit(
+        txn,
+        [audited("certification.withdraw", Some(&before), &saved)],
+    )
+    .await?;
     Ok(saved)
 }
 

@@ -10,6 +10,7 @@ use sea_orm::{
 
 use super::plans::{load_plan, open_for_write};
 use super::{MAX_NOTES, Plan};
+use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::{self, entities::development_checkin};
 use crate::error::{Error, Problems, Result};
@@ -49,7 +50,7 @@ pub async fn record_check_in(
     }
     p.into_result()?;
     let txn = db::begin_write(db).await?;
-    open_for_write(&txn, actor, plan_id).await?;
+    let plan_row = open_for_write(&txn, actor, plan_id).await?;
     let count = development_checkin::Entity::find()
         .filter(development_checkin::Column::PlanId.eq(plan_id))
         .count(&txn)
@@ -60,7 +61,7 @@ pub async fn record_check_in(
             format!("a plan holds at most {MAX_CHECK_INS} check-ins"),
         ));
     }
-    development_checkin::ActiveModel {
+    let check_in = development_checkin::ActiveModel {
         plan_id: Set(plan_id),
         held_on: Set(held_on),
         notes: Set(notes),
@@ -72,6 +73,9 @@ pub async fn record_check_in(
     .insert(&txn)
     .await?;
     let plan = load_plan(&txn, plan_id).await?;
-    txn.commit().await?;
+    let recorded = Change::new("plan.check_in", "development_checkin", check_in.id)
+        .about(plan_row.user_id)
+        .diff(None, Some(&check_in));
+    audit::commit(txn, [recorded]).await?;
     Ok(plan)
 }

@@ -10,6 +10,7 @@ use sea_orm::{
 
 use super::plans::{load_plan, open_for_write};
 use super::{EvidenceKind, GoalKind, GoalStatus, MAX_EVIDENCE, MAX_LINK, MAX_NOTES, Plan};
+use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::entities::{development_evidence, development_goal, development_plan};
 use crate::db::{self};
@@ -48,13 +49,16 @@ pub async fn set_goal_status(
 ) -> Result<Plan> {
     let txn = db::begin_write(db).await?;
     let goal = goal_row(&txn, goal_id).await?;
-    open_for_write(&txn, actor, goal.plan_id).await?;
+    let plan_row = open_for_write(&txn, actor, goal.plan_id).await?;
     let plan_id = goal.plan_id;
+    let mut moved = Change::new("goal.status", "development_goal", goal_id).about(plan_row.user_id);
     if GoalStatus::parse(&goal.status)? != status {
-        with_status(goal, status, today).update(&txn).await?;
+        let before = goal.clone();
+        let after = with_status(goal, status, today).update(&txn).await?;
+        moved = moved.diff(Some(&before), Some(&after));
     }
     let plan = load_plan(&txn, plan_id).await?;
-    txn.commit().await?;
+    audit::commit(txn, [moved]).await?;
     Ok(plan)
 }
 
@@ -113,7 +117,7 @@ pub async fn add_evidence(
     let url = url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
     let txn = db::begin_write(db).await?;
     let goal = goal_row(&txn, goal_id).await?;
-    open_for_write(&txn, actor, goal.plan_id).await?;
+    let plan_row = open_for_write(&txn, actor, goal.plan_id).await?;
     check_evidence(
         kind,
         GoalKind::parse(&goal.kind)?,
@@ -130,7 +134,7 @@ pub async fn add_evidence(
             format!("a goal holds at most {MAX_EVIDENCE} pieces of evidence"),
         ));
     }
-    development_evidence::ActiveModel {
+    let evidence = development_evidence::ActiveModel {
         goal_id: Set(goal_id),
         kind: Set(kind.as_str().into()),
         note: Set(note),
@@ -155,7 +159,10 @@ pub async fn add_evidence(
         with_status(goal, next, today).update(&txn).await?;
     }
     let plan = load_plan(&txn, plan_id).await?;
-    txn.commit().await?;
+    let added = Change::new("goal.evidence_add", "development_evidence", evidence.id)
+        .about(plan_row.user_id)
+        .diff(None, Some(&evidence));
+    audit::commit(txn, [added]).await?;
     Ok(plan)
 }
 

@@ -20,6 +20,7 @@ use sea_orm::{
 pub use super::drafting::{GoalInput, NewGoal, check_goal, goals_from_advice};
 use super::{Goal, GoalStatus, MAX_GOALS, MAX_TITLE, Plan, PlanStatus, action_name};
 use crate::advancement::{self, scoring};
+use crate::audit::{self, Change};
 use crate::auth::{Actor, AgreeAs, Locale, policy};
 use crate::db::entities::{
     development_checkin, development_evidence, development_goal, development_plan,
@@ -233,9 +234,14 @@ async fn insert_plan(
             e.into()
         }
     })?;
+    let goal_count = goals.len();
     insert_goals(&txn, plan.id, 1, goals).await?;
     let saved = load_plan(&txn, plan.id).await?;
-    txn.commit().await?;
+    let created = Change::new("plan.create", "development_plan", plan.id)
+        .about(user_id)
+        .diff(None, Some(&plan))
+        .fact("goals", goal_count);
+    audit::commit(txn, [created]).await?;
     Ok(saved)
 }
 
@@ -367,10 +373,15 @@ pub async fn add_goals(
     }
     check_mentors(&txn, &checked).await?;
     let next = existing.iter().map(|g| g.position).max().unwrap_or(0) + 1;
+    let titles: Vec<String> = checked.iter().map(|g| g.input.title.clone()).collect();
+    let subject = row.user_id;
     insert_goals(&txn, plan_id, next, checked).await?;
     bump_revision(&txn, row).await?;
     let plan = load_plan(&txn, plan_id).await?;
-    txn.commit().await?;
+    let added = Change::new("plan.goals_add", "development_plan", plan_id)
+        .about(subject)
+        .fact("title", titles);
+    audit::commit(txn, [added]).await?;
     Ok(plan)
 }
 
@@ -398,6 +409,7 @@ pub async fn edit_goal(
     }
     p.into_result()?;
     let plan_id = goal.plan_id;
+    let before = goal.clone();
     let mut active: development_goal::ActiveModel = goal.into();
     if let Some(t) = title {
         active.title = Set(t);
@@ -406,10 +418,13 @@ pub async fn edit_goal(
         active.due_on = Set(d);
     }
     active.updated_at = Set(Utc::now());
-    active.update(&txn).await?;
+    let after = active.update(&txn).await?;
+    let edited = Change::new("goal.edit", "development_goal", after.id)
+        .about(row.user_id)
+        .diff(Some(&before), Some(&after));
     bump_revision(&txn, row).await?;
     let plan = load_plan(&txn, plan_id).await?;
-    txn.commit().await?;
+    audit::commit(txn, [edited]).await?;
     Ok(plan)
 }
 
@@ -458,9 +473,12 @@ pub async fn agree_plan(
         active.agreed_on = Set(Some(today));
     }
     active.updated_at = Set(now);
-    active.update(&txn).await?;
+    let after = active.update(&txn).await?;
     let plan = load_plan(&txn, plan_id).await?;
-    txn.commit().await?;
+    let agreed = Change::new("plan.agree", "development_plan", plan_id)
+        .about(row.user_id)
+        .diff(Some(&row), Some(&after));
+    audit::commit(txn, [agreed]).await?;
     Ok(plan)
 }
 
@@ -468,13 +486,17 @@ pub async fn agree_plan(
 pub async fn close_plan(db: &DatabaseConnection, actor: &Actor, plan_id: i64) -> Result<Plan> {
     let txn = db::begin_write(db).await?;
     let row = open_for_write(&txn, actor, plan_id).await?;
+    let before = row.clone();
     let mut active: development_plan::ActiveModel = row.into();
     active.status = Set(PlanStatus::Closed.as_str().into());
     active.open_slot = Set(None);
     active.closed_at = Set(Some(Utc::now()));
     active.updated_at = Set(Utc::now());
-    active.update(&txn).await?;
+    let after = active.update(&txn).await?;
     let plan = load_plan(&txn, plan_id).await?;
-    txn.commit().await?;
+    let closed = Change::new("plan.close", "development_plan", plan_id)
+        .about(before.user_id)
+        .diff(Some(&before), Some(&after));
+    audit::commit(txn, [closed]).await?;
     Ok(plan)
 }

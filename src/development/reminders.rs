@@ -17,6 +17,7 @@ use serde_json::json;
 
 use super::progress::check_in_due_on;
 use super::{GoalStatus, PlanStatus};
+use crate::audit::{self, Change};
 use crate::db::entities::{development_goal, development_plan, development_reminder as reminder};
 use crate::db::{self};
 use crate::error::Result;
@@ -40,7 +41,12 @@ pub async fn run_development_reminders(
     today: NaiveDate,
 ) -> Result<u64> {
     crate::auth::policy::hr(actor)?;
-    queue_development_reminders(db, check_in_days, today).await
+    let queued = queue_development_reminders(db, check_in_days, today).await?;
+    let run = Change::new("reminders.run", "job", None)
+        .fact("job", "development-reminders")
+        .fact("queued", queued);
+    audit::record_alone(db, run).await?;
+    Ok(queued)
 }
 
 /// Queues the reminders due on `today`. Returns how many were new.

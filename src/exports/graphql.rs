@@ -4,7 +4,6 @@
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::auth::links;
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::ApiResult;
 
@@ -35,7 +34,9 @@ impl ExportMutation {
     ) -> ApiResult<DownloadLink> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
-        let (url, expires_at) = links::sign(&state.auth.keys, &path, actor.user_id, Utc::now())?;
+        let (url, expires_at) =
+            super::issue_download_link(&state.db, &state.auth.keys, actor, &path, Utc::now())
+                .await?;
         Ok(DownloadLink { url, expires_at })
     }
 }

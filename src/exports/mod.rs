@@ -167,3 +167,22 @@ impl Format {
         }
     }
 }
+
+/// Signs a download or chart path for `actor` and records that a link was
+/// issued: a download of people's data is worth knowing about.
+pub async fn issue_download_link(
+    db: &sea_orm::DatabaseConnection,
+    keys: &crate::auth::tokens::TokenKeys,
+    actor: &crate::auth::Actor,
+    path: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(String, chrono::DateTime<chrono::Utc>)> {
+    let signed = crate::auth::links::sign(keys, path, actor.user_id, now)?;
+    // The path without its query: filters may name people.
+    let route = path.split('?').next().unwrap_or_default();
+    let issued = crate::audit::Change::new("export.link_issued", "download", None)
+        .fact("path", route)
+        .fact("expires_at", signed.1.to_rfc3339());
+    crate::audit::record_alone(db, issued).await?;
+    Ok(signed)
+}

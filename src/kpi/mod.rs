@@ -270,11 +270,7 @@ pub async fn set_targets(
         .iter()
         .filter(|t| !inputs.iter().any(|i| i.kpi == t.kpi))
         .map(|old| target_change(old, None))
-        .chain(
-            saved
-                .iter()
-                .map(|new| target_change_from(&existing, new)),
-        )
+        .chain(saved.iter().map(|new| target_change_from(&existing, new)))
         .collect::<Vec<_>>();
     audit::commit(txn, trail).await?;
     Ok(saved)
