@@ -1,8 +1,10 @@
 //! Typed settings, layered: built-in defaults, then an optional `skillpath.toml`,
 //! then the environment (`DATABASE_URL` and `SKILLPATH_*`, nested with `__`).
+//! Trace export (`TraceExport`) reads the standard `OTEL_*` variables instead.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -398,6 +400,162 @@ impl Settings {
     }
 }
 
+/// Trace export over OTLP/HTTP, off unless an endpoint is set.
+///
+/// Read from the standard OpenTelemetry variables, not from `SKILLPATH_*`
+/// settings: they are what collector guides, the Kubernetes operator and the
+/// SDKs of the services beside this one already set, and a second name for
+/// the same endpoint would let two values disagree. Headers
+/// (`OTEL_EXPORTER_OTLP_HEADERS`, often an API key), `OTEL_SERVICE_NAME`,
+/// `OTEL_RESOURCE_ATTRIBUTES` and the batch variables (`OTEL_BSP_*`) are read
+/// by the OpenTelemetry SDK itself and never pass through here.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TraceExport {
+    /// Where batches are POSTed: the traces variable as given, or the general
+    /// endpoint with `/v1/traces` appended (the OTLP rule for the two).
+    endpoint: String,
+    pub protocol: OtlpProtocol,
+    /// How long one export may take, retries included; also the bound on
+    /// the last flush at shutdown.
+    pub timeout: Duration,
+}
+
+/// OTLP over HTTP only: gRPC would bring tonic and a second HTTP/2 stack
+/// for one feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtlpProtocol {
+    /// `http/protobuf`, the OTLP default.
+    Protobuf,
+    /// `http/json`.
+    Json,
+}
+
+/// The OTLP default export timeout.
+const OTLP_TIMEOUT_DEFAULT: Duration = Duration::from_secs(10);
+
+impl TraceExport {
+    pub fn from_env() -> Result<Option<Self>, ConfigError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// `var` looks a variable up (the environment, or a table in tests).
+    /// Error messages name the variable, never its value: an endpoint may
+    /// carry credentials.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let var = |name: &str| {
+            var(name)
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        // The two switches every OpenTelemetry SDK honours.
+        if var("OTEL_SDK_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            return Ok(None);
+        }
+        match var("OTEL_TRACES_EXPORTER").as_deref() {
+            None | Some("otlp") => {}
+            Some("none") => return Ok(None),
+            Some(_) => {
+                return Err(ConfigError::Invalid(
+                    "OTEL_TRACES_EXPORTER: Skillpath exports traces with `otlp` (or `none`) only"
+                        .into(),
+                ));
+            }
+        }
+        let endpoint = if let Some(url) = var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
+            checked_endpoint(url, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")?
+        } else if let Some(base) = var("OTEL_EXPORTER_OTLP_ENDPOINT") {
+            let url = format!("{}/v1/traces", base.trim_end_matches('/'));
+            checked_endpoint(url, "OTEL_EXPORTER_OTLP_ENDPOINT")?
+        } else {
+            return Ok(None);
+        };
+        let protocol_var = [
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+        ]
+        .into_iter()
+        .find_map(|name| var(name).map(|value| (name, value)));
+        let protocol = match protocol_var {
+            None => OtlpProtocol::Protobuf,
+            Some((_, value)) if value == "http/protobuf" => OtlpProtocol::Protobuf,
+            Some((_, value)) if value == "http/json" => OtlpProtocol::Json,
+            Some((name, value)) if value == "grpc" => {
+                return Err(ConfigError::Invalid(format!(
+                    "{name}=grpc: Skillpath speaks OTLP over HTTP only; use `http/protobuf` or \
+                     `http/json` and the collector's HTTP port (usually 4318)"
+                )));
+            }
+            Some((name, _)) => {
+                return Err(ConfigError::Invalid(format!(
+                    "{name} must be `http/protobuf` or `http/json`"
+                )));
+            }
+        };
+        let timeout_var = [
+            "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+            "OTEL_EXPORTER_OTLP_TIMEOUT",
+        ]
+        .into_iter()
+        .find_map(|name| var(name).map(|value| (name, value)));
+        let timeout = match timeout_var {
+            None => OTLP_TIMEOUT_DEFAULT,
+            Some((name, value)) => match value.parse::<u64>() {
+                Ok(ms) if ms > 0 => Duration::from_millis(ms),
+                _ => {
+                    return Err(ConfigError::Invalid(format!(
+                        "{name} must be a number of milliseconds above 0"
+                    )));
+                }
+            },
+        };
+        Ok(Some(Self {
+            endpoint,
+            protocol,
+            timeout,
+        }))
+    }
+
+    /// The URL spans are POSTed to.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The endpoint without user info or query string, for log lines.
+    pub fn endpoint_for_logs(&self) -> String {
+        match self.endpoint.parse::<http::Uri>() {
+            Ok(uri) => format!(
+                "{}://{}{}{}",
+                uri.scheme_str().unwrap_or("http"),
+                uri.host().unwrap_or_default(),
+                uri.port_u16().map(|p| format!(":{p}")).unwrap_or_default(),
+                uri.path()
+            ),
+            Err(_) => "(unparsable endpoint)".into(),
+        }
+    }
+}
+
+impl fmt::Debug for TraceExport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TraceExport")
+            .field("endpoint", &self.endpoint_for_logs())
+            .field("protocol", &self.protocol)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// An absolute `http` or `https` URL with a host.
+fn checked_endpoint(url: String, name: &str) -> Result<String, ConfigError> {
+    let invalid = || ConfigError::Invalid(format!("{name} must be an http:// or https:// URL"));
+    let uri = url.parse::<http::Uri>().map_err(|_| invalid())?;
+    let http_scheme = matches!(uri.scheme_str(), Some("http" | "https"));
+    if !http_scheme || uri.host().is_none_or(str::is_empty) {
+        return Err(invalid());
+    }
+    Ok(url)
+}
+
 /// The file behind a `sqlite://` URL, if it names one.
 pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     let rest = url
@@ -473,5 +631,87 @@ mod tests {
             ..Settings::default()
         };
         assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+
+    fn trace_export(vars: &[(&str, &str)]) -> Result<Option<TraceExport>, ConfigError> {
+        TraceExport::from_vars(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn trace_export_is_off_without_an_endpoint_or_when_switched_off() {
+        assert_eq!(trace_export(&[]).unwrap(), None);
+        assert_eq!(
+            trace_export(&[("OTEL_EXPORTER_OTLP_ENDPOINT", " ")]).unwrap(),
+            None
+        );
+        let endpoint = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318");
+        assert_eq!(
+            trace_export(&[endpoint, ("OTEL_SDK_DISABLED", "true")]).unwrap(),
+            None
+        );
+        assert_eq!(
+            trace_export(&[endpoint, ("OTEL_TRACES_EXPORTER", "none")]).unwrap(),
+            None
+        );
+        assert!(trace_export(&[endpoint, ("OTEL_TRACES_EXPORTER", "zipkin")]).is_err());
+    }
+
+    #[test]
+    fn trace_endpoints_follow_the_otlp_rules() {
+        let general = trace_export(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/")])
+            .unwrap()
+            .unwrap();
+        assert_eq!(general.endpoint(), "http://collector:4318/v1/traces");
+        assert_eq!(general.protocol, OtlpProtocol::Protobuf);
+        assert_eq!(general.timeout, Duration::from_secs(10));
+        // The traces variable is used as given and wins over the general one.
+        let specific = trace_export(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"),
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "https://otlp.example.com/traces",
+            ),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+            ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json"),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "2500"),
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(specific.endpoint(), "https://otlp.example.com/traces");
+        assert_eq!(specific.protocol, OtlpProtocol::Json);
+        assert_eq!(specific.timeout, Duration::from_millis(2500));
+    }
+
+    #[test]
+    fn trace_export_refuses_what_it_cannot_do_without_echoing_values() {
+        let endpoint = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318");
+        let grpc = trace_export(&[endpoint, ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            grpc.contains("OTEL_EXPORTER_OTLP_PROTOCOL") && grpc.contains("4318"),
+            "{grpc}"
+        );
+        assert!(trace_export(&[endpoint, ("OTEL_EXPORTER_OTLP_TIMEOUT", "soon")]).is_err());
+        for bad in ["collector:4318", "ftp://collector", "http://"] {
+            let err = trace_export(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), "{err}");
+        }
+        let leaky = "https://user:s3cret@collector?token=s3cret";
+        let err = trace_export(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "ht tp://s3cret")])
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("s3cret"), "{err}");
+        let export = trace_export(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", leaky)])
+            .unwrap()
+            .unwrap();
+        assert_eq!(export.endpoint_for_logs(), "https://collector/");
+        assert!(!format!("{export:?}").contains("s3cret"));
     }
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use skillpath::auth::Role;
+use skillpath::config::TraceExport;
 use skillpath::{Application, Settings, app, audit, db, framework, graphql, people, telemetry};
 
 #[derive(Parser)]
@@ -118,15 +119,36 @@ async fn run_cli() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(settings.log_format);
-    match run(cli.command, settings).await {
+    // Only the server exports traces: the other commands are short and
+    // have no request spans to show.
+    let trace_export = match &cli.command {
+        Command::Serve => match TraceExport::from_env() {
+            Ok(export) => export,
+            Err(err) => {
+                eprintln!("skillpath: {err}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
+    let telemetry = match telemetry::init(settings.log_format, trace_export.as_ref()) {
+        Ok(telemetry) => telemetry,
+        Err(err) => {
+            eprintln!("skillpath: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = match run(cli.command, settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!(error = format!("{err:#}"), "stopped");
             eprintln!("skillpath: {err:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    // After the server finished its requests: their spans are sent too.
+    telemetry.shutdown().await;
+    outcome
 }
 
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {

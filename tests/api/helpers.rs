@@ -177,7 +177,8 @@ fn init_test_logging() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
         if std::env::var("TEST_LOG").is_ok() {
-            skillpath::telemetry::init(skillpath::config::LogFormat::Text);
+            // Logs only: the export is tested against the real binary (otel.rs).
+            let _ = skillpath::telemetry::init(skillpath::config::LogFormat::Text, None);
         }
     });
 }

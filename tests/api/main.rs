@@ -26,6 +26,7 @@ mod logs;
 mod mail;
 mod mentors;
 mod migrations;
+mod otel;
 mod pages;
 mod people;
 mod performance;
