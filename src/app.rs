@@ -196,6 +196,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let audit_key = Arc::new(AuditKey::from_secret(
         settings.audit_key.as_ref().unwrap_or(&secret),
     ));
+    audit::install_default_key(audit_key.clone());
     let metrics = Arc::new(crate::metrics::Metrics::new());
     let auth = Auth {
         login_failures: metrics.login_failures.clone(),

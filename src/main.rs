@@ -43,6 +43,26 @@ enum Command {
         #[command(subcommand)]
         command: SeedCommand,
     },
+    /// Check or prune the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the whole trail and check every link and personal value; exits
+    /// with 1 and names each entry found edited, inserted or missing.
+    Verify,
+    /// Remove entries older than the retention period now (the server's
+    /// housekeeping job does this on its own).
+    Prune {
+        /// Entries older than this many days go; defaults to the configured
+        /// retention.
+        #[arg(long)]
+        older_than_days: Option<u32>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -252,6 +272,43 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             if !report.problems.is_empty() {
                 anyhow::bail!("{} problems: nothing imported", report.problems.len());
             }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let state = app::build_state(settings).await?;
+            let report = audit::chain::verify(&state.db, &state.audit_key).await?;
+            for problem in &report.problems {
+                println!("{problem}");
+            }
+            println!(
+                "{} entries checked, newest {} (hash {}): {}",
+                report.entries,
+                report.last_id.map_or("-".into(), |id| id.to_string()),
+                report.tip.as_deref().unwrap_or("-"),
+                if report.is_intact() {
+                    "intact".to_owned()
+                } else {
+                    format!("{} problems", report.problems.len())
+                }
+            );
+            if !report.is_intact() {
+                anyhow::bail!("the audit trail does not verify");
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Prune { older_than_days },
+        } => {
+            let days = older_than_days
+                .or(settings.audit_retention_days)
+                .ok_or_else(|| {
+                    anyhow::anyhow!("no retention configured: pass --older-than-days")
+                })?;
+            let state = app::build_state(settings).await?;
+            let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+            let scope = cli_scope(&state, "cli:audit-prune");
+            let removed = audit::within(scope, audit::retention::prune(&state.db, cutoff)).await?;
+            println!("{removed} entries older than {days} days removed");
         }
         Command::Seed {
             command: SeedCommand::Framework,

@@ -5,8 +5,8 @@ use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::Category;
-use super::read::{self, AuditQuery, AuditReach};
-use crate::auth::{Role, policy};
+use super::read::{self, AuditQuery, Trail};
+use crate::auth::Role;
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
@@ -168,18 +168,19 @@ impl AuditFilter {
     }
 }
 
-/// A page of the trail, newest first, as `reach` allows.
+/// A page of `trail`, newest first, as far as the caller may read it.
 pub async fn history_page(
     ctx: &Context<'_>,
-    reach: AuditReach,
-    query: &AuditQuery,
+    trail: Trail,
     args: PageArgs,
 ) -> ApiResult<Page<AuditEntry>> {
     let db = &state(ctx)?.db;
-    let show_address = actor(ctx)?.role == Role::Admin;
-    let total = read::count(db, reach, query).await?;
+    let actor = actor(ctx)?;
+    let (reach, query) = read::reach_for(actor, trail)?;
+    let show_address = actor.role == Role::Admin;
+    let total = read::count(db, reach, &query).await?;
     let range = window(&args, total, 50)?;
-    let entries = read::page(db, reach, query, range.clone()).await?;
+    let entries = read::page(db, reach, &query, range.clone()).await?;
     Ok(connection(
         range,
         total,
@@ -208,14 +209,7 @@ impl AuditLogQuery {
         #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
         #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<AuditEntry>> {
-        let reach = policy::audit_log(actor(ctx)?)?;
-        let query = filter.unwrap_or_default().parse()?;
-        history_page(
-            ctx,
-            reach,
-            &query,
-            PageArgs::new(first, after, last, before),
-        )
-        .await
+        let trail = Trail::Organisation(filter.unwrap_or_default().parse()?);
+        history_page(ctx, trail, PageArgs::new(first, after, last, before)).await
     }
 }

@@ -8,8 +8,9 @@
 //!
 //! Who and where come from the [`AuditScope`] the caller runs in: the GraphQL
 //! endpoint opens one per request (caller, request id, client address), jobs
-//! and commands open one naming themselves. A change outside any scope is an
-//! error, so a write path that forgot its scope fails loudly in tests.
+//! and commands open one naming themselves. A change outside any scope is
+//! still recorded, as `via: unscoped` with a warning in the log; the test
+//! that walks every mutation checks each entry names its caller.
 //!
 //! Entries are chained: each carries a keyed hash (HMAC-SHA-256) of its
 //! content and of the previous entry's hash, so `skillpath audit verify` finds
@@ -36,7 +37,7 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 use serde::Serialize;
 use serde_json::Value;
 
-pub use scope::{AuditKey, AuditScope, current_scope, within};
+pub use scope::{AuditKey, AuditScope, current_scope, install_default_key, within};
 
 /// What an entry records: a change to records, or a security event (logins,
 /// token reuse, password resets, role changes), which only admins read.

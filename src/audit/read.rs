@@ -11,6 +11,7 @@ use sea_orm::{
 use serde_json::Value;
 
 use super::Category;
+use crate::auth::{Actor, policy};
 use crate::db::entities::{audit_entry, audit_value};
 use crate::error::Result;
 
@@ -63,6 +64,40 @@ pub struct ChangedField {
     pub from: Option<Value>,
     pub to: Option<Value>,
     pub erased: bool,
+}
+
+/// Which part of the trail a reader asks for.
+#[derive(Debug, Clone)]
+pub enum Trail {
+    /// The organisation's, narrowed by the query: HR and admins.
+    Organisation(AuditQuery),
+    /// One person's history.
+    Person(i64),
+    /// One assessment cycle's history: HR and admins.
+    Cycle(i64),
+}
+
+/// What `actor` may read of `trail`, as a reach and a query; refused when
+/// the trail is out of their reach.
+pub fn reach_for(actor: &Actor, trail: Trail) -> Result<(AuditReach, AuditQuery)> {
+    Ok(match trail {
+        Trail::Organisation(query) => (policy::audit_log(actor)?, query),
+        Trail::Person(person) => (
+            policy::person_history(actor, person)?,
+            AuditQuery {
+                person: Some(person),
+                ..AuditQuery::default()
+            },
+        ),
+        Trail::Cycle(cycle) => (
+            policy::audit_log(actor)?,
+            AuditQuery {
+                entity: Some("cycle".into()),
+                entity_id: Some(cycle),
+                ..AuditQuery::default()
+            },
+        ),
+    })
 }
 
 fn select(reach: AuditReach, query: &AuditQuery) -> Select<audit_entry::Entity> {

@@ -84,3 +84,24 @@ pub async fn within<F: Future>(scope: AuditScope, work: F) -> F::Output {
 pub fn current_scope() -> Option<AuditScope> {
     SCOPE.try_with(Clone::clone).ok()
 }
+
+/// The key of the process's application, for work that runs outside any
+/// scope (a forgotten one, or arrangement code calling services directly):
+/// such changes are still recorded, as `via: unscoped`, rather than refused.
+static DEFAULT_KEY: std::sync::RwLock<Option<Arc<AuditKey>>> = std::sync::RwLock::new(None);
+
+/// Makes `key` the key of unscoped changes (`app::build_state` does).
+pub fn install_default_key(key: Arc<AuditKey>) {
+    if let Ok(mut slot) = DEFAULT_KEY.write() {
+        *slot = Some(key);
+    }
+}
+
+/// The current scope, or the unscoped one.
+pub(crate) fn scope_or_default() -> Option<AuditScope> {
+    current_scope().or_else(|| {
+        let key = DEFAULT_KEY.read().ok()?.clone()?;
+        tracing::warn!("a change was recorded outside an audit scope");
+        Some(AuditScope::system(key, "unscoped"))
+    })
+}

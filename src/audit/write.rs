@@ -8,7 +8,8 @@ use sea_orm::{
 };
 use serde_json::{Map, Value, json};
 
-use super::{AuditScope, Change, chain, current_scope};
+use super::scope::scope_or_default;
+use super::{AuditScope, Change, chain};
 use crate::db::entities::{audit_entry, audit_value};
 
 /// Any fixed number: the key of the trail's transaction-scoped advisory lock.
@@ -18,7 +19,7 @@ pub(super) async fn append(txn: &DatabaseTransaction, changes: Vec<Change>) -> R
     if changes.is_empty() {
         return Ok(());
     }
-    let scope = current_scope().ok_or_else(|| {
+    let scope = scope_or_default().ok_or_else(|| {
         DbErr::Custom("audit: a change was recorded outside an audit scope".into())
     })?;
     // SQLite writers already hold the database's one write lock (see

@@ -287,7 +287,20 @@ async fn save_draft(
         .filter(row::Column::Status.eq(VersionStatus::Draft.as_str()))
         .one(&txn)
         .await?;
-    let before = existing.clone().map(parse).transpose()?.map(|f| f.doc);
+    // What the edit is measured against: the draft, or the published
+    // version a new draft starts from.
+    let base = match &existing {
+        Some(draft) => Some(draft.clone()),
+        None => {
+            row::Entity::find()
+                .filter(row::Column::Status.eq(VersionStatus::Published.as_str()))
+                .order_by_desc(row::Column::Number)
+                .one(&txn)
+                .await?
+        }
+    };
+    let before = base.map(parse).transpose()?.map(|f| f.doc);
+    let started = existing.is_none();
     let saved = match existing {
         Some(model) => {
             let mut active: row::ActiveModel = model.into();
@@ -317,12 +330,15 @@ async fn save_draft(
             }
         })?,
     };
-    // A new draft is recorded as started; an edit as the parts it changed.
-    let edited = match &before {
-        None => Change::new("framework.draft_start", "framework_version", saved.id),
-        Some(before) => Change::new("framework.draft_edit", "framework_version", saved.id)
-            .document_diff(before, doc, DRAFT_DIFF_LIMIT),
+    let action = if started {
+        "framework.draft_start"
+    } else {
+        "framework.draft_edit"
     };
+    let mut edited = Change::new(action, "framework_version", saved.id);
+    if let Some(before) = &before {
+        edited = edited.document_diff(before, doc, DRAFT_DIFF_LIMIT);
+    }
     audit::commit(txn, [edited]).await?;
     parse(saved)
 }

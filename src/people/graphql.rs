@@ -6,6 +6,8 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;
 
 use super::{NewPerson, PeopleFilter, Person, PersonChanges, PositionChange, Team};
+use crate::audit::graphql::{AuditEntry, history_page};
+use crate::audit::read::Trail;
 use crate::auth::{Locale, Role, policy};
 use crate::graphql::context::{actor, request, state};
 use crate::graphql::date::Date;
@@ -102,6 +104,21 @@ impl User {
         };
         let loaders = ctx.data::<Loaders>()?;
         Ok(loaders.team.load_one(team_id).await?.map(TeamNode))
+    }
+    /// What was changed in this person's records and account, newest
+    /// first: for themselves (their sign-ins too), their managers, HR and
+    /// admins. A Relay connection (50 by default, at most 500 a page).
+    #[graphql(complexity = "PageArgs::cost(first, last, 50, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
+    ) -> ApiResult<Page<AuditEntry>> {
+        let args = PageArgs::new(first, after, last, before);
+        history_page(ctx, Trail::Person(self.0.id), args).await
     }
     /// Direct reports the caller may see.
     async fn direct_reports(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {

@@ -7,6 +7,7 @@
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
+use skillpath::audit::{self, AuditScope};
 use skillpath::auth::Role;
 use skillpath::config::{PasswordHashing, Secret, Settings};
 use skillpath::people::{self, NewPerson, Person};
@@ -228,8 +229,15 @@ impl TestApp {
     }
 
     /// Creates an account straight in the database (arrangement, not the behaviour under test).
+    /// Runs arrangement code that writes through the services directly, in
+    /// an audit scope of its own (requests have theirs).
+    pub async fn arrange<F: std::future::Future>(&self, work: F) -> F::Output {
+        let scope = AuditScope::system(self.state.audit_key.clone(), "test:arrangement");
+        audit::within(scope, work).await
+    }
+
     pub async fn person(&self, email: &str, role: Role, manager: Option<i64>) -> Person {
-        people::insert_person(
+        self.arrange(people::insert_person(
             &self.state.db,
             &self.state.auth.hasher,
             NewPerson {
@@ -240,7 +248,7 @@ impl TestApp {
                 password: Some(PASSWORD.into()),
                 ..NewPerson::default()
             },
-        )
+        ))
         .await
         .expect("create person")
     }

@@ -5,6 +5,7 @@ mod advancement;
 mod advice;
 mod architecture;
 mod assessment;
+mod audit;
 mod auth;
 mod browser;
 mod certification;

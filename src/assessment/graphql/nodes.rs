@@ -55,6 +55,21 @@ impl AssessmentCycle {
             manager_submitted: manager_submitted as i32,
         })
     }
+    /// What was done to the cycle (opened, moved on), newest first: for HR
+    /// and admins. A Relay connection (50 by default, at most 500 a page).
+    #[graphql(complexity = "PageArgs::cost(first, last, 50, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items from the start or after `after`, 1 to 500.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items after it.")] after: Option<String>,
+        #[graphql(desc = "Items from the end or before `before`, 1 to 500.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
+    ) -> ApiResult<Page<crate::audit::graphql::AuditEntry>> {
+        let trail = crate::audit::read::Trail::Cycle(self.0.id);
+        let args = PageArgs::new(first, after, last, before);
+        crate::audit::graphql::history_page(ctx, trail, args).await
+    }
 }
 
 /// How far a cycle has come: participants and submitted assessments by kind.
