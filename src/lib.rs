@@ -24,6 +24,7 @@ pub mod memory;
 pub mod metrics;
 pub mod pages;
 pub mod people;
+pub mod privacy;
 pub mod telemetry;
 
 pub use app::Application;

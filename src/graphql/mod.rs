@@ -24,6 +24,7 @@ use crate::kpi::graphql::{KpiMutation, KpiQuery};
 use crate::mail::graphql::MailQuery;
 use crate::people::graphql::{PeopleMutation, PeopleQuery};
 use crate::people::import_graphql::PeopleImportMutation;
+use crate::privacy::graphql::{PrivacyMutation, PrivacyQuery};
 
 /// Deep enough for `user { manager { team { parent { … } } } }` walks,
 /// shallow enough to refuse pathological nesting.
@@ -48,6 +49,7 @@ pub struct Query(
     MailQuery,
     ChartQuery,
     AuditLogQuery,
+    PrivacyQuery,
 );
 
 /// Everything that changes data. Each mutation checks the caller's reach and changes nothing when it fails.
@@ -62,6 +64,7 @@ pub struct Mutation(
     DevelopmentMutation,
     PeopleImportMutation,
     ExportMutation,
+    PrivacyMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
