@@ -360,7 +360,7 @@ impl CertificationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Narrows the list.")] filter: Option<CertificationFilterInput>,
         #[graphql(
-            desc = "Items from the start or after `after`, 1 to 500.",
+            desc = "Items from the start or after `after`, 1 to 200.",
             default = 50,
             validator(minimum = 1, maximum = 200)
         )]
