@@ -203,9 +203,19 @@ impl Change {
 
     /// The parts of a document that differ, as paths (`skills.3.weight`),
     /// at most `limit` of them; beyond that a count says how many more.
-    pub fn document_diff(mut self, before: &impl Serialize, after: &impl Serialize, limit: usize) -> Self {
+    pub fn document_diff(
+        mut self,
+        before: &impl Serialize,
+        after: &impl Serialize,
+        limit: usize,
+    ) -> Self {
         let mut found = Vec::new();
-        walk_diff(String::new(), &to_value(before), &to_value(after), &mut found);
+        walk_diff(
+            String::new(),
+            &to_value(before),
+            &to_value(after),
+            &mut found,
+        );
         let more = found.len().saturating_sub(limit);
         for (path, from, to) in found.into_iter().take(limit) {
             self.fields.insert(path, FieldChange { from, to });
@@ -236,13 +246,19 @@ fn walk_diff(path: String, before: &Value, after: &Value, found: &mut Vec<(Strin
             keys.sort();
             keys.dedup();
             for key in keys {
-                let (x, y) = (a.get(key).unwrap_or(&Value::Null), b.get(key).unwrap_or(&Value::Null));
+                let (x, y) = (
+                    a.get(key).unwrap_or(&Value::Null),
+                    b.get(key).unwrap_or(&Value::Null),
+                );
                 walk_diff(join(key), x, y, found);
             }
         }
         (Value::Array(a), Value::Array(b)) => {
             for i in 0..a.len().max(b.len()) {
-                let (x, y) = (a.get(i).unwrap_or(&Value::Null), b.get(i).unwrap_or(&Value::Null));
+                let (x, y) = (
+                    a.get(i).unwrap_or(&Value::Null),
+                    b.get(i).unwrap_or(&Value::Null),
+                );
                 walk_diff(join(&i.to_string()), x, y, found);
             }
         }

@@ -241,6 +241,42 @@ pub fn edit_catalogues(actor: &Actor) -> Result<()> {
     }
 }
 
+/// The organisation's audit trail: admins read all of it, security events
+/// included; HR reads the changes to people and records.
+pub fn audit_log(actor: &Actor) -> Result<crate::audit::read::AuditReach> {
+    use crate::audit::read::AuditReach;
+    match actor.role {
+        Role::Admin => Ok(AuditReach::Everything),
+        Role::Hr => Ok(AuditReach::ChangesOnly),
+        _ => Err(Error::Forbidden("only HR and admins read the audit trail")),
+    }
+}
+
+/// A person's history: their own in full (their logins too), their
+/// managers' and HR's the changes only, admins' everything.
+pub fn person_history(actor: &Actor, person: i64) -> Result<crate::audit::read::AuditReach> {
+    use crate::audit::read::AuditReach;
+    if actor.role == Role::Admin || actor.is(person) {
+        return Ok(AuditReach::Everything);
+    }
+    if actor.sees_everyone() || actor.reports.contains(&person) {
+        return Ok(AuditReach::ChangesOnly);
+    }
+    Err(Error::Forbidden("you cannot see this person's history"))
+}
+
+/// Everything held about a person, as a document: the person themselves, or
+/// HR and admins acting on a request.
+pub fn export_person_data(actor: &Actor, person: i64) -> Result<()> {
+    if actor.is(person) || actor.sees_everyone() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "only the person, HR and admins export a person's data",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,41 +362,5 @@ mod tests {
         assert!(assign_role(&hr_person, Some(Role::Admin), Role::Hr).is_err());
         assert!(edit_framework(&hr_person).is_err());
         assert!(edit_catalogues(&hr_person).is_ok());
-    }
-}
-
-/// The organisation's audit trail: admins read all of it, security events
-/// included; HR reads the changes to people and records.
-pub fn audit_log(actor: &Actor) -> Result<crate::audit::read::AuditReach> {
-    use crate::audit::read::AuditReach;
-    match actor.role {
-        Role::Admin => Ok(AuditReach::Everything),
-        Role::Hr => Ok(AuditReach::ChangesOnly),
-        _ => Err(Error::Forbidden("only HR and admins read the audit trail")),
-    }
-}
-
-/// A person's history: their own in full (their logins too), their
-/// managers' and HR's the changes only, admins' everything.
-pub fn person_history(actor: &Actor, person: i64) -> Result<crate::audit::read::AuditReach> {
-    use crate::audit::read::AuditReach;
-    if actor.role == Role::Admin || actor.is(person) {
-        return Ok(AuditReach::Everything);
-    }
-    if actor.sees_everyone() || actor.reports.contains(&person) {
-        return Ok(AuditReach::ChangesOnly);
-    }
-    Err(Error::Forbidden("you cannot see this person's history"))
-}
-
-/// Everything held about a person, as a document: the person themselves, or
-/// HR and admins acting on a request.
-pub fn export_person_data(actor: &Actor, person: i64) -> Result<()> {
-    if actor.is(person) || actor.sees_everyone() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(
-            "only the person, HR and admins export a person's data",
-        ))
     }
 }

@@ -23,7 +23,7 @@ async fn member(
     team: Option<i64>,
     job: (&str, &str),
 ) -> Person {
-    people::insert_person(
+    app.arrange(people::insert_person(
         &app.state.db,
         &app.state.auth.hasher,
         NewPerson {
@@ -37,7 +37,7 @@ async fn member(
             career_level: Some(job.1.into()),
             ..NewPerson::default()
         },
-    )
+    ))
     .await
     .unwrap()
 }
