@@ -17,6 +17,7 @@ mod m20261124_000300_employee_id;
 mod m20261124_000400_development_plans;
 mod m20261124_000900_org_version;
 mod m20261124_001000_audit_trail;
+mod m20261124_001100_reminder_outbox;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000400_development_plans::Migration),
             Box::new(m20261124_000900_org_version::Migration),
             Box::new(m20261124_001000_audit_trail::Migration),
+            Box::new(m20261124_001100_reminder_outbox::Migration),
         ]
     }
 }

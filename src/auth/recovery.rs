@@ -116,7 +116,8 @@ pub(crate) async fn queue_invitation(
         &format!("/accept-invitation?token={token}&lang={}", locale.tag()),
         json!({"inviter_name": inviter, "expires_in_days": INVITATION_DAYS}),
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// The live token of `purpose`: it must exist, be unused and unexpired.

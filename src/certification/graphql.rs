@@ -205,6 +205,10 @@ pub struct CertificationReminderNode {
     notify_manager: bool,
     /// When the job queued it, with its mail.
     queued_at: DateTime<Utc>,
+    /// When the mail to the holder went out (the mail worker sets it as it
+    /// sends that mail; a manager's copy does not count). Null while the mail
+    /// waits or after it failed for good, and when none was queued because
+    /// the holder's account is inactive.
     sent_at: Option<DateTime<Utc>>,
 }
 
@@ -360,7 +364,7 @@ impl CertificationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Narrows the list.")] filter: Option<CertificationFilterInput>,
         #[graphql(
-            desc = "Items from the start or after `after`, 1 to 500.",
+            desc = "Items from the start or after `after`, 1 to 200.",
             default = 50,
             validator(minimum = 1, maximum = 200)
         )]

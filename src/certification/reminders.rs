@@ -2,14 +2,19 @@
 //! configured window and queues one reminder per stage reached (for example
 //! 60, 30 and 7 days before). The last stage also tells the person's
 //! manager. Queued reminders are sent by the mail worker; queueing twice is
-//! harmless (one row per record, expiry date and stage).
+//! harmless (one row per record, expiry date and stage). A reminder keeps
+//! the outbox id of its mail to the holder, and the worker sets the
+//! reminder's `sent_at` when it sends that mail (`reminder_mail_sent`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
 use serde_json::json;
 
@@ -97,6 +102,7 @@ pub async fn queue_expiry_reminders(
             notify_manager: Set(notify_manager),
             queued_at: Set(now),
             sent_at: Set(None),
+            outbox_id: Set(None),
             ..Default::default()
         })
         .on_conflict(
@@ -114,7 +120,16 @@ pub async fn queue_expiry_reminders(
             continue;
         }
         queued += 1;
-        notify(&txn, &fw, &r, expires, days_left, notify_manager).await?;
+        let holders_mail = notify(&txn, &fw, &r, expires, days_left, notify_manager).await?;
+        if let Some(outbox_id) = holders_mail {
+            reminder::Entity::update_many()
+                .col_expr(reminder::Column::OutboxId, Expr::value(outbox_id))
+                .filter(reminder::Column::RecordId.eq(r.id))
+                .filter(reminder::Column::ExpiresOn.eq(expires))
+                .filter(reminder::Column::StageDays.eq(stage as i32))
+                .exec(&txn)
+                .await?;
+        }
     }
     txn.commit().await?;
     if queued > 0 {
@@ -123,17 +138,20 @@ pub async fn queue_expiry_reminders(
     Ok(queued)
 }
 
+/// Queues the reminder's mail to the holder and, when asked, a copy to their
+/// manager. Returns the outbox id of the holder's mail; none is queued (and
+/// `None` returned) when the holder's account is inactive.
 async fn notify(
-    txn: &impl sea_orm::ConnectionTrait,
+    txn: &impl ConnectionTrait,
     fw: &Framework,
     r: &record::Model,
     expires: NaiveDate,
     days_left: i64,
     notify_manager: bool,
-) -> Result<()> {
+) -> Result<Option<i64>> {
     let holder = user::Entity::find_by_id(r.user_id).one(txn).await?;
     let Some(holder) = holder.filter(|u| u.active) else {
-        return Ok(());
+        return Ok(None);
     };
     let mut audience = vec![(Recipient::from_user(&holder), false)];
     if notify_manager
@@ -142,13 +160,14 @@ async fn notify(
     {
         audience.push((m, true));
     }
+    let mut holders_mail = None;
     for (to, is_manager_copy) in audience {
         let name = fw
             .certification(&r.certification_key)
             .map_or(r.certification_key.clone(), |c| {
                 c.name.get(to.locale).to_owned()
             });
-        mail::enqueue(
+        let outbox_id = mail::enqueue(
             txn,
             &to,
             MessageKind::CertificationExpiring,
@@ -162,7 +181,27 @@ async fn notify(
             }),
         )
         .await?;
+        if !is_manager_copy {
+            holders_mail = Some(outbox_id);
+        }
     }
+    Ok(holders_mail)
+}
+
+/// Records that the outbox message `outbox_id` went out at `at`: if it is a
+/// reminder's mail to the holder, the reminder counts as sent then. The mail
+/// worker calls this in the transaction that marks the message sent.
+pub async fn reminder_mail_sent(
+    txn: &impl ConnectionTrait,
+    outbox_id: i64,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    reminder::Entity::update_many()
+        .col_expr(reminder::Column::SentAt, Expr::value(at))
+        .filter(reminder::Column::OutboxId.eq(outbox_id))
+        .filter(reminder::Column::SentAt.is_null())
+        .exec(txn)
+        .await?;
     Ok(())
 }
 

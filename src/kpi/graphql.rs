@@ -42,9 +42,11 @@ pub struct PerformanceTargetNode {
     weight: i32,
     /// The target value: attainment 100 % when reached.
     target: f64,
-    /// The threshold: attainment 80 % when reached, 0 below it.
+    /// The threshold: worth 0 % attainment; from it to the target attainment
+    /// rises linearly to 100 %. Null: 0 is the threshold (higher-is-better KPIs only).
     threshold: Option<f64>,
-    /// The stretch value: attainment 120 % when reached.
+    /// The stretch value: worth 150 % attainment (the cap), reached linearly
+    /// from 100 % at the target. Null: attainment stops at 100 %.
     stretch: Option<f64>,
     /// A note from whoever set the target.
     note: Option<String>,

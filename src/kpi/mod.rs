@@ -370,7 +370,8 @@ async fn notify_targets(
         &format!("/performance/{user_id}/{period}"),
         serde_json::json!({"manager_name": manager, "period": period, "targets": targets}),
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 pub async fn remove_target(

@@ -60,20 +60,21 @@ pub async fn recipients(
 }
 
 /// Queues a message on `db` (pass the transaction of the change causing it).
-/// `path` is where the message's link points, below the public URL.
+/// `path` is where the message's link points, below the public URL. Returns
+/// the message's outbox id.
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     to: &Recipient,
     kind: MessageKind,
     path: &str,
     vars: Value,
-) -> Result<()> {
+) -> Result<i64> {
     let mut all = json!({"recipient_name": to.name, "path": path});
     if let (Some(target), Value::Object(extra)) = (all.as_object_mut(), vars) {
         target.extend(extra);
     }
     let now = Utc::now();
-    email_outbox::ActiveModel {
+    let message = email_outbox::ActiveModel {
         kind: Set(kind.name().into()),
         recipient_email: Set(to.email.clone()),
         recipient_user_id: Set(to.user_id),
@@ -92,7 +93,7 @@ pub async fn enqueue(
     }
     .insert(db)
     .await?;
-    Ok(())
+    Ok(message.id)
 }
 
 /// Where a message in the outbox stands.

@@ -182,6 +182,7 @@ impl MailWorker {
     ) -> Result<()> {
         let now = Utc::now();
         let backend = self.db.get_database_backend();
+        let sent = outcome.is_ok();
         let (sql, values): (&str, Vec<Value>) = match outcome {
             Ok(subject) => (
                 // Sent: the variables (which may hold a token) are scrubbed.
@@ -229,9 +230,17 @@ impl MailWorker {
                 }
             }
         };
-        self.db
-            .execute_raw(db::statement(backend, sql, values))
-            .await?;
+        let txn = db::begin_write(&self.db).await?;
+        let updated = txn.execute_raw(db::statement(backend, sql, values)).await?;
+        // Marked sent under this worker's claim: a certification reminder's
+        // mail makes the reminder sent too, in the same transaction.
+        if sent
+            && updated.rows_affected() == 1
+            && row.kind == MessageKind::CertificationExpiring.name()
+        {
+            crate::certification::reminder_mail_sent(&txn, row.id, now).await?;
+        }
+        txn.commit().await?;
         Ok(())
     }
 

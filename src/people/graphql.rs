@@ -294,7 +294,7 @@ impl PeopleQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "Items from the start or after `after`, 1 to 500.",
+            desc = "Items from the start or after `after`, 1 to 100.",
             default = 20,
             validator(minimum = 1, maximum = 100)
         )]

@@ -23,7 +23,7 @@ async fn member(
     team: Option<i64>,
     job: (&str, &str),
 ) -> Person {
-    people::insert_person(
+    app.arrange(people::insert_person(
         &app.state.db,
         &app.state.auth.hasher,
         NewPerson {
@@ -37,7 +37,7 @@ async fn member(
             career_level: Some(job.1.into()),
             ..NewPerson::default()
         },
-    )
+    ))
     .await
     .unwrap()
 }
@@ -498,6 +498,43 @@ async fn hr_filters_by_team_status_and_expiry_and_managers_see_their_reports_onl
         list[0],
         json!({"user": {"email": "ada@example.com"}, "stageDays": 30, "notifyManager": false, "sentAt": null})
     );
+    // Queued is not sent: every reminder waits for its mail.
+    assert!(list.iter().all(|r| r["sentAt"].is_null()), "{list:?}");
+    // Once the worker sends the holder's mail, the reminder is sent, at the
+    // moment the outbox records for that mail.
+    assert!(app.deliver_pending_mail().await >= 2);
+    let reminders = app
+        .gql(
+            Some(&hr),
+            "{ certificationReminders { nodes { user { email } sentAt } } }",
+            json!({}),
+        )
+        .await;
+    let sent = reminders.data()["certificationReminders"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(sent.len(), 2);
+    let outbox = app
+        .gql(
+            Some(&hr),
+            "{ emailOutbox(filter: {status: SENT}) { nodes { kind recipientEmail sentAt } } }",
+            json!({}),
+        )
+        .await;
+    let outbox = outbox.data()["emailOutbox"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for reminder in &sent {
+        let email = reminder["user"]["email"].as_str().unwrap();
+        let mail = outbox
+            .iter()
+            .find(|m| m["kind"] == "CERTIFICATION_EXPIRING" && m["recipientEmail"] == email)
+            .unwrap_or_else(|| panic!("the reminder mail to {email}: {outbox:?}"));
+        assert!(reminder["sentAt"].is_string(), "{reminder:?}");
+        assert_eq!(reminder["sentAt"], mail["sentAt"], "{email}");
+    }
     assert_eq!(
         app.gql(
             Some(&boss_token),

@@ -228,6 +228,14 @@ impl TestApp {
         Gql { status, body }
     }
 
+    /// Runs arrangement that changes the database without a request in an
+    /// audit scope of its own (`via` = `test`), as a command would: changes
+    /// recorded outside any scope are refused.
+    pub async fn arrange<F: std::future::Future>(&self, work: F) -> F::Output {
+        let scope = skillpath::audit::AuditScope::system(self.state.audit_key.clone(), "test");
+        skillpath::audit::within(scope, work).await
+    }
+
     /// Creates an account straight in the database (arrangement, not the behaviour under test).
     /// Runs arrangement code that writes through the services directly, in
     /// an audit scope of its own (requests have theirs).

@@ -214,7 +214,8 @@ pub struct SkillProfileNode {
     pub(super) next_level: Option<String>,
     /// Weighted match in percent against the current level (see README).
     pub(super) match_current: Option<f64>,
-    /// Weighted share of the next level's requirements met, 0 to 1.
+    /// Weighted match in percent against the level a promotion leads to (see
+    /// README); null at the top of a track, or when that level requires nothing.
     pub(super) match_next: Option<f64>,
     /// Match per skill area.
     pub(super) areas: Vec<AreaScoreNode>,

@@ -13,6 +13,8 @@ pub struct Model {
     pub notify_manager: bool,
     pub queued_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// The outbox message to the holder, whose sending sets `sent_at`.
+    pub outbox_id: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
