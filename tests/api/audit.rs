@@ -594,6 +594,19 @@ async fn every_mutation_leaves_an_entry_naming_its_caller_and_what_changed() {
     )
     .await;
 
+    // A departed person is erased (their account deactivated first).
+    app.gql(
+        h,
+        "mutation($id: ID!) { updateUser(id: $id, input: {active: false}) { id } }",
+        json!({"id": id(&created)}),
+    )
+    .await
+    .data();
+    walk.step("erasePerson", h, Some(hr.id), true,
+        "mutation($u: ID!) { erasePerson(userId: $u, reason: \"Left in May; asked to be forgotten\") { rowsChanged } }",
+        json!({"u": id(&created)}))
+        .await;
+
     let missing: Vec<String> = schema_mutations()
         .difference(&walk.covered)
         .cloned()
@@ -709,7 +722,7 @@ async fn a_refused_mutation_leaves_no_entry_and_readers_see_what_their_role_allo
 
 /// Runs `skillpath audit verify` on the app's database; its output and
 /// whether it passed.
-async fn verify(app: &TestApp) -> (bool, String) {
+pub async fn verify(app: &TestApp) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
     let secret = app
         .settings

@@ -228,15 +228,6 @@ impl TestApp {
         Gql { status, body }
     }
 
-    /// Runs arrangement that changes the database without a request in an
-    /// audit scope of its own (`via` = `test`), as a command would: changes
-    /// recorded outside any scope are refused.
-    pub async fn arrange<F: std::future::Future>(&self, work: F) -> F::Output {
-        let scope = skillpath::audit::AuditScope::system(self.state.audit_key.clone(), "test");
-        skillpath::audit::within(scope, work).await
-    }
-
-    /// Creates an account straight in the database (arrangement, not the behaviour under test).
     /// Runs arrangement code that writes through the services directly, in
     /// an audit scope of its own (requests have theirs).
     pub async fn arrange<F: std::future::Future>(&self, work: F) -> F::Output {
@@ -244,6 +235,7 @@ impl TestApp {
         audit::within(scope, work).await
     }
 
+    /// Creates an account straight in the database (arrangement, not the behaviour under test).
     pub async fn person(&self, email: &str, role: Role, manager: Option<i64>) -> Person {
         self.arrange(people::insert_person(
             &self.state.db,

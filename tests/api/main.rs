@@ -32,6 +32,7 @@ mod pages;
 mod people;
 mod performance;
 mod plans;
+mod privacy;
 mod reach;
 mod schema;
 mod smtp;
