@@ -54,7 +54,7 @@ pub async fn connect_counted(
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
         });
-    let mut db = Database::connect(options).await.map_err(|e| {
+    let mut db = connect_retrying_locked(options).await.map_err(|e| {
         DbErr::Custom(format!(
             "cannot reach the database at {}: {e}",
             describe_url(&settings.database_url)
@@ -64,6 +64,23 @@ pub async fn connect_counted(
         counter.0.fetch_add(1, Ordering::Relaxed);
     });
     Ok(db)
+}
+
+/// Connects; on SQLite, tries again while another process holds the file
+/// locked. Switching a new file to WAL needs a lock that SQLite does not
+/// wait for (the busy timeout does not apply), so replicas starting at the
+/// same moment on a fresh file would otherwise fail at random.
+async fn connect_retrying_locked(options: ConnectOptions) -> Result<DatabaseConnection, DbErr> {
+    let mut attempt = 0;
+    loop {
+        match Database::connect(options.clone()).await {
+            Err(e) if attempt < 50 && e.to_string().contains("database is locked") => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            result => return result,
+        }
+    }
 }
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);

@@ -26,6 +26,7 @@ pub fn routes() -> Route {
         .at("/people", get(people_file))
         .at("/certification-progress", get(certification_progress))
         .at("/readiness", get(readiness_ranking))
+        .at("/audit-log", get(audit_log))
 }
 
 /// The caller of a download or chart request: bearer token, else a signed link.
@@ -119,6 +120,47 @@ struct FileQuery {
     expiring_within_days: Option<u32>,
     min_readiness: Option<f64>,
     only_ready: Option<bool>,
+    // The audit trail's filters (`auditLog`).
+    person: Option<i64>,
+    actor: Option<i64>,
+    entity: Option<String>,
+    entity_id: Option<i64>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// An RFC 3339 moment from a query parameter.
+fn moment(raw: Option<&str>, field: &str) -> Result<Option<chrono::DateTime<Utc>>, Error> {
+    raw.map(|r| {
+        chrono::DateTime::parse_from_rfc3339(r)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                Error::invalid(field, "must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z")
+            })
+    })
+    .transpose()
+}
+
+#[handler]
+async fn audit_log(req: &Request, state: Data<&AppState>, Query(q): Query<FileQuery>) -> Response {
+    respond(
+        async {
+            let (actor, format, locale) = who_and_how(req, &state, &q).await?;
+            let query = crate::audit::read::AuditQuery {
+                person: q.person,
+                actor: q.actor,
+                entity: q.entity.clone(),
+                entity_id: q.entity_id,
+                action: q.action.clone(),
+                from: moment(q.from.as_deref(), "from")?,
+                to: moment(q.to.as_deref(), "to")?,
+            };
+            let table = super::audit_log::audit_log(&state.db, &actor, query, locale).await?;
+            file_response(table, format).await
+        }
+        .await,
+    )
 }
 
 /// A certification status by its API name (`EARNED`, `IN_PROGRESS`, …).

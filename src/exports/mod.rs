@@ -4,6 +4,7 @@
 //! page by page into a channel; the writers in `tabular` turn the pages
 //! into a streamed CSV body or an `.xlsx` workbook.
 
+pub mod audit_log;
 pub mod certifications;
 pub mod cycle_results;
 pub mod graphql;

@@ -822,3 +822,128 @@ async fn verify_finds_an_edited_and_a_removed_entry() {
         "{said}"
     );
 }
+
+#[tokio::test]
+async fn the_trail_downloads_as_a_file_within_the_readers_reach() {
+    use crate::exports::{csv_of, get};
+    let app = spawn_app().await;
+    app.person("admin@example.com", Role::Admin, None).await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    app.person("ada@example.com", Role::Employee, None).await;
+    let admin = app.token("admin@example.com").await;
+    let hr = app.token("hr@example.com").await;
+    let ada = app.token("ada@example.com").await;
+    for name in ["North", "South"] {
+        app.gql(
+            Some(&hr),
+            "mutation($n: String!) { createTeam(input: {name: $n}) { id } }",
+            json!({"n": name}),
+        )
+        .await
+        .data();
+    }
+    let (header, rows) =
+        csv_of(get(&app, Some(&admin), "/exports/audit-log?format=csv").await).await;
+    assert_eq!(header[4], "action");
+    let actions: Vec<&str> = rows.iter().map(|r| r[4].as_str()).collect();
+    assert!(
+        actions.contains(&"auth.login"),
+        "admins get security events: {actions:?}"
+    );
+    assert!(
+        rows.iter().any(|r| !r[11].is_empty()),
+        "admins get addresses"
+    );
+    let (_, teams) = csv_of(
+        get(
+            &app,
+            Some(&hr),
+            "/exports/audit-log?format=csv&action=team.create",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(teams.len(), 2);
+    assert!(
+        teams[0][9].contains("South"),
+        "newest first: {:?}",
+        teams[0]
+    );
+    let (_, seen_by_hr) = csv_of(get(&app, Some(&hr), "/exports/audit-log?format=csv").await).await;
+    assert!(
+        seen_by_hr
+            .iter()
+            .all(|r| r[5] == "change" && r[11].is_empty())
+    );
+    assert_eq!(
+        get(&app, Some(&ada), "/exports/audit-log").await.status(),
+        403
+    );
+    let bad = get(&app, Some(&hr), "/exports/audit-log?from=yesterday").await;
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn pruning_removes_old_entries_records_itself_and_the_rest_still_verifies() {
+    let app = spawn_app().await;
+    app.person("admin@example.com", Role::Admin, None).await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    let team = "mutation($n: String!) { createTeam(input: {name: $n}) { id } }";
+    app.gql(Some(&hr), team, json!({"n": "Old"})).await.data();
+    let secret = app
+        .settings
+        .token_secret
+        .as_ref()
+        .unwrap()
+        .expose()
+        .to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let pruned = tokio::process::Command::new(env!("CARGO_BIN_EXE_skillpath"))
+        .args(["audit", "prune", "--older-than-days", "0"])
+        .current_dir(dir.path())
+        .env("DATABASE_URL", &app.settings.database_url)
+        .env("SKILLPATH_TOKEN_SECRET", &secret)
+        .env("SKILLPATH_LOAD_DEFAULT_FRAMEWORK", "false")
+        .output()
+        .await
+        .unwrap();
+    let said = String::from_utf8_lossy(&pruned.stdout).into_owned();
+    assert!(
+        pruned.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&pruned.stderr)
+    );
+    app.gql(Some(&hr), team, json!({"n": "New"})).await.data();
+
+    let admin = app.token("admin@example.com").await;
+    let log = app.gql(Some(&admin), LOG, json!({"n": 50})).await;
+    let actions: Vec<String> = log.data()["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!actions.contains(&"user.create".to_owned()), "{actions:?}");
+    let prune = log.data()["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["action"] == "audit.prune")
+        .expect("the pruning is itself an entry")
+        .clone();
+    assert_eq!(prune["via"], "cli:audit-prune");
+    let removed = prune["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "removed")
+        .unwrap()["to"]
+        .as_i64()
+        .unwrap();
+    assert!(said.contains(&format!("{removed} entries")), "{said}");
+    assert!(removed >= 3, "{removed}");
+    let (intact, said) = verify(&app).await;
+    assert!(intact, "{said}");
+}
