@@ -138,7 +138,13 @@ impl Background {
                     match audit::retention::prune(&db, cutoff).await {
                         Ok(0) => {}
                         Ok(removed) => tracing::info!(removed, "pruned the audit trail"),
-                        Err(err) => tracing::error!(error = %err, "audit retention"),
+                        // A server running as a role without DELETE on
+                        // the trail (see the README) cannot prune; the
+                        // owner runs `skillpath audit prune` instead.
+                        Err(err) => tracing::warn!(
+                            error = %err,
+                            "audit retention could not prune: run `skillpath audit prune` as the database owner"
+                        ),
                     }
                 }
             }

@@ -96,8 +96,37 @@ pub fn describe_url(url: &str) -> String {
     format!("{scheme}://{rest}")
 }
 
+/// Applies pending migrations. When none is pending nothing is written, so
+/// a server may run as a role that cannot change the schema (see the
+/// README's PostgreSQL roles): the owner migrates, the application serves.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if up_to_date(db).await {
+        return Ok(());
+    }
     Migrator::up(db, None).await
+}
+
+/// Whether every migration is recorded as applied (false when the record
+/// cannot be read, e.g. on a new database).
+async fn up_to_date(db: &DatabaseConnection) -> bool {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Applied {
+        version: String,
+    }
+    let applied = <Applied as sea_orm::FromQueryResult>::find_by_statement(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT version FROM seaql_migrations",
+    ))
+    .all(db)
+    .await;
+    let Ok(applied) = applied else {
+        return false;
+    };
+    Migrator::migrations().iter().all(|m| {
+        applied
+            .iter()
+            .any(|a| a.version == migrations::MigrationName::name(m.as_ref()))
+    })
 }
 
 /// Start-up work that must happen once however many processes start at the
