@@ -350,8 +350,14 @@ fn erasure_statements(row: &user::Model) -> Vec<(String, Vec<DbValue>)> {
     // Others' text that names them: mail to colleagues, comments, notes and
     // the trail's personal values about others.
     for identifier in [name, email] {
-        if identifier.chars().count() < 3 {
-            // Too short to replace safely inside other words.
+        // A Latin name of one or two letters would be replaced inside other
+        // words; a two-character Chinese name (王伟) is distinctive enough.
+        let too_short = if identifier.is_ascii() {
+            identifier.len() < 3
+        } else {
+            identifier.chars().count() < 2
+        };
+        if too_short {
             continue;
         }
         for (table, column) in FREE_TEXT {

@@ -947,3 +947,51 @@ async fn pruning_removes_old_entries_records_itself_and_the_rest_still_verifies(
     let (intact, said) = verify(&app).await;
     assert!(intact, "{said}");
 }
+
+#[tokio::test]
+async fn role_changes_and_refresh_token_reuse_are_security_events() {
+    let app = spawn_app().await;
+    app.person("admin@example.com", Role::Admin, None).await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let ada = app.person("ada@example.com", Role::Employee, None).await;
+    let admin_token = app.token("admin@example.com").await;
+    let hr = app.token("hr@example.com").await;
+    app.gql(
+        Some(&hr),
+        "mutation($id: ID!) { updateUser(id: $id, input: {role: MANAGER}) { id } }",
+        json!({"id": ada.id.to_string()}),
+    )
+    .await
+    .data();
+    let session = app.login("ada@example.com").await;
+    let refresh = "mutation($t: String!) { refreshToken(token: $t) { refreshToken } }";
+    let first = json!({"t": session["refreshToken"]});
+    app.gql(None, refresh, first.clone()).await.data();
+    let reused = app.gql(None, refresh, first).await;
+    assert_eq!(reused.code(), "UNAUTHENTICATED");
+
+    let security = |action: &str| {
+        let app = &app;
+        let admin_token = admin_token.clone();
+        let filter = json!({"f": {"action": action}, "n": 10});
+        async move {
+            let log = app.gql(Some(&admin_token), LOG, filter).await;
+            log.data()["auditLog"]["edges"].as_array().unwrap().clone()
+        }
+    };
+    let role = security("auth.role_change").await;
+    let role = role
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["subject"]["id"] == ada.id.to_string())
+        .expect("the role change");
+    assert_eq!(role["category"], "SECURITY");
+    assert_eq!(
+        role["changes"],
+        json!([{"field": "role", "from": "EMPLOYEE", "to": "MANAGER", "erased": false}])
+    );
+    let reuse = security("auth.token_reuse").await;
+    assert_eq!(reuse.len(), 1);
+    assert_eq!(reuse[0]["node"]["subject"]["id"], ada.id.to_string());
+    assert_eq!(reuse[0]["node"]["category"], "SECURITY");
+}
