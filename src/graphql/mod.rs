@@ -25,6 +25,7 @@ use crate::mail::graphql::MailQuery;
 use crate::people::graphql::{PeopleMutation, PeopleQuery};
 use crate::people::import_graphql::PeopleImportMutation;
 use crate::privacy::graphql::{PrivacyMutation, PrivacyQuery};
+use crate::talent::graphql::TalentQuery;
 
 /// Deep enough for `user { manager { team { parent { … } } } }` walks,
 /// shallow enough to refuse pathological nesting.
@@ -50,6 +51,7 @@ pub struct Query(
     ChartQuery,
     AuditLogQuery,
     PrivacyQuery,
+    TalentQuery,
 );
 
 /// Everything that changes data. Each mutation checks the caller's reach and changes nothing when it fails.

@@ -983,7 +983,7 @@ async fn role_changes_and_refresh_token_reuse_are_security_events() {
     let role = role
         .iter()
         .map(|e| &e["node"])
-        .find(|n| n["subject"]["id"] == ada.id.to_string())
+        .find(|n| n["subject"]["id"].as_str() == Some(ada.id.to_string().as_str()))
         .expect("the role change");
     assert_eq!(role["category"], "SECURITY");
     assert_eq!(

@@ -36,3 +36,4 @@ mod privacy;
 mod reach;
 mod schema;
 mod smtp;
+mod talent;

@@ -1,0 +1,136 @@
+//! The organisation's view over HTTP, with designed teams whose right
+//! answers are written down: rating calibration finds the lenient manager,
+//! not the consistent ones, and gives no figure where too few ratings stand.
+
+use serde_json::json;
+use skillpath::auth::Role;
+
+use crate::assessment::{ADVANCE, OPEN, SUBMIT_MANAGER, SUBMIT_SELF, all_at, placed, role_skills};
+use crate::helpers::spawn_app;
+
+const CALIBRATION: &str = "query($c: ID!) { ratingCalibration(cycleId: $c) { manager { email } ratings people meanRating spread tendency agreementWithSelf versusSelf { value pairs people } versusManagers { value pairs people } } }";
+
+#[tokio::test]
+async fn calibration_finds_the_lenient_manager_and_says_nothing_on_too_few_ratings() {
+    let app = spawn_app().await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    // Four managers with three reports each, and one with a single report.
+    // Everyone rates themselves 3; the first manager rates 4, the rest 3.
+    let teams = [
+        ("lenient", 4, 3),
+        ("even1", 3, 3),
+        ("even2", 3, 3),
+        ("even3", 3, 3),
+        ("solo", 3, 1),
+    ];
+    let mut reports = Vec::new();
+    for (manager, _, size) in teams {
+        let boss = placed(
+            &app,
+            &format!("{manager}@example.com"),
+            Role::Manager,
+            None,
+            None,
+            "m1",
+        )
+        .await;
+        for i in 0..size {
+            let email = format!("{manager}.{i}@example.com");
+            let person = placed(&app, &email, Role::Employee, Some(boss.id), None, "p2").await;
+            reports.push((manager, email, person.id));
+        }
+    }
+    let skills = role_skills(&app, &hr).await;
+    let opened = app
+        .gql(
+            Some(&hr),
+            OPEN,
+            json!({"input": {"name": "Calibration", "jobRoles": ["user_operations"]}}),
+        )
+        .await;
+    let cycle = opened.data()["openAssessmentCycle"]["cycle"]["id"].clone();
+    for (_, email, _) in &reports {
+        let token = app.token(email).await;
+        app.gql(
+            Some(&token),
+            SUBMIT_SELF,
+            json!({"c": cycle, "r": all_at(&skills, 3)}),
+        )
+        .await
+        .data();
+    }
+    app.gql(Some(&hr), ADVANCE, json!({"id": cycle}))
+        .await
+        .data();
+    for (manager, given, _) in teams {
+        let token = app.token(&format!("{manager}@example.com")).await;
+        for (_, _, id) in reports.iter().filter(|(m, _, _)| *m == manager) {
+            app.gql(
+                Some(&token),
+                SUBMIT_MANAGER,
+                json!({"c": cycle, "u": id.to_string(), "r": all_at(&skills, given)}),
+            )
+            .await
+            .data();
+        }
+    }
+
+    let seen = app.gql(Some(&hr), CALIBRATION, json!({"c": cycle})).await;
+    let rows = seen.data()["ratingCalibration"].as_array().unwrap().clone();
+    let row = |email: &str| {
+        rows.iter()
+            .find(|r| r["manager"]["email"] == email)
+            .unwrap_or_else(|| panic!("no row for {email}"))
+            .clone()
+    };
+    let n = skills.len() as f64;
+    let lenient = row("lenient@example.com");
+    assert_eq!(lenient["tendency"], "LENIENT");
+    assert_eq!(lenient["versusSelf"]["value"], 1.0);
+    assert_eq!(lenient["versusSelf"]["pairs"], skills.len() * 3);
+    assert_eq!(lenient["people"], 3);
+    assert_eq!(lenient["meanRating"], 4.0);
+    assert_eq!(lenient["spread"], 0.0);
+    // The others rated 3 everywhere, the single report included.
+    assert_eq!(lenient["versusManagers"]["value"], 1.0);
+    for even in [
+        "even1@example.com",
+        "even2@example.com",
+        "even3@example.com",
+    ] {
+        let row = row(even);
+        assert_eq!(row["tendency"], "CONSISTENT", "{row}");
+        // Others: 3 n ratings of 4 and 7 n of 3, per skill 3 of 4 and 7 of 3.
+        let expected = 3.0 - (3.0 * 4.0 + 7.0 * 3.0) / 10.0;
+        let value = row["versusManagers"]["value"].as_f64().unwrap();
+        assert!(
+            (value - expected).abs() < 1e-9,
+            "{value} vs {expected} ({n} skills)"
+        );
+        assert_eq!(row["agreementWithSelf"], 1.0);
+    }
+    let solo = row("solo@example.com");
+    assert_eq!(solo["tendency"], "UNKNOWN");
+    assert_eq!(solo["versusManagers"]["value"], serde_json::Value::Null);
+    assert_eq!(solo["versusManagers"]["people"], 1);
+    assert_eq!(solo["versusSelf"]["value"], serde_json::Value::Null);
+
+    // A manager sees their own row only; an employee none at all.
+    let lenient_token = app.token("lenient@example.com").await;
+    let own = app
+        .gql(Some(&lenient_token), CALIBRATION, json!({"c": cycle}))
+        .await;
+    let own = own.data()["ratingCalibration"].as_array().unwrap().clone();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0]["manager"]["email"], "lenient@example.com");
+    let employee = app.token("solo.0@example.com").await;
+    let refused = app
+        .gql(Some(&employee), CALIBRATION, json!({"c": cycle}))
+        .await;
+    assert_eq!(refused.code(), "FORBIDDEN");
+    let missing = app
+        .gql(Some(&hr), CALIBRATION, json!({"c": "999999"}))
+        .await;
+    assert_eq!(missing.code(), "NOT_FOUND");
+}
