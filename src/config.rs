@@ -175,6 +175,12 @@ pub struct Settings {
     /// Days audit entries are kept; older ones are pruned by a job (itself
     /// audited). Unset: kept for ever.
     pub audit_retention_days: Option<u32>,
+    /// The talent review's performance axis: KPI scores from the first
+    /// number are medium, from the second high.
+    pub talent_performance_cuts: [f64; 2],
+    /// The talent review's potential axis: readiness from the first number
+    /// is medium, from the second high.
+    pub talent_potential_cuts: [f64; 2],
 }
 
 /// 2 MiB: the shipped framework as YAML is 150 KB.
@@ -224,6 +230,9 @@ impl Default for Settings {
             // Five years: long enough for promotion and pay disputes, short
             // enough that the trail does not become a second HR archive.
             audit_retention_days: Some(5 * 365),
+            // 100 is every target met; 80 most of the way there.
+            talent_performance_cuts: [80.0, 100.0],
+            talent_potential_cuts: [50.0, 80.0],
         }
     }
 }
@@ -337,6 +346,22 @@ impl Settings {
             return Err(ConfigError::Invalid(
                 "SKILLPATH_AUDIT_KEY must be at least 32 bytes".into(),
             ));
+        }
+        for (name, [medium, high]) in [
+            (
+                "SKILLPATH_TALENT_PERFORMANCE_CUTS",
+                self.talent_performance_cuts,
+            ),
+            (
+                "SKILLPATH_TALENT_POTENTIAL_CUTS",
+                self.talent_potential_cuts,
+            ),
+        ] {
+            if !(medium.is_finite() && high.is_finite() && medium < high) {
+                return Err(ConfigError::Invalid(format!(
+                    "{name} must be two increasing numbers, e.g. [80, 100]"
+                )));
+            }
         }
         if self.audit_retention_days == Some(0) {
             return Err(ConfigError::Invalid(

@@ -25,7 +25,7 @@ use crate::mail::graphql::MailQuery;
 use crate::people::graphql::{PeopleMutation, PeopleQuery};
 use crate::people::import_graphql::PeopleImportMutation;
 use crate::privacy::graphql::{PrivacyMutation, PrivacyQuery};
-use crate::talent::graphql::TalentQuery;
+use crate::talent::graphql::{TalentQuery, TalentReviewQuery};
 
 /// Deep enough for `user { manager { team { parent { … } } } }` walks,
 /// shallow enough to refuse pathological nesting.
@@ -52,6 +52,7 @@ pub struct Query(
     AuditLogQuery,
     PrivacyQuery,
     TalentQuery,
+    TalentReviewQuery,
 );
 
 /// Everything that changes data. Each mutation checks the caller's reach and changes nothing when it fails.

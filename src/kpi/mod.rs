@@ -752,13 +752,31 @@ pub async fn team_performance(
         return Err(Error::Forbidden("this team is not yours"));
     }
     let fw = store.current(db).await?;
+    evaluate_many(db, &fw, members, &period).await
+}
+
+/// Targets, actuals and scores of many people for one period (already
+/// parsed), in two statements whatever their number. The caller has decided
+/// who may be read.
+pub(crate) async fn evaluate_many(
+    db: &impl ConnectionTrait,
+    fw: &Framework,
+    members: Vec<i64>,
+    period: &str,
+) -> Result<Vec<Performance>> {
     let targets = performance_target::Entity::find()
         .filter(performance_target::Column::UserId.is_in(members.iter().copied()))
-        .filter(performance_target::Column::Period.eq(&period))
+        .filter(performance_target::Column::Period.eq(period))
         .order_by_asc(performance_target::Column::Id)
         .all(db)
         .await?;
-    let readings = readings_for(db, &members, &period).await?;
+    let mut readings_of: HashMap<i64, Vec<KpiActual>> = HashMap::new();
+    for reading in readings_for(db, &members, period).await? {
+        readings_of
+            .entry(reading.user_id)
+            .or_default()
+            .push(reading);
+    }
     let mut by_person: HashMap<i64, Vec<PerformanceTarget>> = HashMap::new();
     for t in targets {
         by_person.entry(t.user_id).or_default().push(t.into());
@@ -766,15 +784,11 @@ pub async fn team_performance(
     Ok(members
         .into_iter()
         .map(|id| {
-            let mine: Vec<KpiActual> = readings
-                .iter()
-                .filter(|r| r.user_id == id)
-                .cloned()
-                .collect();
+            let mine = readings_of.remove(&id).unwrap_or_default();
             evaluate(
-                &fw,
+                fw,
                 id,
-                &period,
+                period,
                 by_person.remove(&id).unwrap_or_default(),
                 &mine,
             )

@@ -3,10 +3,11 @@
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
 use super::calibration::{self, Tendency};
+use super::nine_box::{self, Band};
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
-use crate::people::graphql::User;
+use crate::people::graphql::{TeamNode, User};
 
 /// How a manager rates compared with other managers of the same roles and
 /// levels.
@@ -125,5 +126,204 @@ impl TalentQuery {
         let cycle = parse_id(&cycle_id, "cycleId")?;
         let found = super::rating_calibration(&state(ctx)?.db, actor(ctx)?, cycle).await?;
         Ok(found.into_iter().map(ManagerCalibration).collect())
+    }
+}
+
+/// A third of a talent review axis.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum TalentBand {
+    /// Below the first cut point.
+    Low,
+    /// From the first cut point, below the second.
+    Medium,
+    /// From the second cut point.
+    High,
+}
+
+impl From<Band> for TalentBand {
+    fn from(b: Band) -> Self {
+        match b {
+            Band::Low => TalentBand::Low,
+            Band::Medium => TalentBand::Medium,
+            Band::High => TalentBand::High,
+        }
+    }
+}
+
+/// One of the nine boxes and how many people sit in it.
+#[derive(SimpleObject)]
+pub struct TalentBox {
+    /// The performance third.
+    performance: TalentBand,
+    /// The potential third.
+    potential: TalentBand,
+    /// People in this box.
+    count: i32,
+}
+
+fn boxes<'a>(placements: impl IntoIterator<Item = &'a nine_box::Placement>) -> Vec<TalentBox> {
+    let grid = nine_box::counts(placements);
+    let mut out = Vec::with_capacity(9);
+    for performance in Band::ALL {
+        for potential in Band::ALL {
+            out.push(TalentBox {
+                performance: performance.into(),
+                potential: potential.into(),
+                count: i32::try_from(grid[performance as usize][potential as usize])
+                    .unwrap_or(i32::MAX),
+            });
+        }
+    }
+    out
+}
+
+/// One person's place in the talent review.
+pub struct TalentPlacement(nine_box::Placement);
+
+/// One person in the talent review: their KPI score and readiness, and the
+/// thirds these put them in.
+#[Object]
+impl TalentPlacement {
+    /// The person.
+    async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        let loaders = ctx.data::<Loaders>()?;
+        Ok(loaders.person.load_one(self.0.user_id).await?.map(User))
+    }
+    /// The KPI score of the period (weighted attainment, 100 = every target
+    /// met); null when the weights do not total 100.
+    async fn performance_score(&self) -> Option<f64> {
+        self.0.score
+    }
+    /// Readiness for the best next move, 0 to 100; null without enough
+    /// evidence.
+    async fn readiness(&self) -> Option<f64> {
+        self.0.readiness
+    }
+    /// The performance third; null without a score.
+    async fn performance(&self) -> Option<TalentBand> {
+        self.0.performance.map(Into::into)
+    }
+    /// The potential third; null without a readiness.
+    async fn potential(&self) -> Option<TalentBand> {
+        self.0.potential.map(Into::into)
+    }
+}
+
+/// A team's counts in the nine boxes.
+pub struct TeamTalent {
+    team_id: Option<i64>,
+    boxes: Vec<TalentBox>,
+}
+
+/// The nine boxes of one team (people without a team together).
+#[Object]
+impl TeamTalent {
+    /// The team; null for people without one.
+    async fn team(&self, ctx: &Context<'_>) -> ApiResult<Option<TeamNode>> {
+        let Some(id) = self.team_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.data::<Loaders>()?;
+        Ok(loaders.team.load_one(id).await?.map(TeamNode))
+    }
+    /// The nine boxes, performance low to high, then potential low to high.
+    async fn boxes(&self) -> &[TalentBox] {
+        &self.boxes
+    }
+}
+
+pub struct TalentReview(super::TalentReview);
+
+/// A talent review (nine boxes) for a period: performance (the KPI score)
+/// against potential (readiness for the best next move).
+#[Object]
+impl TalentReview {
+    /// The period the scores are for, e.g. `2026-Q4`.
+    async fn period(&self) -> &str {
+        &self.0.period
+    }
+    /// Scores from the first number are medium performance, from the second
+    /// high (`SKILLPATH_TALENT_PERFORMANCE_CUTS`).
+    async fn performance_cuts(&self) -> [f64; 2] {
+        [
+            self.0.performance_cuts.medium_from,
+            self.0.performance_cuts.high_from,
+        ]
+    }
+    /// Readiness from the first number is medium potential, from the second
+    /// high (`SKILLPATH_TALENT_POTENTIAL_CUTS`).
+    async fn potential_cuts(&self) -> [f64; 2] {
+        [
+            self.0.potential_cuts.medium_from,
+            self.0.potential_cuts.high_from,
+        ]
+    }
+    /// The nine boxes over everyone placed on both axes.
+    async fn boxes(&self) -> Vec<TalentBox> {
+        boxes(&self.0.placements)
+    }
+    /// Every person reviewed, placed or not, most ready first.
+    async fn placements(&self) -> Vec<TalentPlacement> {
+        self.0
+            .placements
+            .iter()
+            .cloned()
+            .map(TalentPlacement)
+            .collect()
+    }
+    /// People missing a score or a readiness, and so in no box.
+    async fn unplaced(&self) -> i32 {
+        let unplaced = self
+            .0
+            .placements
+            .iter()
+            .filter(|p| p.boxed().is_none())
+            .count();
+        i32::try_from(unplaced).unwrap_or(i32::MAX)
+    }
+    /// The nine boxes per team.
+    async fn teams(&self) -> Vec<TeamTalent> {
+        let mut teams: Vec<Option<i64>> = self.0.placements.iter().map(|p| p.team_id).collect();
+        teams.sort_unstable();
+        teams.dedup();
+        teams
+            .into_iter()
+            .map(|team_id| TeamTalent {
+                team_id,
+                boxes: boxes(self.0.placements.iter().filter(|p| p.team_id == team_id)),
+            })
+            .collect()
+    }
+}
+
+#[derive(Default)]
+pub struct TalentReviewQuery;
+
+#[Object]
+impl TalentReviewQuery {
+    /// The talent review (nine boxes) for a period: everyone on a path in
+    /// the caller's reach (a manager's reports, anyone for HR), placed by
+    /// their KPI score for the period and their readiness for their best
+    /// next move, with counts per box and per team.
+    #[graphql(complexity = "crate::graphql::limits::cost::ORGANISATION + child_complexity")]
+    async fn talent_review(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The KPI period, e.g. `2026-Q4`.")] period: String,
+        #[graphql(desc = "Only this team and its sub-teams.")] team_id: Option<ID>,
+    ) -> ApiResult<TalentReview> {
+        let team = team_id.map(|t| parse_id(&t, "teamId")).transpose()?;
+        let state = state(ctx)?;
+        let review = super::talent_review(
+            &state.db,
+            &state.frameworks,
+            &state.settings,
+            actor(ctx)?,
+            &period,
+            team,
+            crate::certification::today(),
+        )
+        .await?;
+        Ok(TalentReview(review))
     }
 }

@@ -5,12 +5,18 @@
 
 pub mod calibration;
 pub mod graphql;
+pub mod nine_box;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
 
+use chrono::NaiveDate;
+
 use self::calibration::{ManagerCalibration, RatingFact, Source};
+use self::nine_box::{Cuts, Placement};
 use crate::auth::{Actor, policy};
+use crate::config::Settings;
 use crate::error::Result;
+use crate::framework::FrameworkStore;
 
 #[derive(FromQueryResult)]
 struct Row {
@@ -77,4 +83,70 @@ pub async fn rating_calibration(
         .into_iter()
         .filter(|c| scope.contains(c.manager))
         .collect())
+}
+
+/// A talent review: everyone in reach on a path (a manager's reports, or
+/// anyone for HR), placed by their KPI score for `period` and their
+/// readiness for their best next move.
+pub struct TalentReview {
+    pub period: String,
+    pub performance_cuts: Cuts,
+    pub potential_cuts: Cuts,
+    pub placements: Vec<Placement>,
+}
+
+pub async fn talent_review(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    settings: &Settings,
+    actor: &Actor,
+    period: &str,
+    team_id: Option<i64>,
+    today: NaiveDate,
+) -> Result<TalentReview> {
+    let period = crate::kpi::Period::parse(period)?.to_string();
+    let filter = crate::advancement::ReadinessFilter {
+        team_id,
+        ..Default::default()
+    };
+    // Asks the policy, and reads only people in reach.
+    let (fw, ranked) =
+        crate::advancement::promotion_readiness(db, store, actor, &filter, today).await?;
+    let ids: Vec<i64> = ranked.iter().map(|r| r.user_id).collect();
+    let scores: std::collections::HashMap<i64, Option<f64>> =
+        crate::kpi::evaluate_many(db, &fw, ids.clone(), &period)
+            .await?
+            .into_iter()
+            .map(|p| (p.user_id, p.score))
+            .collect();
+    let people = crate::people::people_by_ids(db, &ids).await?;
+    let [medium, high] = settings.talent_performance_cuts;
+    let performance_cuts = Cuts {
+        medium_from: medium,
+        high_from: high,
+    };
+    let [medium, high] = settings.talent_potential_cuts;
+    let potential_cuts = Cuts {
+        medium_from: medium,
+        high_from: high,
+    };
+    let placements = ranked
+        .iter()
+        .map(|r| {
+            Placement::new(
+                r.user_id,
+                people.get(&r.user_id).and_then(|p| p.team_id),
+                scores.get(&r.user_id).copied().flatten(),
+                r.best.readiness,
+                performance_cuts,
+                potential_cuts,
+            )
+        })
+        .collect();
+    Ok(TalentReview {
+        period,
+        performance_cuts,
+        potential_cuts,
+        placements,
+    })
 }

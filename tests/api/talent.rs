@@ -134,3 +134,143 @@ async fn calibration_finds_the_lenient_manager_and_says_nothing_on_too_few_ratin
         .await;
     assert_eq!(missing.code(), "NOT_FOUND");
 }
+
+const REVIEW: &str = "query($p: String!) { talentReview(period: $p) { period performanceCuts potentialCuts unplaced boxes { performance potential count } placements { user { email } performanceScore readiness performance potential } teams { team { name } boxes { count } } } }";
+
+#[tokio::test]
+async fn the_talent_review_places_each_person_by_score_and_readiness() {
+    let app = spawn_app().await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    let boss = placed(&app, "boss@example.com", Role::Manager, None, None, "m1").await;
+    let boss_token = app.token("boss@example.com").await;
+    // Three reports with one target each; actuals of 5, 9 and 12 against a
+    // target of 10 give scores below, between and above the cut points
+    // (80 and 100).
+    let mut people = Vec::new();
+    for (name, actual) in [("low", 5.0), ("mid", 9.0), ("top", 12.0)] {
+        let email = format!("{name}@example.com");
+        let person = placed(&app, &email, Role::Employee, Some(boss.id), None, "p2").await;
+        app.gql(
+            Some(&boss_token),
+            "mutation($u: ID!) { setPerformanceTargets(userId: $u, period: \"2026-Q3\", targets: [{kpi: \"new_users\", weight: 100, target: 10, threshold: 0, stretch: 20}]) { id } }",
+            json!({"u": person.id.to_string()}),
+        )
+        .await
+        .data();
+        app.gql(
+            Some(&boss_token),
+            "mutation($u: ID!, $v: Float!) { recordKpiActual(userId: $u, period: \"2026-Q3\", kpi: \"new_users\", value: $v) { id } }",
+            json!({"u": person.id.to_string(), "v": actual}),
+        )
+        .await
+        .data();
+        people.push(email);
+    }
+    // One more without targets: no score, so in no box.
+    placed(
+        &app,
+        "new@example.com",
+        Role::Employee,
+        Some(boss.id),
+        None,
+        "p2",
+    )
+    .await;
+
+    let review = app.gql(Some(&hr), REVIEW, json!({"p": "2026-Q3"})).await;
+    let review = review.data()["talentReview"].clone();
+    assert_eq!(review["performanceCuts"], json!([80.0, 100.0]));
+    let placements = review["placements"].as_array().unwrap().clone();
+    let of = |email: &str| {
+        placements
+            .iter()
+            .find(|p| p["user"]["email"] == email)
+            .unwrap_or_else(|| panic!("{email} not reviewed"))
+            .clone()
+    };
+    // The score is the same one `performance` reports; the band follows it.
+    for (email, band) in [
+        ("low@example.com", "LOW"),
+        ("mid@example.com", "MEDIUM"),
+        ("top@example.com", "HIGH"),
+    ] {
+        let placement = of(email);
+        assert_eq!(placement["performance"], band, "{placement}");
+    }
+    let newcomer = of("new@example.com");
+    assert_eq!(newcomer["performance"], serde_json::Value::Null);
+    // The potential band follows the readiness `promotionReadiness` reports.
+    let ranked = app
+        .gql(
+            Some(&hr),
+            "{ promotionReadiness(first: 50) { nodes { user { email } readiness } } }",
+            json!({}),
+        )
+        .await;
+    for node in ranked.data()["promotionReadiness"]["nodes"]
+        .as_array()
+        .unwrap()
+    {
+        let placement = of(node["user"]["email"].as_str().unwrap());
+        assert_eq!(placement["readiness"], node["readiness"]);
+        let expected = match node["readiness"].as_f64() {
+            None => serde_json::Value::Null,
+            Some(r) if r >= 80.0 => json!("HIGH"),
+            Some(r) if r >= 50.0 => json!("MEDIUM"),
+            Some(_) => json!("LOW"),
+        };
+        assert_eq!(placement["potential"], expected, "{placement}");
+    }
+    // Every placed person is in exactly one box; the rest are counted apart.
+    let boxed: i64 = review["boxes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["count"].as_i64().unwrap())
+        .sum();
+    let placed_both = placements
+        .iter()
+        .filter(|p| !p["performance"].is_null() && !p["potential"].is_null())
+        .count() as i64;
+    assert_eq!(boxed, placed_both);
+    assert_eq!(
+        review["unplaced"].as_i64().unwrap(),
+        placements.len() as i64 - placed_both
+    );
+    assert_eq!(review["boxes"].as_array().unwrap().len(), 9);
+
+    // The manager sees their reports (not themselves); an employee is refused.
+    let own = app
+        .gql(Some(&boss_token), REVIEW, json!({"p": "2026-Q3"}))
+        .await;
+    let mut seen: Vec<String> = own.data()["talentReview"]["placements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["user"]["email"].as_str().unwrap().to_owned())
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "low@example.com",
+            "mid@example.com",
+            "new@example.com",
+            "top@example.com"
+        ]
+    );
+    let employee = app.token("low@example.com").await;
+    assert_eq!(
+        app.gql(Some(&employee), REVIEW, json!({"p": "2026-Q3"}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql(Some(&hr), REVIEW, json!({"p": "someday"}))
+            .await
+            .code(),
+        "BAD_USER_INPUT"
+    );
+}
