@@ -493,6 +493,48 @@ pub async fn promotion_readiness(
     Ok((fw, rows))
 }
 
+/// Who could fill a role and level ("two more community p3s next year"):
+/// everyone in reach one move away from it, most ready first, each with
+/// the move as the advice scores it (gaps, unmet gates, next actions), and
+/// how many people in reach hold it today.
+pub async fn succession_candidates(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    role: &str,
+    level: &str,
+    today: NaiveDate,
+) -> Result<(std::sync::Arc<Framework>, Vec<ReadinessRow>, usize)> {
+    policy::team_views(actor)?;
+    let fw = store.current(db).await?;
+    crate::framework::check_position(&fw, Some(role), Some(level))?;
+    let selection = PeopleSelection {
+        except: (!actor.sees_everyone()).then_some(actor.user_id),
+        ..PeopleSelection::default()
+    };
+    let mut c = Conditions::default();
+    people::select_people(db, &policy::work_scope(actor), &selection, &mut c).await?;
+    let people = snapshots(db, &fw, &c, today).await?;
+    let holders = people
+        .iter()
+        .filter(|p| p.role == role && p.level == level)
+        .count();
+    let mut rows: Vec<ReadinessRow> = people
+        .iter()
+        .filter_map(|p| {
+            let best = scoring::next_moves(&fw, p)
+                .into_iter()
+                .find(|m| m.to_role == role && m.to_level == level)?;
+            Some(ReadinessRow {
+                user_id: p.user_id,
+                best,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| scoring::compare(&a.best, &b.best).then(a.user_id.cmp(&b.user_id)));
+    Ok((fw, rows, holders))
+}
+
 /// The ranking itself: pure, so the bench can time it on its own.
 pub fn rank(
     fw: &Framework,

@@ -9,7 +9,7 @@ use super::explain::{action_text, explanation};
 use super::scoring::{
     ActionKind, Candidate, EvidenceLevel, Gate, GateKind, SkillBasis, SkillGap, Verdict,
 };
-use super::{ReadinessFilter, advancement_paths, promotion_readiness};
+use super::{ReadinessFilter, advancement_paths, promotion_readiness, succession_candidates};
 use crate::certification::today;
 use crate::framework::document::PathKind;
 use crate::framework::graphql::{
@@ -17,7 +17,7 @@ use crate::framework::graphql::{
 };
 use crate::graphql::context::{actor, locale, state};
 use crate::graphql::date::Date;
-use crate::graphql::error::{ApiResult, parse_id};
+use crate::graphql::error::{ApiError, ApiResult, parse_id};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{Page, PageArgs, connection, window};
 use crate::people::Person;
@@ -221,6 +221,29 @@ pub struct ReadinessRank {
     verdict: Verdict,
     /// The move the person is closest to.
     best_move: AdvancementCandidate,
+}
+
+/// Who could fill a role and level, and how far the organisation is from the
+/// number it needs.
+#[derive(SimpleObject)]
+pub struct SuccessionPlan {
+    /// The job role to fill.
+    role_key: String,
+    /// The career level to fill.
+    level_key: String,
+    /// The level, in the caller's language.
+    level: Option<CareerLevelNode>,
+    /// How many more people are needed there.
+    needed: i32,
+    /// People in reach who hold that role and level today.
+    holders: i32,
+    /// Candidates ready for the move now.
+    ready_now: i32,
+    /// How many of the needed are not covered by a ready candidate.
+    gap: i32,
+    /// Everyone in reach one move away, most ready first, with what the
+    /// move still needs.
+    candidates: Vec<ReadinessRank>,
 }
 
 /// A role and level to aim for.
@@ -517,5 +540,59 @@ impl AdvancementQuery {
             best_move: candidate_node(&view, &r.best, &none, &people),
         });
         Ok(connection(range, total, nodes.collect::<Vec<_>>()))
+    }
+
+    /// Who could fill a role and level ("two more community p3s"): everyone
+    /// in reach one move away from it, most ready first, each with what the
+    /// move still needs (gaps, unmet gates, next actions): a list HR can act
+    /// on. Managers see their reports, HR everyone.
+    #[graphql(complexity = "crate::graphql::limits::cost::ORGANISATION + 100 * child_complexity")]
+    async fn succession_plan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The job role to fill, e.g. `community_operations`.")] role: String,
+        #[graphql(desc = "The career level to fill, e.g. `p3`.")] level: String,
+        #[graphql(desc = "How many more people are needed there.", default = 1)] needed: i32,
+    ) -> ApiResult<SuccessionPlan> {
+        if !(1..=1000).contains(&needed) {
+            return Err(ApiError::bad_input("needed", "must be between 1 and 1000"));
+        }
+        let state = state(ctx)?;
+        let (fw, rows, holders) = succession_candidates(
+            &state.db,
+            &state.frameworks,
+            actor(ctx)?,
+            &role,
+            &level,
+            today(),
+        )
+        .await?;
+        let view = View::new(fw, locale(ctx, None));
+        let people = ctx
+            .data::<Loaders>()?
+            .person
+            .load_many(rows.iter().map(|r| r.user_id))
+            .await?;
+        let none = HashMap::new();
+        let ready_now = rows.iter().filter(|r| r.best.ready()).count();
+        Ok(SuccessionPlan {
+            level: view.level(&format!("{role}/{level}")),
+            role_key: role,
+            level_key: level,
+            needed,
+            holders: i32::try_from(holders).unwrap_or(i32::MAX),
+            ready_now: i32::try_from(ready_now).unwrap_or(i32::MAX),
+            gap: (needed - i32::try_from(ready_now).unwrap_or(i32::MAX)).max(0),
+            candidates: rows
+                .iter()
+                .map(|r| ReadinessRank {
+                    user: people.get(&r.user_id).cloned().map(User),
+                    readiness: r.best.readiness,
+                    ready: r.best.ready(),
+                    verdict: r.best.verdict,
+                    best_move: candidate_node(&view, &r.best, &none, &people),
+                })
+                .collect(),
+        })
     }
 }

@@ -274,3 +274,97 @@ async fn the_talent_review_places_each_person_by_score_and_readiness() {
         "BAD_USER_INPUT"
     );
 }
+
+const SUCCESSION: &str = "query($r: String!, $l: String!, $n: Int!) { successionPlan(role: $r, level: $l, needed: $n) { roleKey levelKey needed holders readyNow gap candidates { user { email } readiness ready bestMove { roleKey levelKey explanation actions { kind } } } } }";
+
+#[tokio::test]
+async fn a_succession_plan_lists_who_is_one_move_away_and_what_they_miss() {
+    let app = spawn_app().await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    let boss = placed(&app, "boss@example.com", Role::Manager, None, None, "m1").await;
+    for email in ["ann@example.com", "bo@example.com"] {
+        placed(&app, email, Role::Employee, Some(boss.id), None, "p2").await;
+    }
+    placed(
+        &app,
+        "junior@example.com",
+        Role::Employee,
+        Some(boss.id),
+        None,
+        "p1",
+    )
+    .await;
+    placed(
+        &app,
+        "senior@example.com",
+        Role::Employee,
+        Some(boss.id),
+        None,
+        "p3",
+    )
+    .await;
+
+    let plan = app
+        .gql(
+            Some(&hr),
+            SUCCESSION,
+            json!({"r": "user_operations", "l": "p3", "n": 2}),
+        )
+        .await;
+    let plan = plan.data()["successionPlan"].clone();
+    assert_eq!(plan["holders"], 1, "the senior already holds it");
+    let mut emails: Vec<&str> = plan["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["user"]["email"].as_str().unwrap())
+        .collect();
+    emails.sort();
+    // One move away: the p2s, not the p1 (two moves) nor the p3.
+    assert_eq!(emails, ["ann@example.com", "bo@example.com"]);
+    let ready = plan["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ready"] == true)
+        .count() as i64;
+    assert_eq!(plan["readyNow"], ready);
+    assert_eq!(plan["gap"], (2 - ready).max(0));
+    for candidate in plan["candidates"].as_array().unwrap() {
+        assert_eq!(candidate["bestMove"]["levelKey"], "p3");
+        assert!(
+            !candidate["bestMove"]["actions"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "what to do next"
+        );
+        assert!(
+            !candidate["bestMove"]["explanation"]
+                .as_str()
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    let employee = app.token("ann@example.com").await;
+    let refused = app
+        .gql(
+            Some(&employee),
+            SUCCESSION,
+            json!({"r": "user_operations", "l": "p3", "n": 1}),
+        )
+        .await;
+    assert_eq!(refused.code(), "FORBIDDEN");
+    for (role, level, needed) in [("astronaut", "p3", 1), ("user_operations", "p3", 0)] {
+        let bad = app
+            .gql(
+                Some(&hr),
+                SUCCESSION,
+                json!({"r": role, "l": level, "n": needed}),
+            )
+            .await;
+        assert_eq!(bad.code(), "BAD_USER_INPUT", "{role} {needed}");
+    }
+}
