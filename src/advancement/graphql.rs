@@ -18,6 +18,7 @@ use crate::framework::graphql::{
 use crate::graphql::context::{actor, locale, state};
 use crate::graphql::date::Date;
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
+use crate::graphql::global_id::NodeType;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{Page, PageArgs, connection, window};
 use crate::people::Person;
@@ -449,7 +450,7 @@ impl AdvancementQuery {
     ) -> ApiResult<AdvancementPaths> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let target_ref = target.as_ref().map(|t| (t.role.as_str(), t.level.as_str()));
         let paths = advancement_paths(
             &state.db,
@@ -508,7 +509,7 @@ impl AdvancementQuery {
             team_id: f
                 .team_id
                 .as_ref()
-                .map(|t| parse_id(t, "filter.teamId"))
+                .map(|t| parse_id(t, "filter.teamId", NodeType::Team))
                 .transpose()?,
             job_role: f.job_role,
             career_level: f.career_level,

@@ -280,6 +280,32 @@ pub async fn lock_for_assessment(
     Cycle::try_from(cycle)
 }
 
+/// One cycle, if the caller may see it: the same reach as `list_cycles`
+/// (taking part or reviewing in it, or HR).
+pub async fn cycle_in_reach(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    cycle_id: i64,
+) -> Result<Cycle> {
+    let cycle = find_cycle(db, cycle_id).await?;
+    if actor.sees_everyone() {
+        return Ok(cycle);
+    }
+    let involved = cycle_participant::Entity::find()
+        .filter(cycle_participant::Column::CycleId.eq(cycle_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(cycle_participant::Column::UserId.eq(actor.user_id))
+                .add(cycle_participant::Column::ReviewerId.eq(actor.user_id)),
+        )
+        .one(db)
+        .await?;
+    match involved {
+        Some(_) => Ok(cycle),
+        None => Err(Error::Forbidden("you take no part in this cycle")),
+    }
+}
+
 /// Cycles the caller takes part in, reviews in, or (HR) all; newest first.
 pub async fn list_cycles(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<Cycle>> {
     let mut query = assessment_cycle::Entity::find().order_by_desc(assessment_cycle::Column::Id);

@@ -167,6 +167,25 @@ pub async fn assessments_of(
         .collect()
 }
 
+/// One assessment, if the caller may read it: it is looked up among
+/// `assessments_of` its cycle and person, so drafts and peer input follow
+/// exactly the rules of that list.
+pub async fn assessment_in_reach(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    assessment_id: i64,
+) -> Result<Assessment> {
+    let row = assessment::Entity::find_by_id(assessment_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("assessment"))?;
+    assessments_of(db, actor, row.cycle_id, row.subject_id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == assessment_id)
+        .ok_or(Error::NotFound("assessment"))
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Divergence {
     pub user_id: i64,

@@ -8,7 +8,8 @@ use super::Category;
 use super::read::{self, AuditQuery, Trail};
 use crate::auth::Role;
 use crate::graphql::context::{actor, state};
-use crate::graphql::error::{ApiResult, parse_id};
+use crate::graphql::error::{ApiResult, parse_any_id, parse_id};
+use crate::graphql::global_id::{self, GlobalId, NodeType};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{Page, PageArgs, connection, window};
 use crate::people::graphql::User;
@@ -53,13 +54,19 @@ pub struct AuditEntry {
     show_address: bool,
 }
 
+impl GlobalId for AuditEntry {
+    fn global_id(&self) -> ID {
+        global_id::encode(NodeType::AuditEntry, self.entry.id)
+    }
+}
 /// One entry of the audit trail: who did what to which record, when, on
 /// whose behalf and from where.
 #[Object]
 impl AuditEntry {
-    /// The entry's id: entries are numbered in the order they were written.
+    /// The entry's global id (`node(id:)` fetches it again); entries are
+    /// numbered in the order they were written.
     async fn id(&self) -> ID {
-        ID(self.entry.id.to_string())
+        self.global_id()
     }
     /// When the change was made.
     async fn at(&self) -> DateTime<Utc> {
@@ -89,9 +96,15 @@ impl AuditEntry {
     async fn entity(&self) -> &str {
         &self.entry.entity
     }
-    /// The changed record's id, when it has one.
+    /// The changed record's id, when it has one: its global id when that
+    /// kind of record is a `Node` (a user, team, cycle, assessment, target,
+    /// actual, certification record, plan or goal), else the bare number.
     async fn entity_id(&self) -> Option<ID> {
-        self.entry.entity_id.map(|id| ID(id.to_string()))
+        let id = self.entry.entity_id?;
+        Some(match NodeType::of_audit_entity(&self.entry.entity) {
+            Some(kind) => global_id::encode(kind, id),
+            None => ID(id.to_string()),
+        })
     }
     /// The person the record is about, if any.
     async fn subject(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
@@ -128,6 +141,16 @@ impl AuditEntry {
     }
 }
 
+/// One entry for `node(id:)`, if the caller reads it on some trail.
+pub(crate) async fn entry_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<AuditEntry> {
+    let actor = actor(ctx)?;
+    let entry = read::entry_in_reach(&state(ctx)?.db, actor, id).await?;
+    Ok(AuditEntry {
+        entry,
+        show_address: actor.role == Role::Admin,
+    })
+}
+
 async fn person(ctx: &Context<'_>, id: Option<i64>) -> ApiResult<Option<User>> {
     let Some(id) = id else { return Ok(None) };
     let loaders = ctx.data::<Loaders>()?;
@@ -155,12 +178,19 @@ pub struct AuditFilter {
 
 impl AuditFilter {
     fn parse(self) -> ApiResult<AuditQuery> {
-        let id = |v: Option<ID>, field: &str| v.map(|v| parse_id(&v, field)).transpose();
+        let user =
+            |v: Option<ID>, field: &str| v.map(|v| parse_id(&v, field, NodeType::User)).transpose();
+        // Any record's id: with a global id the type is in it, but the
+        // filter still goes by `entity`, as it did for bare numbers.
+        let entity_id = self
+            .entity_id
+            .map(|v| parse_any_id(&v, "filter.entityId").map(|(_, id)| id))
+            .transpose()?;
         Ok(AuditQuery {
-            person: id(self.person, "filter.person")?,
-            actor: id(self.actor, "filter.actor")?,
+            person: user(self.person, "filter.person")?,
+            actor: user(self.actor, "filter.actor")?,
             entity: self.entity,
-            entity_id: id(self.entity_id, "filter.entityId")?,
+            entity_id,
             action: self.action,
             from: self.from,
             to: self.to,

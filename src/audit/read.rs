@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::Category;
 use crate::auth::{Actor, policy};
 use crate::db::entities::{audit_entry, audit_value};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Which entries a reader may see (decided by `auth::policy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +155,48 @@ pub async fn page(
         .limit(window.len() as u64)
         .all(db)
         .await?;
+    with_values(db, rows).await
+}
+
+/// One entry, if the caller may read it on some trail: the organisation's
+/// (HR, admins) or its subject's history (the person, their managers). The
+/// wider of the two reaches decides whether a security event shows.
+pub async fn entry_in_reach(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    entry_id: i64,
+) -> Result<AuditEntry> {
+    let row = audit_entry::Entity::find_by_id(entry_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("audit entry"))?;
+    let reaches = [
+        policy::audit_log(actor).ok(),
+        row.subject_id
+            .and_then(|person| policy::person_history(actor, person).ok()),
+    ];
+    let reach = if reaches.contains(&Some(AuditReach::Everything)) {
+        AuditReach::Everything
+    } else if reaches.contains(&Some(AuditReach::ChangesOnly)) {
+        AuditReach::ChangesOnly
+    } else {
+        return Err(Error::Forbidden("you cannot see this audit entry"));
+    };
+    let rows = select(reach, &AuditQuery::default())
+        .filter(audit_entry::Column::Id.eq(entry_id))
+        .all(db)
+        .await?;
+    with_values(db, rows)
+        .await?
+        .pop()
+        .ok_or(Error::NotFound("audit entry"))
+}
+
+/// Entries with the personal values still held put back in place.
+async fn with_values(
+    db: &impl ConnectionTrait,
+    rows: Vec<audit_entry::Model>,
+) -> Result<Vec<AuditEntry>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let values = if ids.is_empty() {
         Vec::new()

@@ -7,6 +7,7 @@ use super::session::Session;
 use crate::graphql::context::{request, state};
 use crate::graphql::date::Date;
 use crate::graphql::error::{ApiResult, parse_id};
+use crate::graphql::global_id::NodeType;
 use crate::people::graphql::User;
 
 /// Send `accessToken` as `Authorization: Bearer …`; when it expires, trade
@@ -120,12 +121,12 @@ impl AuthMutation {
             manager_id: input
                 .manager_id
                 .as_ref()
-                .map(|i| parse_id(i, "managerId"))
+                .map(|i| parse_id(i, "managerId", NodeType::User))
                 .transpose()?,
             team_id: input
                 .team_id
                 .as_ref()
-                .map(|i| parse_id(i, "teamId"))
+                .map(|i| parse_id(i, "teamId", NodeType::Team))
                 .transpose()?,
             locale: input.locale,
             password: None,

@@ -12,18 +12,30 @@ use crate::framework::graphql::{CertificationNode, View};
 use crate::graphql::context::{actor, current_framework, locale, state};
 use crate::graphql::date::Date;
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
+use crate::graphql::global_id::{self, GlobalId, NodeType};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{Described, Page, PageArgs, connection, window};
 use crate::people::graphql::{TeamNode, User};
 
 pub struct CertificationRecordNode(pub CertificationRecord);
 
+/// One record for `node(id:)`, within the reach of its history.
+pub(crate) async fn record_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<CertificationRecordNode> {
+    let record = super::record_in_reach(&state(ctx)?.db, actor(ctx)?, id).await?;
+    Ok(CertificationRecordNode(record))
+}
+
+impl GlobalId for CertificationRecordNode {
+    fn global_id(&self) -> ID {
+        global_id::encode(NodeType::CertificationRecord, self.0.id)
+    }
+}
 /// A person's progress towards, or holding of, one certificate.
 #[Object(name = "CertificationRecord")]
 impl CertificationRecordNode {
-    /// The record's id.
+    /// The record's global id (`node(id:)` fetches it again).
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        self.global_id()
     }
     /// The holder.
     async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
@@ -192,7 +204,7 @@ pub struct CertificationEventNode {
 pub struct CertificationReminderNode {
     /// The reminder's id.
     id: ID,
-    /// The certification record it is about.
+    /// The global id of the certification record it is about.
     record_id: ID,
     /// The holder.
     user: Option<User>,
@@ -238,12 +250,12 @@ impl CertificationFilterInput {
             user_id: self
                 .user_id
                 .as_ref()
-                .map(|i| parse_id(i, "filter.userId"))
+                .map(|i| parse_id(i, "filter.userId", NodeType::User))
                 .transpose()?,
             team_id: self
                 .team_id
                 .as_ref()
-                .map(|i| parse_id(i, "filter.teamId"))
+                .map(|i| parse_id(i, "filter.teamId", NodeType::Team))
                 .transpose()?,
             job_role: self.job_role,
             career_level: self.career_level,
@@ -462,7 +474,7 @@ impl CertificationQuery {
     ) -> ApiResult<CertificationStanding> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let (current, next) =
             super::certification_standing(&state.db, &state.frameworks, actor, user_id).await?;
         let fw = current_framework(ctx).await?;
@@ -502,7 +514,7 @@ impl CertificationQuery {
         #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<CertificationEventNode>> {
         let actor = actor(ctx)?;
-        let record_id = parse_id(&record_id, "recordId")?;
+        let record_id = parse_id(&record_id, "recordId", NodeType::CertificationRecord)?;
         let events = super::record_history(&state(ctx)?.db, actor, record_id).await?;
         let total = events.len();
         let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
@@ -559,7 +571,7 @@ impl CertificationQuery {
             .into_iter()
             .map(|r| CertificationReminderNode {
                 id: ID(r.id.to_string()),
-                record_id: ID(r.record_id.to_string()),
+                record_id: global_id::encode(NodeType::CertificationRecord, r.record_id),
                 user: people.get(&r.user_id).cloned().map(User),
                 expires_on: Date(r.expires_on),
                 stage_days: r.stage_days,
@@ -586,7 +598,7 @@ impl CertificationMutation {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
         let user_id = match &input.user_id {
-            Some(id) => parse_id(id, "userId")?,
+            Some(id) => parse_id(id, "userId", NodeType::User)?,
             None => actor.user_id,
         };
         let change = RecordChange {
@@ -619,7 +631,7 @@ impl CertificationMutation {
     ) -> ApiResult<CertificationRecordNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
-        let record_id = parse_id(&record_id, "recordId")?;
+        let record_id = parse_id(&record_id, "recordId", NodeType::CertificationRecord)?;
         let change = RecordChange {
             status: stored(input.status)?,
             progress: input.progress,
@@ -641,7 +653,7 @@ impl CertificationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The certification record's id.")] record_id: ID,
     ) -> ApiResult<CertificationRecordNode> {
-        let record_id = parse_id(&record_id, "recordId")?;
+        let record_id = parse_id(&record_id, "recordId", NodeType::CertificationRecord)?;
         Ok(CertificationRecordNode(
             super::verify_certification(&state(ctx)?.db, actor(ctx)?, record_id).await?,
         ))
@@ -654,7 +666,7 @@ impl CertificationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The certification record's id.")] record_id: ID,
     ) -> ApiResult<CertificationRecordNode> {
-        let record_id = parse_id(&record_id, "recordId")?;
+        let record_id = parse_id(&record_id, "recordId", NodeType::CertificationRecord)?;
         Ok(CertificationRecordNode(
             super::withdraw_certification(&state(ctx)?.db, actor(ctx)?, record_id).await?,
         ))

@@ -511,6 +511,17 @@ pub struct CertificationEvent {
     pub changed_at: DateTime<Utc>,
 }
 
+/// One record, if the caller may read the person's work (as its history).
+pub async fn record_in_reach(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    record_id: i64,
+) -> Result<CertificationRecord> {
+    let record = load(db, record_id).await?;
+    policy::view_work(actor, record.user_id)?;
+    Ok(record)
+}
+
 pub async fn record_history(
     db: &DatabaseConnection,
     actor: &Actor,

@@ -6,6 +6,7 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use crate::auth::Locale;
 use crate::graphql::context::{actor, locale, state};
 use crate::graphql::error::{ApiResult, parse_id};
+use crate::graphql::global_id::NodeType;
 
 /// A picture drawn by the server: the SVG itself, and the path to open it as an image.
 #[derive(SimpleObject)]
@@ -31,10 +32,10 @@ impl ChartQuery {
         #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<Chart> {
         let state = state(ctx)?;
-        let user = parse_id(&user_id, "userId")?;
+        let user = parse_id(&user_id, "userId", NodeType::User)?;
         let cycle = cycle_id
             .as_ref()
-            .map(|c| parse_id(c, "cycleId"))
+            .map(|c| parse_id(c, "cycleId", NodeType::AssessmentCycle))
             .transpose()?;
         let lang = self::locale(ctx, locale);
         let svg = super::views::profile_radar(
@@ -63,8 +64,8 @@ impl ChartQuery {
         #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<Chart> {
         let state = state(ctx)?;
-        let team = parse_id(&team_id, "teamId")?;
-        let cycle = parse_id(&cycle_id, "cycleId")?;
+        let team = parse_id(&team_id, "teamId", NodeType::Team)?;
+        let cycle = parse_id(&cycle_id, "cycleId", NodeType::AssessmentCycle)?;
         let lang = self::locale(ctx, locale);
         let svg = super::views::team_heatmap(
             &state.db,
@@ -93,7 +94,7 @@ impl ChartQuery {
         #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<Chart> {
         let state = state(ctx)?;
-        let user = parse_id(&user_id, "userId")?;
+        let user = parse_id(&user_id, "userId", NodeType::User)?;
         let lang = self::locale(ctx, locale);
         let svg = super::views::kpi_attainment(
             &state.db,
@@ -125,7 +126,7 @@ impl ChartQuery {
         let state = state(ctx)?;
         let team = team_id
             .as_ref()
-            .map(|t| parse_id(t, "teamId"))
+            .map(|t| parse_id(t, "teamId", NodeType::Team))
             .transpose()?;
         let lang = self::locale(ctx, locale);
         let svg = super::views::certification_coverage(
@@ -154,7 +155,7 @@ impl ChartQuery {
         let state = state(ctx)?;
         let team = team_id
             .as_ref()
-            .map(|t| parse_id(t, "teamId"))
+            .map(|t| parse_id(t, "teamId", NodeType::Team))
             .transpose()?;
         let lang = self::locale(ctx, locale);
         let svg = super::views::readiness_distribution(

@@ -7,7 +7,8 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::Error;
-use crate::exports::http::{caller, error_response, locale};
+use crate::exports::http::{caller, error_response, id_param, locale};
+use crate::graphql::global_id::NodeType;
 
 pub fn routes() -> Route {
     Route::new()
@@ -21,9 +22,24 @@ pub fn routes() -> Route {
 #[derive(Debug, Deserialize)]
 struct ChartQuery {
     lang: Option<String>,
-    cycle: Option<i64>,
+    cycle: Option<String>,
     period: Option<String>,
-    team: Option<i64>,
+    team: Option<String>,
+}
+
+impl ChartQuery {
+    fn cycle_id(&self) -> Result<Option<i64>, Error> {
+        let cycle = self.cycle.as_deref();
+        cycle
+            .map(|c| id_param(c, "cycle", NodeType::AssessmentCycle))
+            .transpose()
+    }
+
+    fn team_id(&self) -> Result<Option<i64>, Error> {
+        let team = self.team.as_deref();
+        team.map(|t| id_param(t, "team", NodeType::Team))
+            .transpose()
+    }
 }
 
 fn svg(result: Result<String, Error>) -> Response {
@@ -45,13 +61,15 @@ fn svg(result: Result<String, Error>) -> Response {
 async fn profile_radar(
     req: &Request,
     state: Data<&AppState>,
-    Path(user): Path<i64>,
+    Path(user): Path<String>,
     Query(q): Query<ChartQuery>,
 ) -> Response {
     svg(async {
         let actor = caller(req, &state).await?;
         let lang = locale(req, q.lang.as_deref(), &actor);
-        super::views::profile_radar(&state.db, &state.frameworks, &actor, user, q.cycle, lang).await
+        let user = id_param(&user, "user", NodeType::User)?;
+        let cycle = q.cycle_id()?;
+        super::views::profile_radar(&state.db, &state.frameworks, &actor, user, cycle, lang).await
     }
     .await)
 }
@@ -60,14 +78,15 @@ async fn profile_radar(
 async fn team_heatmap(
     req: &Request,
     state: Data<&AppState>,
-    Path(team): Path<i64>,
+    Path(team): Path<String>,
     Query(q): Query<ChartQuery>,
 ) -> Response {
     svg(async {
         let actor = caller(req, &state).await?;
         let lang = locale(req, q.lang.as_deref(), &actor);
+        let team = id_param(&team, "team", NodeType::Team)?;
         let cycle = q
-            .cycle
+            .cycle_id()?
             .ok_or_else(|| Error::invalid("cycle", "is required"))?;
         super::views::team_heatmap(&state.db, &state.frameworks, &actor, team, cycle, lang).await
     }
@@ -78,7 +97,7 @@ async fn team_heatmap(
 async fn kpi_attainment(
     req: &Request,
     state: Data<&AppState>,
-    Path(user): Path<i64>,
+    Path(user): Path<String>,
     Query(q): Query<ChartQuery>,
 ) -> Response {
     svg(async {
@@ -88,6 +107,7 @@ async fn kpi_attainment(
             .period
             .as_deref()
             .ok_or_else(|| Error::invalid("period", "is required"))?;
+        let user = id_param(&user, "user", NodeType::User)?;
         super::views::kpi_attainment(&state.db, &state.frameworks, &actor, user, period, lang).await
     }
     .await)
@@ -102,8 +122,14 @@ async fn certification_coverage(
     svg(async {
         let actor = caller(req, &state).await?;
         let lang = locale(req, q.lang.as_deref(), &actor);
-        super::views::certification_coverage(&state.db, &state.frameworks, &actor, q.team, lang)
-            .await
+        super::views::certification_coverage(
+            &state.db,
+            &state.frameworks,
+            &actor,
+            q.team_id()?,
+            lang,
+        )
+        .await
     }
     .await)
 }
@@ -117,8 +143,14 @@ async fn readiness_distribution(
     svg(async {
         let actor = caller(req, &state).await?;
         let lang = locale(req, q.lang.as_deref(), &actor);
-        super::views::readiness_distribution(&state.db, &state.frameworks, &actor, q.team, lang)
-            .await
+        super::views::readiness_distribution(
+            &state.db,
+            &state.frameworks,
+            &actor,
+            q.team_id()?,
+            lang,
+        )
+        .await
     }
     .await)
 }

@@ -152,6 +152,41 @@ pub async fn plan_by_id(
     view_plan(db, store, plan, reach, today, check_in_days).await
 }
 
+/// Any plan (open or closed) by its id, as the caller may read it.
+pub async fn plan_in_reach(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    plan_id: i64,
+    today: NaiveDate,
+    check_in_days: u32,
+) -> Result<PlanView> {
+    let plan = load_plan(db, plan_id).await?;
+    plan_by_id(db, store, actor, plan, today, check_in_days).await
+}
+
+/// One goal, with the view of its plan, as the caller may read it: a mentor
+/// reaches only the goals naming them.
+pub async fn goal_in_reach(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    actor: &Actor,
+    goal_id: i64,
+    today: NaiveDate,
+    check_in_days: u32,
+) -> Result<(PlanView, Goal)> {
+    let plan_id = super::goals::goal_row(db, goal_id).await?.plan_id;
+    let view = plan_in_reach(db, store, actor, plan_id, today, check_in_days).await?;
+    let goal = view
+        .plan
+        .goals
+        .iter()
+        .find(|g| g.id == goal_id)
+        .cloned()
+        .ok_or(crate::error::Error::NotFound("development goal"))?;
+    Ok((view, goal))
+}
+
 /// The goals of agreed plans naming the caller as mentor, with whose plan they are in.
 pub async fn mentoring_goals(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<(i64, Goal)>> {
     let goals = development_goal::Entity::find()

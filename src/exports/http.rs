@@ -17,6 +17,7 @@ use crate::app::AppState;
 use crate::auth::{Actor, Locale, links};
 use crate::certification::{CertificationFilter, CertificationStatus};
 use crate::error::Error;
+use crate::graphql::global_id::{self, NodeType};
 
 pub fn routes() -> Route {
     Route::new()
@@ -109,10 +110,10 @@ async fn file_response(table: Table, format: Format) -> Result<Response, Error> 
 struct FileQuery {
     format: Option<String>,
     lang: Option<String>,
-    cycle: Option<i64>,
+    cycle: Option<String>,
     period: Option<String>,
     // Filters, as in the GraphQL queries of the same data.
-    team: Option<i64>,
+    team: Option<String>,
     role: Option<String>,
     level: Option<String>,
     certification: Option<String>,
@@ -121,13 +122,23 @@ struct FileQuery {
     min_readiness: Option<f64>,
     only_ready: Option<bool>,
     // The audit trail's filters (`auditLog`).
-    person: Option<i64>,
-    actor: Option<i64>,
+    person: Option<String>,
+    actor: Option<String>,
     entity: Option<String>,
-    entity_id: Option<i64>,
+    entity_id: Option<String>,
     action: Option<String>,
     from: Option<String>,
     to: Option<String>,
+}
+
+/// An id from a download's path or query, as GraphQL arguments take it:
+/// the global id, or the bare number for one release (`global_id::read`).
+pub fn id_param(text: &str, field: &str, kind: NodeType) -> Result<i64, Error> {
+    global_id::read(text, kind).map_err(|problem| Error::invalid(field, problem))
+}
+
+fn optional_id(text: Option<&str>, field: &str, kind: NodeType) -> Result<Option<i64>, Error> {
+    text.map(|t| id_param(t, field, kind)).transpose()
 }
 
 /// An RFC 3339 moment from a query parameter.
@@ -148,10 +159,15 @@ async fn audit_log(req: &Request, state: Data<&AppState>, Query(q): Query<FileQu
         async {
             let (actor, format, locale) = who_and_how(req, &state, &q).await?;
             let query = crate::audit::read::AuditQuery {
-                person: q.person,
-                actor: q.actor,
+                person: optional_id(q.person.as_deref(), "person", NodeType::User)?,
+                actor: optional_id(q.actor.as_deref(), "actor", NodeType::User)?,
                 entity: q.entity.clone(),
-                entity_id: q.entity_id,
+                entity_id: q
+                    .entity_id
+                    .as_deref()
+                    .map(|t| global_id::read_any(t).map(|(_, n)| n))
+                    .transpose()
+                    .map_err(|problem| Error::invalid("entity_id", problem))?,
                 action: q.action.clone(),
                 from: moment(q.from.as_deref(), "from")?,
                 to: moment(q.to.as_deref(), "to")?,
@@ -193,12 +209,13 @@ fn respond(result: Result<Response, Error>) -> Response {
 async fn cycle_results(
     req: &Request,
     state: Data<&AppState>,
-    Path(cycle): Path<i64>,
+    Path(cycle): Path<String>,
     Query(q): Query<FileQuery>,
 ) -> Response {
     respond(
         async {
             let (actor, format, locale) = who_and_how(req, &state, &q).await?;
+            let cycle = id_param(&cycle, "cycle", NodeType::AssessmentCycle)?;
             let table = super::cycle_results::cycle_results(
                 &state.db,
                 &state.frameworks,
@@ -217,14 +234,14 @@ async fn cycle_results(
 async fn team_matrix(
     req: &Request,
     state: Data<&AppState>,
-    Path(team): Path<i64>,
+    Path(team): Path<String>,
     Query(q): Query<FileQuery>,
 ) -> Response {
     respond(
         async {
             let (actor, format, locale) = who_and_how(req, &state, &q).await?;
-            let cycle = q
-                .cycle
+            let team = id_param(&team, "team", NodeType::Team)?;
+            let cycle = optional_id(q.cycle.as_deref(), "cycle", NodeType::AssessmentCycle)?
                 .ok_or_else(|| Error::invalid("cycle", "is required"))?;
             let table = super::team_matrix::team_matrix(
                 &state.db,
@@ -245,12 +262,13 @@ async fn team_matrix(
 async fn team_performance(
     req: &Request,
     state: Data<&AppState>,
-    Path(team): Path<i64>,
+    Path(team): Path<String>,
     Query(q): Query<FileQuery>,
 ) -> Response {
     respond(
         async {
             let (actor, format, locale) = who_and_how(req, &state, &q).await?;
+            let team = id_param(&team, "team", NodeType::Team)?;
             let period = q
                 .period
                 .as_deref()
@@ -297,7 +315,7 @@ async fn certification_progress(
             let (actor, format, locale) = who_and_how(req, &state, &q).await?;
             let filter = CertificationFilter {
                 user_id: None,
-                team_id: q.team,
+                team_id: optional_id(q.team.as_deref(), "team", NodeType::Team)?,
                 job_role: q.role.clone(),
                 career_level: q.level.clone(),
                 certification: q.certification.clone(),
@@ -329,7 +347,7 @@ async fn readiness_ranking(
         async {
             let (actor, format, locale) = who_and_how(req, &state, &q).await?;
             let filter = ReadinessFilter {
-                team_id: q.team,
+                team_id: optional_id(q.team.as_deref(), "team", NodeType::Team)?,
                 job_role: q.role.clone(),
                 career_level: q.level.clone(),
                 min_readiness: q.min_readiness,

@@ -4,6 +4,7 @@
 
 use async_graphql::{ErrorExtensions, ID};
 
+use super::global_id::{self, NodeType};
 use crate::error::{Error, Problem};
 use crate::telemetry::current_request_id;
 
@@ -169,12 +170,15 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
-/// Reads a numeric id from the API's opaque `ID`.
-pub fn parse_id(id: &ID, field: &str) -> ApiResult<i64> {
-    id.parse::<i64>()
-        .ok()
-        .filter(|v| *v > 0)
-        .ok_or_else(|| ApiError::bad_input(field, "is not a valid id"))
+/// Reads the database id of a `kind` from an `ID` argument: see
+/// `global_id::read` (the global id, or the bare number for one release).
+pub fn parse_id(id: &ID, field: &str, kind: NodeType) -> ApiResult<i64> {
+    global_id::read(id, kind).map_err(|problem| ApiError::bad_input(field, problem))
+}
+
+/// Reads an `ID` argument that may name any kind of record.
+pub fn parse_any_id(id: &ID, field: &str) -> ApiResult<(Option<NodeType>, i64)> {
+    global_id::read_any(id).map_err(|problem| ApiError::bad_input(field, problem))
 }
 
 /// An error answered before GraphQL runs (body too large, unreadable or

@@ -4,9 +4,11 @@
 pub mod context;
 pub mod date;
 pub mod error;
+pub mod global_id;
 pub mod i18n;
 pub mod limits;
 pub mod loaders;
+pub mod node;
 pub mod pagination;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -40,6 +42,7 @@ pub const MAX_DIRECTIVES: usize = 8;
 /// Everything that can be read. Each field answers within the caller's reach.
 #[derive(MergedObject, Default)]
 pub struct Query(
+    node::NodeQuery,
     PeopleQuery,
     FrameworkQuery,
     AssessmentQuery,

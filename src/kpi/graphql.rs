@@ -8,6 +8,7 @@ use crate::framework::document::{Aggregation, KpiDirection};
 use crate::framework::graphql::{KpiNode, View};
 use crate::graphql::context::{actor, current_framework, locale, state};
 use crate::graphql::error::{ApiResult, parse_id};
+use crate::graphql::global_id::{self, GlobalId, NodeType};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{Page, PageArgs, connection, window};
 use crate::people::graphql::User;
@@ -26,12 +27,17 @@ pub struct TargetCommentNode {
     created_at: DateTime<Utc>,
 }
 
+impl GlobalId for PerformanceTargetNode {
+    fn global_id(&self) -> ID {
+        self.id.clone()
+    }
+}
 /// One weighted KPI target for a person and period, with threshold and stretch.
 #[derive(SimpleObject)]
 #[graphql(name = "PerformanceTarget")]
 pub struct PerformanceTargetNode {
-    /// The target's id.
-    id: ID,
+    /// The target's global id (`node(id:)` fetches it again).
+    pub(crate) id: ID,
     /// The period the target is for.
     period: String,
     /// The KPI's key.
@@ -124,12 +130,17 @@ impl TeamPerformanceNode {
     }
 }
 
+impl GlobalId for KpiActualNode {
+    fn global_id(&self) -> ID {
+        self.id.clone()
+    }
+}
 /// One recorded value of a KPI for a person and period.
 #[derive(SimpleObject)]
 #[graphql(name = "KpiActual")]
 pub struct KpiActualNode {
-    /// The reading's id.
-    id: ID,
+    /// The reading's global id (`node(id:)` fetches it again).
+    pub(crate) id: ID,
     /// The period the reading belongs to.
     period: String,
     /// The KPI read.
@@ -160,13 +171,38 @@ pub struct TargetChangeNode {
     changed_at: DateTime<Utc>,
 }
 
+fn actual_node(a: super::KpiActual) -> KpiActualNode {
+    KpiActualNode {
+        id: global_id::encode(NodeType::KpiActual, a.id),
+        period: a.period,
+        kpi_key: a.kpi,
+        value: a.value,
+        note: a.note,
+        source: a.source,
+        recorded_at: a.recorded_at,
+    }
+}
+
+/// One target for `node(id:)`, within the reach of `performance`.
+pub(crate) async fn target_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<PerformanceTargetNode> {
+    let target = super::target_in_reach(&state(ctx)?.db, actor(ctx)?, id).await?;
+    let fw = current_framework(ctx).await?;
+    Ok(target_node(ctx, &fw, target))
+}
+
+/// One reading for `node(id:)`, within the reach of `performance`.
+pub(crate) async fn actual_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<KpiActualNode> {
+    let actual = super::actual_in_reach(&state(ctx)?.db, actor(ctx)?, id).await?;
+    Ok(actual_node(actual))
+}
+
 fn target_node(
     ctx: &Context<'_>,
     fw: &std::sync::Arc<crate::framework::Framework>,
     t: PerformanceTarget,
 ) -> PerformanceTargetNode {
     PerformanceTargetNode {
-        id: ID(t.id.to_string()),
+        id: global_id::encode(NodeType::PerformanceTarget, t.id),
         kpi: fw
             .kpi(&t.kpi)
             .map(|_| KpiNode(View::new(fw.clone(), locale(ctx, None)), t.kpi.clone())),
@@ -291,7 +327,7 @@ impl KpiQuery {
     ) -> ApiResult<PerformanceNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let p = super::performance(&state.db, &state.frameworks, actor, user_id, &period).await?;
         let mut nodes = performance_nodes(ctx, vec![p]).await?;
         Ok(nodes.remove(0))
@@ -307,7 +343,7 @@ impl KpiQuery {
     ) -> ApiResult<TeamPerformanceNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
-        let team_id = parse_id(&team_id, "teamId")?;
+        let team_id = parse_id(&team_id, "teamId", NodeType::Team)?;
         let list =
             super::team_performance(&state.db, &state.frameworks, actor, team_id, &period).await?;
         let scores: Vec<f64> = list.iter().filter_map(|p| p.score).collect();
@@ -329,7 +365,7 @@ impl KpiQuery {
         #[graphql(desc = "`2026`, `2026-Q4` or `2026-11`.")] period: String,
     ) -> ApiResult<Vec<TargetChangeNode>> {
         let actor = actor(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let changes = super::target_history(&state(ctx)?.db, actor, user_id, &period).await?;
         let loaders = ctx.data::<Loaders>()?;
         let people = loaders
@@ -368,7 +404,7 @@ impl KpiMutation {
     ) -> ApiResult<Vec<PerformanceTargetNode>> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let inputs = targets.into_iter().map(Into::into).collect();
         let saved = super::set_targets(
             &state.db,
@@ -397,7 +433,7 @@ impl KpiMutation {
     ) -> ApiResult<PerformanceTargetNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let saved = super::set_target(
             &state.db,
             &state.frameworks,
@@ -421,7 +457,7 @@ impl KpiMutation {
         #[graphql(desc = "The KPI key of the target to remove.")] kpi: String,
     ) -> ApiResult<bool> {
         let actor = actor(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         super::remove_target(&state(ctx)?.db, actor, user_id, &period, &kpi).await?;
         Ok(true)
     }
@@ -434,7 +470,7 @@ impl KpiMutation {
         #[graphql(desc = "The comment, 1 to 2,000 characters.")] body: String,
     ) -> ApiResult<TargetCommentNode> {
         let actor = actor(ctx)?;
-        let target_id = parse_id(&target_id, "targetId")?;
+        let target_id = parse_id(&target_id, "targetId", NodeType::PerformanceTarget)?;
         let c = super::comment_on_target(&state(ctx)?.db, actor, target_id, &body).await?;
         Ok(TargetCommentNode {
             id: ID(c.id.to_string()),
@@ -461,7 +497,7 @@ impl KpiMutation {
     ) -> ApiResult<KpiActualNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let a = super::record_actual(
             &state.db,
             &state.frameworks,
@@ -475,15 +511,7 @@ impl KpiMutation {
             },
         )
         .await?;
-        Ok(KpiActualNode {
-            id: ID(a.id.to_string()),
-            period: a.period,
-            kpi_key: a.kpi,
-            value: a.value,
-            note: a.note,
-            source: a.source,
-            recorded_at: a.recorded_at,
-        })
+        Ok(actual_node(a))
     }
 
     /// Imports actuals from CSV (`email,period,kpi,value[,note]`). Every row

@@ -706,6 +706,34 @@ async fn readings_for(
         .collect())
 }
 
+/// One target, if the caller may read its person's performance.
+pub async fn target_in_reach(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    target_id: i64,
+) -> Result<PerformanceTarget> {
+    let row = performance_target::Entity::find_by_id(target_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("performance target"))?;
+    policy::view_work(actor, row.user_id)?;
+    Ok(row.into())
+}
+
+/// One reading, if the caller may read its person's performance.
+pub async fn actual_in_reach(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    actual_id: i64,
+) -> Result<KpiActual> {
+    let row = kpi_actual::Entity::find_by_id(actual_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("KPI actual"))?;
+    policy::view_work(actor, row.user_id)?;
+    Ok(row.into())
+}
+
 /// A person's targets, actuals, attainment and score for a period.
 pub async fn performance(
     db: &DatabaseConnection,

@@ -7,13 +7,19 @@ use super::{MessageKind, OutboxStatus};
 use crate::auth::Locale;
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::ApiResult;
+use crate::graphql::global_id::{self, GlobalId, NodeType};
 use crate::graphql::pagination::{Page, PageArgs, connection, window};
 
+impl GlobalId for OutboxMessage {
+    fn global_id(&self) -> ID {
+        self.id.clone()
+    }
+}
 /// An email in the outbox: queued, sent or failed, with its attempts.
 #[derive(SimpleObject)]
 pub struct OutboxMessage {
-    /// The message's id.
-    id: ID,
+    /// The message's global id (`node(id:)` fetches it again).
+    pub(crate) id: ID,
     /// Which email it is.
     kind: Option<MessageKind>,
     /// Where it goes.
@@ -34,6 +40,30 @@ pub struct OutboxMessage {
     created_at: DateTime<Utc>,
     /// When the mail server accepted it.
     sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<super::OutboxEntry> for OutboxMessage {
+    fn from(r: super::OutboxEntry) -> Self {
+        Self {
+            id: global_id::encode(NodeType::OutboxMessage, r.id),
+            kind: r.kind,
+            recipient_email: r.recipient_email,
+            locale: Locale::from_tag(&r.locale).unwrap_or_default(),
+            subject: r.subject,
+            status: r.status,
+            attempts: r.attempts,
+            next_attempt_at: r.next_attempt_at,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            sent_at: r.sent_at,
+        }
+    }
+}
+
+/// One message for `node(id:)` (HR and admins, as `emailOutbox`).
+pub(crate) async fn message_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<OutboxMessage> {
+    let entry = super::outbox_message(&state(ctx)?.db, actor(ctx)?, id).await?;
+    Ok(entry.into())
 }
 
 /// Narrows the outbox: by status, by recipient.
@@ -73,22 +103,7 @@ impl MailQuery {
         let total = super::outbox_count(db, actor, &query).await? as usize;
         let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
         let rows = super::outbox(db, actor, &query, range.start as u64, range.len() as u64).await?;
-        let nodes: Vec<OutboxMessage> = rows
-            .into_iter()
-            .map(|r| OutboxMessage {
-                id: ID(r.id.to_string()),
-                kind: r.kind,
-                recipient_email: r.recipient_email,
-                locale: Locale::from_tag(&r.locale).unwrap_or_default(),
-                subject: r.subject,
-                status: r.status,
-                attempts: r.attempts,
-                next_attempt_at: r.next_attempt_at,
-                last_error: r.last_error,
-                created_at: r.created_at,
-                sent_at: r.sent_at,
-            })
-            .collect();
+        let nodes: Vec<OutboxMessage> = rows.into_iter().map(OutboxMessage::from).collect();
         Ok(connection(range, total, nodes))
     }
 }

@@ -188,22 +188,35 @@ pub async fn outbox(
         .order_by_desc(email_outbox::Column::Id)
         .offset(offset)
         .limit(limit);
-    Ok(query
-        .all(db)
+    Ok(query.all(db).await?.into_iter().map(outbox_entry).collect())
+}
+
+/// One message of the outbox (HR and admins).
+pub async fn outbox_message(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    message_id: i64,
+) -> Result<OutboxEntry> {
+    policy::hr(actor)?;
+    email_outbox::Entity::find_by_id(message_id)
+        .one(db)
         .await?
-        .into_iter()
-        .map(|r| OutboxEntry {
-            id: r.id,
-            kind: MessageKind::from_name(&r.kind),
-            recipient_email: r.recipient_email,
-            locale: r.locale,
-            subject: r.subject,
-            status: OutboxStatus::parse(&r.status),
-            attempts: r.attempts,
-            next_attempt_at: r.next_attempt_at,
-            last_error: r.last_error,
-            created_at: r.created_at,
-            sent_at: r.sent_at,
-        })
-        .collect())
+        .map(outbox_entry)
+        .ok_or(crate::error::Error::NotFound("outbox message"))
+}
+
+fn outbox_entry(r: email_outbox::Model) -> OutboxEntry {
+    OutboxEntry {
+        id: r.id,
+        kind: MessageKind::from_name(&r.kind),
+        recipient_email: r.recipient_email,
+        locale: r.locale,
+        subject: r.subject,
+        status: OutboxStatus::parse(&r.status),
+        attempts: r.attempts,
+        next_attempt_at: r.next_attempt_at,
+        last_error: r.last_error,
+        created_at: r.created_at,
+        sent_at: r.sent_at,
+    }
 }

@@ -12,6 +12,7 @@ use crate::auth::{Locale, Role, policy};
 use crate::graphql::context::{actor, request, state};
 use crate::graphql::date::Date;
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
+use crate::graphql::global_id::{self, GlobalId, NodeType};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{Described, Page, PageArgs, page_of};
 
@@ -37,12 +38,17 @@ impl User {
     }
 }
 
+impl GlobalId for User {
+    fn global_id(&self) -> ID {
+        global_id::encode(NodeType::User, self.0.id)
+    }
+}
 /// A person. Only the id and name of people outside the caller's reach are shown; the other fields are null.
 #[Object]
 impl User {
-    /// The person's id.
+    /// The person's global id (`node(id:)` fetches them again).
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        self.global_id()
     }
     /// Null when the caller may not see this person.
     async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
@@ -143,12 +149,17 @@ impl User {
 #[derive(Clone)]
 pub struct TeamNode(pub Team);
 
+impl GlobalId for TeamNode {
+    fn global_id(&self) -> ID {
+        global_id::encode(NodeType::Team, self.0.id)
+    }
+}
 /// A team in the organisation tree. Team structure is not personal data.
 #[Object(name = "Team")]
 impl TeamNode {
-    /// The team's id.
+    /// The team's global id (`node(id:)` fetches it again).
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        self.global_id()
     }
     /// The team's name.
     async fn name(&self) -> &str {
@@ -247,8 +258,8 @@ pub struct UpdateTeamInput {
     pub parent_id: async_graphql::MaybeUndefined<ID>,
 }
 
-fn optional_id(id: Option<&ID>, field: &str) -> ApiResult<Option<i64>> {
-    id.map(|id| parse_id(id, field)).transpose()
+fn optional_id(id: Option<&ID>, field: &str, kind: NodeType) -> ApiResult<Option<i64>> {
+    id.map(|id| parse_id(id, field, kind)).transpose()
 }
 
 /// `undefined` → leave alone; `null` → clear; a value → set.
@@ -261,6 +272,18 @@ fn maybe<T: Clone, U>(
         async_graphql::MaybeUndefined::Null => Some(None),
         async_graphql::MaybeUndefined::Value(v) => Some(Some(parse(v)?)),
     })
+}
+
+/// One person as `user(id:)` and `node(id:)` answer: within the caller's reach.
+pub(crate) async fn user_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<User> {
+    let actor = actor(ctx)?;
+    Ok(User(super::find_person(&state(ctx)?.db, actor, id).await?))
+}
+
+/// One team as `team(id:)` and `node(id:)` answer: any signed-in caller.
+pub(crate) async fn team_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<TeamNode> {
+    actor(ctx)?;
+    Ok(TeamNode(super::find_team(&state(ctx)?.db, id).await?))
 }
 
 #[derive(Default)]
@@ -283,9 +306,7 @@ impl PeopleQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The person's id.")] id: ID,
     ) -> ApiResult<User> {
-        let actor = actor(ctx)?;
-        let id = parse_id(&id, "id")?;
-        Ok(User(super::find_person(&state(ctx)?.db, actor, id).await?))
+        user_by_id(ctx, parse_id(&id, "id", NodeType::User)?).await
     }
 
     /// The people the caller may see, oldest account first.
@@ -312,7 +333,7 @@ impl PeopleQuery {
             .transpose()?;
         let filter = filter.unwrap_or_default();
         let filter = PeopleFilter {
-            team_id: optional_id(filter.team_id.as_ref(), "filter.teamId")?,
+            team_id: optional_id(filter.team_id.as_ref(), "filter.teamId", NodeType::Team)?,
             role: filter.role,
             active: filter.active,
             search: filter.search,
@@ -357,9 +378,7 @@ impl PeopleQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The team's id.")] id: ID,
     ) -> ApiResult<TeamNode> {
-        actor(ctx)?;
-        let id = parse_id(&id, "id")?;
-        Ok(TeamNode(super::find_team(&state(ctx)?.db, id).await?))
+        team_by_id(ctx, parse_id(&id, "id", NodeType::Team)?).await
     }
 
     /// A person's changes of job role or career level, oldest first. A Relay
@@ -375,7 +394,7 @@ impl PeopleQuery {
         #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<PositionChangeNode>> {
         let actor = actor(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let changes = super::position_history(&state(ctx)?.db, actor, user_id).await?;
         page_of(
             changes,
@@ -442,8 +461,8 @@ impl PeopleMutation {
             email: input.email,
             name: input.name,
             role: Some(input.role),
-            manager_id: optional_id(input.manager_id.as_ref(), "managerId")?,
-            team_id: optional_id(input.team_id.as_ref(), "teamId")?,
+            manager_id: optional_id(input.manager_id.as_ref(), "managerId", NodeType::User)?,
+            team_id: optional_id(input.team_id.as_ref(), "teamId", NodeType::Team)?,
             locale: input.locale,
             password: input.password,
             job_role: input.job_role,
@@ -466,12 +485,14 @@ impl PeopleMutation {
         #[graphql(desc = "What to create or change.")] input: UpdateUserInput,
     ) -> ApiResult<User> {
         let actor = actor(ctx)?;
-        let id = parse_id(&id, "id")?;
+        let id = parse_id(&id, "id", NodeType::User)?;
         let changes = PersonChanges {
             name: input.name,
             role: input.role,
-            manager_id: maybe(&input.manager_id, |v| parse_id(v, "managerId"))?,
-            team_id: maybe(&input.team_id, |v| parse_id(v, "teamId"))?,
+            manager_id: maybe(&input.manager_id, |v| {
+                parse_id(v, "managerId", NodeType::User)
+            })?,
+            team_id: maybe(&input.team_id, |v| parse_id(v, "teamId", NodeType::Team))?,
             locale: input.locale,
             active: input.active,
             job_role: maybe(&input.job_role, |v| Ok(v.clone()))?,
@@ -491,7 +512,7 @@ impl PeopleMutation {
         #[graphql(desc = "The new team.")] input: CreateTeamInput,
     ) -> ApiResult<TeamNode> {
         let actor = actor(ctx)?;
-        let parent = optional_id(input.parent_id.as_ref(), "parentId")?;
+        let parent = optional_id(input.parent_id.as_ref(), "parentId", NodeType::Team)?;
         let team = super::create_team(&state(ctx)?.db, actor, &input.name, parent).await?;
         Ok(TeamNode(team))
     }
@@ -505,8 +526,10 @@ impl PeopleMutation {
         #[graphql(desc = "What to create or change.")] input: UpdateTeamInput,
     ) -> ApiResult<TeamNode> {
         let actor = actor(ctx)?;
-        let id = parse_id(&id, "id")?;
-        let parent = maybe(&input.parent_id, |v| parse_id(v, "parentId"))?;
+        let id = parse_id(&id, "id", NodeType::Team)?;
+        let parent = maybe(&input.parent_id, |v| {
+            parse_id(v, "parentId", NodeType::Team)
+        })?;
         let team =
             super::update_team(&state(ctx)?.db, actor, id, input.name.as_deref(), parent).await?;
         Ok(TeamNode(team))

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Json, Object, SimpleObject};
 
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::{ApiResult, parse_id};
+use crate::graphql::global_id::{self, NodeType};
 
 #[derive(Default)]
 pub struct PrivacyQuery;
@@ -30,7 +31,7 @@ impl PrivacyQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The person whose data to export.")] user_id: ID,
     ) -> ApiResult<Json<serde_json::Value>> {
-        let person = parse_id(&user_id, "userId")?;
+        let person = parse_id(&user_id, "userId", NodeType::User)?;
         let document = super::export_person_data(&state(ctx)?.db, actor(ctx)?, person).await?;
         Ok(Json(document))
     }
@@ -39,7 +40,7 @@ impl PrivacyQuery {
 /// What erasing a person did.
 #[derive(SimpleObject)]
 pub struct ErasePersonPayload {
-    /// The erased person's id, which stays so aggregates and other people's
+    /// The erased person's global id, which stays so aggregates and other people's
     /// records keep adding up.
     person_id: ID,
     /// How many rows were changed or removed.
@@ -64,10 +65,10 @@ impl PrivacyMutation {
         #[graphql(desc = "Why, for the audit trail (e.g. the request's reference).")]
         reason: String,
     ) -> ApiResult<ErasePersonPayload> {
-        let person = parse_id(&user_id, "userId")?;
+        let person = parse_id(&user_id, "userId", NodeType::User)?;
         let erased = super::erase_person(&state(ctx)?.db, actor(ctx)?, person, &reason).await?;
         Ok(ErasePersonPayload {
-            person_id: ID(erased.person_id.to_string()),
+            person_id: global_id::encode(NodeType::User, erased.person_id),
             rows_changed: i32::try_from(erased.rows_changed).unwrap_or(i32::MAX),
         })
     }

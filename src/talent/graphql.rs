@@ -6,6 +6,7 @@ use super::calibration::{self, Tendency};
 use super::nine_box::{self, Band};
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::{ApiResult, parse_id};
+use crate::graphql::global_id::NodeType;
 use crate::graphql::loaders::Loaders;
 use crate::people::graphql::{TeamNode, User};
 
@@ -123,7 +124,7 @@ impl TalentQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The assessment cycle.")] cycle_id: ID,
     ) -> ApiResult<Vec<ManagerCalibration>> {
-        let cycle = parse_id(&cycle_id, "cycleId")?;
+        let cycle = parse_id(&cycle_id, "cycleId", NodeType::AssessmentCycle)?;
         let found = super::rating_calibration(&state(ctx)?.db, actor(ctx)?, cycle).await?;
         Ok(found.into_iter().map(ManagerCalibration).collect())
     }
@@ -312,7 +313,9 @@ impl TalentReviewQuery {
         #[graphql(desc = "The KPI period, e.g. `2026-Q4`.")] period: String,
         #[graphql(desc = "Only this team and its sub-teams.")] team_id: Option<ID>,
     ) -> ApiResult<TalentReview> {
-        let team = team_id.map(|t| parse_id(&t, "teamId")).transpose()?;
+        let team = team_id
+            .map(|t| parse_id(&t, "teamId", NodeType::Team))
+            .transpose()?;
         let state = state(ctx)?;
         let review = super::talent_review(
             &state.db,

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use skillpath::auth::Role;
 use skillpath::people::{self, NewPerson, Person};
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::helpers::{DbId, PASSWORD, TestApp, spawn_app};
 
 pub const OPEN: &str = "mutation($input: OpenAssessmentCycleInput!) { openAssessmentCycle(input: $input) { participantCount cycle { id status frameworkVersion } } }";
 pub const ADVANCE: &str =
@@ -85,11 +85,7 @@ async fn team(app: &TestApp) -> Team {
             json!({}),
         )
         .await;
-    let team_id: i64 = created.data()["createTeam"]["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let team_id: i64 = created.data()["createTeam"]["id"].db_id();
     let manager = placed(
         app,
         "manager@example.com",

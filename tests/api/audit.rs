@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use skillpath::auth::Role;
 
 use crate::assessment::{ADVANCE, OPEN, SAVE_SELF, SUBMIT_MANAGER, SUBMIT_SELF, all_at, placed};
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::helpers::{DbId, PASSWORD, TestApp, gid, spawn_app};
 
 const LOG: &str = "query($f: AuditFilter, $n: Int) { auditLog(filter: $f, first: $n) { totalCount edges { node { id action category via entity entityId actor { id } subject { id } changes { field from to erased } requestId clientAddress } } } }";
 
@@ -98,7 +98,9 @@ impl<'a> Walk<'a> {
         let entries = self.entries_since(self.newest).await;
         assert!(!entries.is_empty(), "{name} left no audit entry");
         for entry in &entries {
-            let by = entry["actor"]["id"].as_str().map(|s| s.parse().unwrap());
+            let by = Some(&entry["actor"]["id"])
+                .filter(|v| v.is_string())
+                .map(DbId::db_id);
             assert_eq!(by, actor, "{name}: wrong actor in {entry}");
             assert!(entry["requestId"].is_string(), "{name}: no request id");
         }
@@ -117,7 +119,7 @@ impl<'a> Walk<'a> {
 }
 
 fn id_of(entry: &Value) -> i64 {
-    entry["id"].as_str().unwrap().parse().unwrap()
+    entry["id"].db_id()
 }
 
 fn id(value: &Value) -> String {
@@ -232,7 +234,7 @@ async fn every_mutation_leaves_an_entry_naming_its_caller_and_what_changed() {
             "mutation { inviteUser(input: {email: \"new@example.com\", name: \"New Colleague\"}) { id } }",
             json!({}))
         .await;
-    let invited_id: i64 = id(&invited).parse().unwrap();
+    let invited_id: i64 = invited["id"].db_id();
     let invitation = mailed_token(&app, "new@example.com").await;
     walk.step("acceptInvitation", None, Some(invited_id), true,
         "mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { accessToken } }",
@@ -669,7 +671,7 @@ async fn a_refused_mutation_leaves_no_entry_and_readers_see_what_their_role_allo
     let seen_by_admin = app.gql(Some(&admin), LOG, failures.clone()).await;
     let node = &seen_by_admin.data()["auditLog"]["edges"][0]["node"];
     assert_eq!(node["category"], "SECURITY");
-    assert_eq!(node["subject"]["id"], ada.id.to_string());
+    assert_eq!(node["subject"]["id"], gid("User", ada.id));
     assert_eq!(node["actor"], Value::Null);
     assert!(node["clientAddress"].is_string(), "admins see the address");
     let seen_by_hr = app.gql(Some(&hr_token), LOG, failures).await;
@@ -703,7 +705,7 @@ async fn a_refused_mutation_leaves_no_entry_and_readers_see_what_their_role_allo
             .map(|e| &e["node"])
             .find(|n| n["action"] == "user.update")
             .expect("the update in the history");
-        assert_eq!(update["actor"]["id"], hr.id.to_string());
+        assert_eq!(update["actor"]["id"], gid("User", hr.id));
         assert_eq!(
             update["changes"],
             json!([{"field": "name", "from": "ada", "to": "Ada Lovelace"}])
@@ -983,7 +985,7 @@ async fn role_changes_and_refresh_token_reuse_are_security_events() {
     let role = role
         .iter()
         .map(|e| &e["node"])
-        .find(|n| n["subject"]["id"].as_str() == Some(ada.id.to_string().as_str()))
+        .find(|n| n["subject"]["id"].db_id() == ada.id)
         .expect("the role change");
     assert_eq!(role["category"], "SECURITY");
     assert_eq!(
@@ -992,6 +994,6 @@ async fn role_changes_and_refresh_token_reuse_are_security_events() {
     );
     let reuse = security("auth.token_reuse").await;
     assert_eq!(reuse.len(), 1);
-    assert_eq!(reuse[0]["node"]["subject"]["id"], ada.id.to_string());
+    assert_eq!(reuse[0]["node"]["subject"]["id"].db_id(), ada.id);
     assert_eq!(reuse[0]["node"]["category"], "SECURITY");
 }

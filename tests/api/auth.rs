@@ -8,7 +8,7 @@ use skillpath::auth::Role;
 use skillpath::auth::tokens::TokenKeys;
 use skillpath::config::Secret;
 
-use crate::helpers::{PASSWORD, TOKEN_SECRET, spawn_app};
+use crate::helpers::{PASSWORD, TOKEN_SECRET, gid, spawn_app};
 
 const ME: &str = "{ me { id email role } }";
 const REFRESH: &str =
@@ -20,7 +20,7 @@ async fn a_person_logs_in_and_me_answers_with_their_account() {
     let ada = app.person("ada@example.com", Role::Employee, None).await;
     // Emails match case-insensitively.
     let session = app.login("ADA@Example.com").await;
-    assert_eq!(session["user"]["id"], ada.id.to_string());
+    assert_eq!(session["user"]["id"], gid("User", ada.id));
     let token = session["accessToken"].as_str().unwrap();
     let me = app.gql(Some(token), ME, json!({})).await;
     assert_eq!(me.data()["me"]["email"], "ada@example.com");

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use skillpath::auth::Role;
 use skillpath::people::{self, NewPerson, Person};
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::helpers::{DbId, PASSWORD, TestApp, spawn_app};
 
 const RECORD: &str = "mutation($i: RecordCertificationInput!) { recordCertification(input: $i) { id status progress earnedOn expiresOn } }";
 const UPDATE: &str = "mutation($r: ID!, $i: UpdateCertificationInput!) { updateCertificationProgress(recordId: $r, input: $i) { id status progress earnedOn expiresOn verified } }";
@@ -230,11 +230,7 @@ async fn hr_filters_by_team_status_and_expiry_and_managers_see_their_reports_onl
                     json!({"n": name}),
                 )
                 .await;
-            created.data()["createTeam"]["id"]
-                .as_str()
-                .unwrap()
-                .parse::<i64>()
-                .unwrap()
+            created.data()["createTeam"]["id"].db_id()
         }
     };
     let growth = team("Growth").await;

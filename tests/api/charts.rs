@@ -7,7 +7,7 @@ use serde_json::json;
 use skillpath::charts::{heatmap, radar};
 
 use crate::exports::{get, rated_cycle};
-use crate::helpers::spawn_app;
+use crate::helpers::{DbId, spawn_app};
 
 /// The SVG drawn into pixels with the system's fonts. Chinese needs a CJK
 /// font: `.ci/run` installs fonts-wqy-microhei.
@@ -308,10 +308,7 @@ async fn certification_coverage_draws_each_level_as_the_share_holding_all_it_req
         )
         .await
         .data()["createTeam"]["id"]
-        .as_str()
-        .unwrap()
-        .parse::<i64>()
-        .unwrap();
+        .db_id();
     let mut ids = Vec::new();
     for (email, level) in [
         ("d1@example.com", "p3"),

@@ -5,7 +5,7 @@ use serde_json::json;
 use skillpath::auth::Role;
 
 use crate::assessment::{ADVANCE, OPEN, SUBMIT_MANAGER, SUBMIT_SELF, all_at, placed, role_skills};
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{DbId, TestApp, spawn_app};
 
 /// Two teams in one cycle: Growth (a manager and two reports) and Care
 /// (its own manager and one report). Ratings submitted for everyone.
@@ -27,10 +27,7 @@ async fn team(app: &TestApp, hr: &str, name: &str) -> i64 {
     )
     .await
     .data()["createTeam"]["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
+        .db_id()
 }
 
 pub async fn rated_cycle(app: &TestApp) -> Cycle {

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use skillpath::audit::{self, AuditScope};
 use skillpath::auth::Role;
 use skillpath::config::{PasswordHashing, Secret, Settings};
+use skillpath::graphql::global_id::{self, NodeType};
 use skillpath::people::{self, NewPerson, Person};
 use skillpath::{Application, app::AppState};
 use tokio::sync::oneshot;
@@ -310,5 +311,32 @@ pub async fn org(app: &TestApp) -> Org {
         report,
         indirect,
         outsider,
+    }
+}
+
+/// The global id the API gives row `id` of GraphQL type `type_name`
+/// (`gid("User", 42)`), to compare with an `id` an answer holds.
+pub fn gid(type_name: &str, id: i64) -> String {
+    let kind =
+        NodeType::from_name(type_name).unwrap_or_else(|| panic!("{type_name} is not a Node type"));
+    global_id::encode(kind, id).0
+}
+
+/// The database id inside an `ID` the API answered: a global id, or a bare
+/// number for types that are not nodes. For arranging through the services
+/// and for SQL checks.
+pub trait DbId {
+    fn db_id(&self) -> i64;
+}
+
+impl DbId for Value {
+    fn db_id(&self) -> i64 {
+        let text = self
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an ID string, got {self}"));
+        text.parse::<i64>()
+            .ok()
+            .or_else(|| global_id::decode(text).map(|(_, n)| n))
+            .unwrap_or_else(|| panic!("{text} is neither a number nor a global id"))
     }
 }

@@ -13,7 +13,7 @@ use skillpath::auth::throttle::{ACCOUNT_LIMIT, PAIR_LIMIT};
 use crate::assessment::{
     ADVANCE, OPEN, SAVE_SELF, SUBMIT_MANAGER, SUBMIT_SELF, all_at, placed, role_skills,
 };
-use crate::helpers::{PASSWORD, TestApp, spawn_app, spawn_app_with, test_settings};
+use crate::helpers::{DbId, PASSWORD, TestApp, spawn_app, spawn_app_with, test_settings};
 
 const REFRESH: &str = "mutation($t: String!) { refreshToken(token: $t) { refreshToken } }";
 const LOGOUT: &str = "mutation($t: String!) { logout(refreshToken: $t) }";
@@ -142,8 +142,10 @@ async fn a_closed_cycle_is_frozen_even_while_reviews_are_being_submitted() {
             let body = json!({"c": cycle, "u": r.id.to_string(), "r": all_at(&skills, 2)});
             app.gql(Some(&boss_token), SUBMIT_MANAGER, body)
         });
-        let assessments_in_cycle =
-            format!("SELECT COUNT(*) AS n FROM assessments WHERE cycle_id = {cycle}");
+        let assessments_in_cycle = format!(
+            "SELECT COUNT(*) AS n FROM assessments WHERE cycle_id = {}",
+            json!(cycle).db_id()
+        );
         let close = async {
             tokio::time::sleep(Duration::from_millis(round as u64 % 5)).await;
             let closed = app.gql(Some(&hr), ADVANCE, json!({"id": cycle})).await;

@@ -27,6 +27,7 @@ mod logs;
 mod mail;
 mod mentors;
 mod migrations;
+mod nodes;
 mod otel;
 mod pages;
 mod people;

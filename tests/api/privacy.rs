@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use skillpath::auth::Role;
 
 use crate::assessment::{ADVANCE, OPEN, SUBMIT_MANAGER, placed, role_skills};
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{DbId, TestApp, gid, spawn_app};
 
 const EXPORT_MINE: &str = "{ exportMyData }";
 const EXPORT_THEIRS: &str = "query($u: ID!) { exportPersonData(userId: $u) }";
@@ -244,7 +244,7 @@ async fn an_export_holds_the_persons_records_and_erasure_leaves_them_nowhere() {
         .gql(Some(&admin), "{ auditLog(filter: {action: \"person.erase\"}) { edges { node { subject { id } changes { field to } } } } }", json!({}))
         .await;
     let node = &log.data()["auditLog"]["edges"][0]["node"];
-    assert_eq!(node["subject"]["id"], zhu.to_string());
+    assert_eq!(node["subject"]["id"], gid("User", zhu));
     let (intact, said) = crate::audit::verify(&app).await;
     assert!(intact, "{said}");
     // Erasing twice is refused.
@@ -269,10 +269,7 @@ async fn records_of(app: &TestApp, email: &str, boss: &str, cycle: &str, skills:
         .iter()
         .find(|p| p["email"] == email)
         .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+        .db_id();
     let name = email.split('@').next().unwrap();
     let token = app.token(email).await;
     let u = id.to_string();

@@ -19,6 +19,7 @@ use crate::framework::graphql::{SkillNode, View};
 use crate::graphql::context::{actor, locale, state};
 use crate::graphql::date::Date;
 use crate::graphql::error::{ApiResult, parse_id};
+use crate::graphql::global_id::{self, GlobalId, NodeType};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{
     Page, PageArgs, PageNames, connection, connection_named, page_of, window,

@@ -55,9 +55,9 @@ async fn write(
 ) -> ApiResult<AssessmentNode> {
     let actor = actor(ctx)?;
     let state = state(ctx)?;
-    let cycle_id = parse_id(&cycle_id, "cycleId")?;
+    let cycle_id = parse_id(&cycle_id, "cycleId", NodeType::AssessmentCycle)?;
     let subject_id = match subject {
-        Some(id) => parse_id(&id, "userId")?,
+        Some(id) => parse_id(&id, "userId", NodeType::User)?,
         None => actor.user_id,
     };
     let written = crate::assessment::save_assessment(
@@ -93,7 +93,7 @@ impl AssessmentMutation {
         let team_ids = input
             .team_ids
             .iter()
-            .map(|t| parse_id(t, "teamIds"))
+            .map(|t| parse_id(t, "teamIds", NodeType::Team))
             .collect::<ApiResult<Vec<_>>>()?;
         let (cycle, count) = crate::assessment::open_cycle(
             &state.db,
@@ -122,7 +122,7 @@ impl AssessmentMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The assessment cycle's id.")] id: ID,
     ) -> ApiResult<AssessmentCycle> {
-        let id = parse_id(&id, "id")?;
+        let id = parse_id(&id, "id", NodeType::AssessmentCycle)?;
         Ok(AssessmentCycle(
             crate::assessment::advance_cycle(&state(ctx)?.db, actor(ctx)?, id).await?,
         ))
@@ -216,9 +216,9 @@ impl AssessmentMutation {
     ) -> ApiResult<bool> {
         let actor = actor(ctx)?;
         let (cycle_id, user_id, peer_id) = (
-            parse_id(&cycle_id, "cycleId")?,
-            parse_id(&user_id, "userId")?,
-            parse_id(&peer_id, "peerId")?,
+            parse_id(&cycle_id, "cycleId", NodeType::AssessmentCycle)?,
+            parse_id(&user_id, "userId", NodeType::User)?,
+            parse_id(&peer_id, "peerId", NodeType::User)?,
         );
         crate::assessment::request_peer_input(&state(ctx)?.db, actor, cycle_id, user_id, peer_id)
             .await?;

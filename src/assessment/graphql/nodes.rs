@@ -4,12 +4,17 @@ use super::*;
 
 pub struct AssessmentCycle(pub crate::assessment::Cycle);
 
+impl GlobalId for AssessmentCycle {
+    fn global_id(&self) -> ID {
+        global_id::encode(NodeType::AssessmentCycle, self.0.id)
+    }
+}
 /// A round of assessments over some people, pinned to one framework version: self-assessment, then manager review, calibration and close.
 #[Object]
 impl AssessmentCycle {
-    /// The cycle's id.
+    /// The cycle's global id (`node(id:)` fetches it again).
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        self.global_id()
     }
     /// The cycle's name, e.g. `2026 H2`.
     async fn name(&self) -> &str {
@@ -97,16 +102,21 @@ pub struct RatingNode {
 
 pub struct AssessmentNode(pub(crate) crate::assessment::Assessment);
 
+impl GlobalId for AssessmentNode {
+    fn global_id(&self) -> ID {
+        global_id::encode(NodeType::Assessment, self.0.id)
+    }
+}
 /// One set of ratings given in a cycle: a self-assessment, a manager's review or a peer's input.
 #[Object(name = "Assessment")]
 impl AssessmentNode {
-    /// The assessment's id.
+    /// The assessment's global id (`node(id:)` fetches it again).
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        self.global_id()
     }
-    /// The cycle it belongs to.
+    /// The global id of the cycle it belongs to.
     async fn cycle_id(&self) -> ID {
-        ID(self.0.cycle_id.to_string())
+        global_id::encode(NodeType::AssessmentCycle, self.0.cycle_id)
     }
     /// Self, manager or peer.
     async fn kind(&self) -> AssessmentKind {

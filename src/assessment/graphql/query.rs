@@ -2,6 +2,18 @@
 
 use super::*;
 
+/// One cycle for `node(id:)`, with the reach of `assessmentCycles`.
+pub(crate) async fn cycle_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<AssessmentCycle> {
+    let cycle = crate::assessment::cycle_in_reach(&state(ctx)?.db, actor(ctx)?, id).await?;
+    Ok(AssessmentCycle(cycle))
+}
+
+/// One assessment for `node(id:)`, with the reach of `assessments`.
+pub(crate) async fn assessment_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<AssessmentNode> {
+    let found = crate::assessment::assessment_in_reach(&state(ctx)?.db, actor(ctx)?, id).await?;
+    Ok(AssessmentNode(found))
+}
+
 #[derive(Default)]
 pub struct AssessmentQuery;
 
@@ -37,10 +49,10 @@ impl AssessmentQuery {
     ) -> ApiResult<SkillProfileNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let cycle_id = cycle_id
             .as_ref()
-            .map(|c| parse_id(c, "cycleId"))
+            .map(|c| parse_id(c, "cycleId", NodeType::AssessmentCycle))
             .transpose()?;
         let p = crate::assessment::skill_profile(
             &state.db,
@@ -120,8 +132,8 @@ impl AssessmentQuery {
         #[graphql(desc = "The person's id.")] user_id: ID,
     ) -> ApiResult<Vec<AssessmentNode>> {
         let actor = actor(ctx)?;
-        let cycle_id = parse_id(&cycle_id, "cycleId")?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let cycle_id = parse_id(&cycle_id, "cycleId", NodeType::AssessmentCycle)?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let list =
             crate::assessment::assessments_of(&state(ctx)?.db, actor, cycle_id, user_id).await?;
         Ok(list.into_iter().map(AssessmentNode).collect())
@@ -143,7 +155,7 @@ impl AssessmentQuery {
         #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<DivergenceFlag>> {
         let actor = actor(ctx)?;
-        let cycle_id = parse_id(&cycle_id, "cycleId")?;
+        let cycle_id = parse_id(&cycle_id, "cycleId", NodeType::AssessmentCycle)?;
         let list = crate::assessment::cycle_divergence(&state(ctx)?.db, actor, cycle_id).await?;
         let total = list.len();
         let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
@@ -181,8 +193,8 @@ impl AssessmentQuery {
     ) -> ApiResult<TeamSkillMatrixNode> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
-        let team_id = parse_id(&team_id, "teamId")?;
-        let cycle_id = parse_id(&cycle_id, "cycleId")?;
+        let team_id = parse_id(&team_id, "teamId", NodeType::Team)?;
+        let cycle_id = parse_id(&cycle_id, "cycleId", NodeType::AssessmentCycle)?;
         let result = crate::assessment::team_skill_matrix(
             &state.db,
             &state.frameworks,
@@ -232,12 +244,12 @@ impl AssessmentQuery {
         #[graphql(desc = "The person's id.")] user_id: ID,
     ) -> ApiResult<Vec<SkillTrendPoint>> {
         let actor = actor(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let points = crate::assessment::skill_trend(&state(ctx)?.db, actor, user_id).await?;
         Ok(points
             .into_iter()
             .map(|p| SkillTrendPoint {
-                cycle_id: ID(p.cycle_id.to_string()),
+                cycle_id: global_id::encode(NodeType::AssessmentCycle, p.cycle_id),
                 skill_key: p.skill_key,
                 level: p.level as i32,
             })

@@ -156,7 +156,7 @@ impl TeamSkillMatrixNode {
 /// A person's agreed level in one skill in one cycle.
 #[derive(SimpleObject)]
 pub struct SkillTrendPoint {
-    /// The assessment cycle's id.
+    /// The assessment cycle's global id.
     pub(super) cycle_id: ID,
     /// The skill's key.
     pub(super) skill_key: String,

@@ -18,6 +18,7 @@ use crate::framework::graphql::View;
 use crate::graphql::context::{actor, current_framework, locale, state};
 use crate::graphql::date::Date;
 use crate::graphql::error::{ApiResult, parse_id};
+use crate::graphql::global_id::NodeType;
 
 fn today() -> NaiveDate {
     Utc::now().date_naive()
@@ -55,7 +56,10 @@ fn goal_input(g: DevelopmentGoalInput) -> ApiResult<GoalInput> {
         kpi: g.kpi,
         certification: g.certification,
         resource: g.resource,
-        mentor_id: g.mentor_id.map(|m| parse_id(&m, "mentorId")).transpose()?,
+        mentor_id: g
+            .mentor_id
+            .map(|m| parse_id(&m, "mentorId", NodeType::User))
+            .transpose()?,
         due_on: g.due_on.into(),
     })
 }
@@ -63,6 +67,44 @@ fn goal_input(g: DevelopmentGoalInput) -> ApiResult<GoalInput> {
 async fn fw_view(ctx: &Context<'_>) -> ApiResult<(Arc<Framework>, View)> {
     let fw = current_framework(ctx).await?;
     Ok((fw.clone(), View::new(fw, locale(ctx, None))))
+}
+
+/// One plan for `node(id:)`, as `developmentPlan` would show it.
+pub(crate) async fn plan_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<DevelopmentPlanNode> {
+    let state = state(ctx)?;
+    let view = crate::development::plan_in_reach(
+        &state.db,
+        &state.frameworks,
+        actor(ctx)?,
+        id,
+        today(),
+        state.settings.development_check_in_days,
+    )
+    .await?;
+    Ok(DevelopmentPlanNode {
+        view,
+        fw: fw_view(ctx).await?.1,
+    })
+}
+
+/// One goal for `node(id:)`, as its plan's `goals` would show it.
+pub(crate) async fn goal_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<DevelopmentGoalNode> {
+    let state = state(ctx)?;
+    let (view, goal) = crate::development::goal_in_reach(
+        &state.db,
+        &state.frameworks,
+        actor(ctx)?,
+        id,
+        today(),
+        state.settings.development_check_in_days,
+    )
+    .await?;
+    Ok(DevelopmentGoalNode {
+        gap: view.gaps.get(&goal.id).cloned(),
+        today: view.today,
+        goal,
+        fw: fw_view(ctx).await?.1,
+    })
 }
 
 async fn plan_node(ctx: &Context<'_>, plan: Plan) -> ApiResult<DevelopmentPlanNode> {
@@ -108,7 +150,7 @@ impl DevelopmentQuery {
         #[graphql(desc = "The person's id.")] user_id: ID,
     ) -> ApiResult<Option<DevelopmentPlanNode>> {
         let state = state(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let view = crate::development::development_plan(
             &state.db,
             &state.frameworks,
@@ -152,7 +194,9 @@ impl DevelopmentQuery {
         #[graphql(desc = "The team's id.")] team_id: Option<ID>,
     ) -> ApiResult<Vec<TeamPlanNode>> {
         let state = state(ctx)?;
-        let team_id = team_id.map(|t| parse_id(&t, "teamId")).transpose()?;
+        let team_id = team_id
+            .map(|t| parse_id(&t, "teamId", NodeType::Team))
+            .transpose()?;
         let rows = crate::development::team_plans(&state.db, actor(ctx)?, team_id, today()).await?;
         Ok(rows.into_iter().map(TeamPlanNode).collect())
     }
@@ -207,7 +251,7 @@ impl DevelopmentMutation {
         goals: Vec<DevelopmentGoalInput>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let goals = goal_inputs(goals)?;
         let plan = crate::development::create_plan(
             &state.db,
@@ -232,7 +276,7 @@ impl DevelopmentMutation {
         target: Option<TargetLevelInput>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
-        let user_id = parse_id(&user_id, "userId")?;
+        let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let target = target.as_ref().map(|t| (t.role.as_str(), t.level.as_str()));
         let plan = crate::development::create_plan_from_advice(
             &state.db,
@@ -255,7 +299,7 @@ impl DevelopmentMutation {
         #[graphql(desc = "Goals to add; at most 50 in a plan.")] goals: Vec<DevelopmentGoalInput>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
-        let plan_id = parse_id(&plan_id, "planId")?;
+        let plan_id = parse_id(&plan_id, "planId", NodeType::DevelopmentPlan)?;
         let goals = goal_inputs(goals)?;
         let plan = crate::development::add_goals(
             &state.db,
@@ -280,7 +324,7 @@ impl DevelopmentMutation {
         due_on: Option<Date>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
-        let goal_id = parse_id(&goal_id, "goalId")?;
+        let goal_id = parse_id(&goal_id, "goalId", NodeType::DevelopmentGoal)?;
         let plan = crate::development::edit_goal(
             &state.db,
             actor(ctx)?,
@@ -302,7 +346,7 @@ impl DevelopmentMutation {
         status: GoalStatus,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
-        let goal_id = parse_id(&goal_id, "goalId")?;
+        let goal_id = parse_id(&goal_id, "goalId", NodeType::DevelopmentGoal)?;
         let plan =
             crate::development::set_goal_status(&state.db, actor(ctx)?, goal_id, status, today())
                 .await?;
@@ -323,7 +367,7 @@ impl DevelopmentMutation {
         #[graphql(desc = "An http(s) link for LINK; ≤ 2,000 characters.")] url: Option<String>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
-        let goal_id = parse_id(&goal_id, "goalId")?;
+        let goal_id = parse_id(&goal_id, "goalId", NodeType::DevelopmentGoal)?;
         let plan = crate::development::add_evidence(
             &state.db,
             actor(ctx)?,
@@ -346,7 +390,7 @@ impl DevelopmentMutation {
         #[graphql(desc = "The plan's `revision` as the caller read it.")] revision: i32,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
-        let plan_id = parse_id(&plan_id, "planId")?;
+        let plan_id = parse_id(&plan_id, "planId", NodeType::DevelopmentPlan)?;
         let plan =
             crate::development::agree_plan(&state.db, actor(ctx)?, plan_id, revision, today())
                 .await?;
@@ -360,7 +404,7 @@ impl DevelopmentMutation {
         #[graphql(desc = "The development plan's id.")] plan_id: ID,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
-        let plan_id = parse_id(&plan_id, "planId")?;
+        let plan_id = parse_id(&plan_id, "planId", NodeType::DevelopmentPlan)?;
         let plan = crate::development::close_plan(&state.db, actor(ctx)?, plan_id).await?;
         plan_node(ctx, plan).await
     }
@@ -376,7 +420,7 @@ impl DevelopmentMutation {
         #[graphql(desc = "What comes next, up to 4,000 characters.")] next_steps: Option<String>,
     ) -> ApiResult<DevelopmentPlanNode> {
         let state = state(ctx)?;
-        let plan_id = parse_id(&plan_id, "planId")?;
+        let plan_id = parse_id(&plan_id, "planId", NodeType::DevelopmentPlan)?;
         let plan = crate::development::record_check_in(
             &state.db,
             actor(ctx)?,

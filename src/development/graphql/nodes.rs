@@ -15,6 +15,7 @@ use crate::framework::graphql::{
 };
 use crate::graphql::date::Date;
 use crate::graphql::error::ApiResult;
+use crate::graphql::global_id::{self, GlobalId, NodeType};
 use crate::graphql::loaders::Loaders;
 use crate::people::graphql::User;
 
@@ -28,12 +29,17 @@ pub struct DevelopmentPlanNode {
     pub(super) fw: View,
 }
 
+impl GlobalId for DevelopmentPlanNode {
+    fn global_id(&self) -> ID {
+        global_id::encode(NodeType::DevelopmentPlan, self.view.plan.id)
+    }
+}
 /// A person's plan toward a target level: goals, mentors, check-ins and progress.
 #[Object(name = "DevelopmentPlan")]
 impl DevelopmentPlanNode {
-    /// The plan's id.
+    /// The plan's global id (`node(id:)` fetches it again).
     async fn id(&self) -> ID {
-        ID(self.view.plan.id.to_string())
+        self.global_id()
     }
     /// The person whose plan it is.
     async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
@@ -196,12 +202,17 @@ pub struct DevelopmentGoalNode {
     pub(super) fw: View,
 }
 
+impl GlobalId for DevelopmentGoalNode {
+    fn global_id(&self) -> ID {
+        global_id::encode(NodeType::DevelopmentGoal, self.goal.id)
+    }
+}
 /// One goal of a development plan: close a skill gap, earn a certificate, improve a KPI, take a resource.
 #[Object(name = "DevelopmentGoal")]
 impl DevelopmentGoalNode {
-    /// The goal's id.
+    /// The goal's global id (`node(id:)` fetches it again).
     async fn id(&self) -> ID {
-        ID(self.goal.id.to_string())
+        self.global_id()
     }
     /// Learning resource, certificate, stretch assignment, mentoring, KPI or another action.
     async fn kind(&self) -> GoalKind {
@@ -315,9 +326,11 @@ impl GoalEvidenceNode {
     async fn url(&self) -> Option<&str> {
         self.0.url.as_deref()
     }
-    /// The certification record that closed the goal.
+    /// The global id of the certification record that closed the goal.
     async fn certification_record_id(&self) -> Option<ID> {
-        self.0.certification_record_id.map(|i| ID(i.to_string()))
+        self.0
+            .certification_record_id
+            .map(|i| global_id::encode(NodeType::CertificationRecord, i))
     }
     /// Null when recorded by the system (an earned certification).
     async fn recorded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
@@ -383,9 +396,11 @@ impl TeamPlanNode {
     async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         load_user(ctx, Some(self.0.user_id)).await
     }
-    /// Their open plan's id; null when they have none.
+    /// Their open plan's global id; null when they have none.
     async fn plan_id(&self) -> Option<ID> {
-        self.0.plan_id.map(|i| ID(i.to_string()))
+        self.0
+            .plan_id
+            .map(|i| global_id::encode(NodeType::DevelopmentPlan, i))
     }
     /// Null when the person has no open plan.
     async fn status(&self) -> Option<PlanStatus> {
@@ -483,7 +498,7 @@ pub struct OrganisationDevelopmentNode {
 #[derive(SimpleObject)]
 #[graphql(name = "PlannedGap")]
 pub struct PlannedGapNode {
-    /// The development goal that targeted the gap.
+    /// The global id of the development goal that targeted the gap.
     pub(super) goal_id: ID,
     /// The skill's key.
     pub(super) skill_key: String,
@@ -500,7 +515,7 @@ pub struct PlannedGapNode {
 impl From<crate::development::progress::PlannedGap> for PlannedGapNode {
     fn from(g: crate::development::progress::PlannedGap) -> Self {
         Self {
-            goal_id: ID(g.goal_id.to_string()),
+            goal_id: global_id::encode(NodeType::DevelopmentGoal, g.goal_id),
             skill_key: g.skill,
             required: g.required.into(),
             baseline: g.baseline.map(i32::from),
