@@ -13,28 +13,40 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const SQLITE_UP: &[&str] = &[
-    "CREATE TABLE audit_entries ( \
-       id INTEGER PRIMARY KEY AUTOINCREMENT, \
-       at_micros BIGINT NOT NULL, \
-       actor_id BIGINT, \
-       via TEXT, \
-       action TEXT NOT NULL, \
-       category TEXT NOT NULL, \
-       entity TEXT NOT NULL, \
-       entity_id BIGINT, \
-       subject_id BIGINT, \
-       changes TEXT NOT NULL, \
-       request_id TEXT, \
-       client_addr TEXT, \
-       prev_hash TEXT NOT NULL, \
-       hash TEXT NOT NULL)",
-    "CREATE TABLE audit_values ( \
+/// The entry's columns after its id, the same on both databases.
+macro_rules! entry_columns {
+    () => {
+        "at_micros BIGINT NOT NULL, \
+         actor_id BIGINT, \
+         via TEXT, \
+         action TEXT NOT NULL, \
+         category TEXT NOT NULL, \
+         entity TEXT NOT NULL, \
+         entity_id BIGINT, \
+         subject_id BIGINT, \
+         changes TEXT NOT NULL, \
+         request_id TEXT, \
+         client_addr TEXT, \
+         prev_hash TEXT NOT NULL, \
+         hash TEXT NOT NULL)"
+    };
+}
+
+/// Personal values beside the chain, the same on both databases.
+const VALUES_TABLE: &str = "CREATE TABLE audit_values ( \
        entry_id BIGINT NOT NULL REFERENCES audit_entries (id) ON DELETE CASCADE, \
        subject_id BIGINT NOT NULL, \
        path TEXT NOT NULL, \
        value TEXT NOT NULL, \
-       PRIMARY KEY (entry_id, path))",
+       PRIMARY KEY (entry_id, path))";
+
+// AUTOINCREMENT: an id is never reused, even after the newest entries go.
+const SQLITE_UP: &[&str] = &[
+    concat!(
+        "CREATE TABLE audit_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, ",
+        entry_columns!()
+    ),
+    VALUES_TABLE,
     "CREATE TRIGGER audit_entries_append_only BEFORE UPDATE ON audit_entries \
      BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
     "CREATE TRIGGER audit_entries_pruned_only BEFORE DELETE ON audit_entries \
@@ -44,27 +56,11 @@ const SQLITE_UP: &[&str] = &[
 ];
 
 const POSTGRES_UP: &[&str] = &[
-    "CREATE TABLE audit_entries ( \
-       id BIGSERIAL PRIMARY KEY, \
-       at_micros BIGINT NOT NULL, \
-       actor_id BIGINT, \
-       via TEXT, \
-       action TEXT NOT NULL, \
-       category TEXT NOT NULL, \
-       entity TEXT NOT NULL, \
-       entity_id BIGINT, \
-       subject_id BIGINT, \
-       changes TEXT NOT NULL, \
-       request_id TEXT, \
-       client_addr TEXT, \
-       prev_hash TEXT NOT NULL, \
-       hash TEXT NOT NULL)",
-    "CREATE TABLE audit_values ( \
-       entry_id BIGINT NOT NULL REFERENCES audit_entries (id) ON DELETE CASCADE, \
-       subject_id BIGINT NOT NULL, \
-       path TEXT NOT NULL, \
-       value TEXT NOT NULL, \
-       PRIMARY KEY (entry_id, path))",
+    concat!(
+        "CREATE TABLE audit_entries (id BIGSERIAL PRIMARY KEY, ",
+        entry_columns!()
+    ),
+    VALUES_TABLE,
     "CREATE FUNCTION audit_entries_guard() RETURNS trigger LANGUAGE plpgsql AS $$ \
      BEGIN \
        IF TG_OP = 'UPDATE' THEN \

@@ -339,6 +339,30 @@ fn mentors_for(
         .collect()
 }
 
+/// Ranked people as the API shows them, their names loaded in one batch.
+async fn ranked_nodes(
+    ctx: &Context<'_>,
+    view: &View,
+    rows: &[super::ReadinessRow],
+) -> ApiResult<Vec<ReadinessRank>> {
+    let people = ctx
+        .data::<Loaders>()?
+        .person
+        .load_many(rows.iter().map(|r| r.user_id))
+        .await?;
+    let no_mentors = HashMap::new();
+    Ok(rows
+        .iter()
+        .map(|r| ReadinessRank {
+            user: people.get(&r.user_id).cloned().map(User),
+            readiness: r.best.readiness,
+            ready: r.best.ready(),
+            verdict: r.best.verdict,
+            best_move: candidate_node(view, &r.best, &no_mentors, &people),
+        })
+        .collect())
+}
+
 fn candidate_node(
     view: &View,
     c: &Candidate,
@@ -527,20 +551,8 @@ impl AdvancementQuery {
             .take(range.len())
             .collect();
         let view = View::new(fw, locale(ctx, None));
-        let people = ctx
-            .data::<Loaders>()?
-            .person
-            .load_many(rows.iter().map(|r| r.user_id))
-            .await?;
-        let none = HashMap::new();
-        let nodes = rows.iter().map(|r| ReadinessRank {
-            user: people.get(&r.user_id).cloned().map(User),
-            readiness: r.best.readiness,
-            ready: r.best.ready(),
-            verdict: r.best.verdict,
-            best_move: candidate_node(&view, &r.best, &none, &people),
-        });
-        Ok(connection(range, total, nodes.collect::<Vec<_>>()))
+        let nodes = ranked_nodes(ctx, &view, &rows).await?;
+        Ok(connection(range, total, nodes))
     }
 
     /// Who could fill a role and level ("two more community p3s"): everyone
@@ -569,12 +581,6 @@ impl AdvancementQuery {
         )
         .await?;
         let view = View::new(fw, locale(ctx, None));
-        let people = ctx
-            .data::<Loaders>()?
-            .person
-            .load_many(rows.iter().map(|r| r.user_id))
-            .await?;
-        let none = HashMap::new();
         let ready_now = rows.iter().filter(|r| r.best.ready()).count();
         Ok(SuccessionPlan {
             level: view.level(&format!("{role}/{level}")),
@@ -584,16 +590,7 @@ impl AdvancementQuery {
             holders: i32::try_from(holders).unwrap_or(i32::MAX),
             ready_now: i32::try_from(ready_now).unwrap_or(i32::MAX),
             gap: (needed - i32::try_from(ready_now).unwrap_or(i32::MAX)).max(0),
-            candidates: rows
-                .iter()
-                .map(|r| ReadinessRank {
-                    user: people.get(&r.user_id).cloned().map(User),
-                    readiness: r.best.readiness,
-                    ready: r.best.ready(),
-                    verdict: r.best.verdict,
-                    best_move: candidate_node(&view, &r.best, &none, &people),
-                })
-                .collect(),
+            candidates: ranked_nodes(ctx, &view, &rows).await?,
         })
     }
 }

@@ -722,9 +722,9 @@ async fn a_refused_mutation_leaves_no_entry_and_readers_see_what_their_role_allo
     assert_eq!(refused.code(), "FORBIDDEN", "{}", outsider.id);
 }
 
-/// Runs `skillpath audit verify` on the app's database; its output and
-/// whether it passed.
-pub async fn verify(app: &TestApp) -> (bool, String) {
+/// Runs `skillpath audit …` on the app's database, as an operator would;
+/// whether it succeeded, and what it printed.
+async fn audit_command(app: &TestApp, args: &[&str]) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
     let secret = app
         .settings
@@ -732,7 +732,8 @@ pub async fn verify(app: &TestApp) -> (bool, String) {
         .as_ref()
         .expect("tests set a secret");
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_skillpath"))
-        .args(["audit", "verify"])
+        .arg("audit")
+        .args(args)
         .current_dir(dir.path())
         .env("DATABASE_URL", &app.settings.database_url)
         .env("SKILLPATH_TOKEN_SECRET", secret.expose())
@@ -741,10 +742,15 @@ pub async fn verify(app: &TestApp) -> (bool, String) {
         .env_remove("SKILLPATH_ADMIN_PASSWORD")
         .output()
         .await
-        .expect("run skillpath audit verify");
+        .expect("run skillpath audit");
     let text = String::from_utf8_lossy(&output.stdout).into_owned()
         + &String::from_utf8_lossy(&output.stderr);
     (output.status.success(), text)
+}
+
+/// `skillpath audit verify`: whether the trail verifies, and what it said.
+pub async fn verify(app: &TestApp) -> (bool, String) {
+    audit_command(app, &["verify"]).await
 }
 
 async fn execute(app: &TestApp, sql: &str) {
@@ -893,29 +899,8 @@ async fn pruning_removes_old_entries_records_itself_and_the_rest_still_verifies(
     let hr = app.token("hr@example.com").await;
     let team = "mutation($n: String!) { createTeam(input: {name: $n}) { id } }";
     app.gql(Some(&hr), team, json!({"n": "Old"})).await.data();
-    let secret = app
-        .settings
-        .token_secret
-        .as_ref()
-        .unwrap()
-        .expose()
-        .to_owned();
-    let dir = tempfile::tempdir().unwrap();
-    let pruned = tokio::process::Command::new(env!("CARGO_BIN_EXE_skillpath"))
-        .args(["audit", "prune", "--older-than-days", "0"])
-        .current_dir(dir.path())
-        .env("DATABASE_URL", &app.settings.database_url)
-        .env("SKILLPATH_TOKEN_SECRET", &secret)
-        .env("SKILLPATH_LOAD_DEFAULT_FRAMEWORK", "false")
-        .output()
-        .await
-        .unwrap();
-    let said = String::from_utf8_lossy(&pruned.stdout).into_owned();
-    assert!(
-        pruned.status.success(),
-        "{said} {}",
-        String::from_utf8_lossy(&pruned.stderr)
-    );
+    let (pruned, said) = audit_command(&app, &["prune", "--older-than-days", "0"]).await;
+    assert!(pruned, "{said}");
     app.gql(Some(&hr), team, json!({"n": "New"})).await.data();
 
     let admin = app.token("admin@example.com").await;
