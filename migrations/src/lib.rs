@@ -18,6 +18,7 @@ mod m20261124_000400_development_plans;
 mod m20261124_000900_org_version;
 mod m20261124_001000_audit_trail;
 mod m20261124_001100_reminder_outbox;
+mod m20261124_001200_talent_moves;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000900_org_version::Migration),
             Box::new(m20261124_001000_audit_trail::Migration),
             Box::new(m20261124_001100_reminder_outbox::Migration),
+            Box::new(m20261124_001200_talent_moves::Migration),
         ]
     }
 }

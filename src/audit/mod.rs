@@ -92,6 +92,7 @@ const PERSONAL_FIELDS: &[&str] = &[
     "title",
     "credential",
     "snapshot",
+    "reason",
 ];
 
 /// What one field was and became.

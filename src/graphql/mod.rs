@@ -27,7 +27,7 @@ use crate::mail::graphql::MailQuery;
 use crate::people::graphql::{PeopleMutation, PeopleQuery};
 use crate::people::import_graphql::PeopleImportMutation;
 use crate::privacy::graphql::{PrivacyMutation, PrivacyQuery};
-use crate::talent::graphql::{TalentQuery, TalentReviewQuery};
+use crate::talent::graphql::{TalentMutation, TalentQuery, TalentReviewQuery};
 
 /// Deep enough for `user { manager { team { parent { … } } } }` walks,
 /// shallow enough to refuse pathological nesting.
@@ -71,6 +71,7 @@ pub struct Mutation(
     PeopleImportMutation,
     ExportMutation,
     PrivacyMutation,
+    TalentMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -327,6 +327,10 @@ fn erasure_statements(row: &user::Model) -> Vec<(String, Vec<DbValue>)> {
             vec![id.into()],
         ),
         (
+            "UPDATE talent_moves SET reason = '(erased)' WHERE user_id = $1".into(),
+            vec![id.into()],
+        ),
+        (
             "DELETE FROM email_outbox WHERE recipient_user_id = $1 OR recipient_email = $2".into(),
             vec![id.into(), email.clone().into()],
         ),
@@ -393,4 +397,5 @@ const FREE_TEXT: &[(&str, &str)] = &[
     ("development_checkins", "next_steps"),
     ("performance_target_changes", "snapshot"),
     ("certification_events", "snapshot"),
+    ("talent_moves", "reason"),
 ];

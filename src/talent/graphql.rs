@@ -4,6 +4,7 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
 use super::calibration::{self, Tendency};
 use super::nine_box::{self, Band};
+use crate::db::entities::talent_move;
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::global_id::NodeType;
@@ -162,8 +163,8 @@ pub struct TalentBox {
     count: i32,
 }
 
-fn boxes<'a>(placements: impl IntoIterator<Item = &'a nine_box::Placement>) -> Vec<TalentBox> {
-    let grid = nine_box::counts(placements);
+fn boxes(placed: impl IntoIterator<Item = (Band, Band)>) -> Vec<TalentBox> {
+    let grid = nine_box::counts(placed);
     let mut out = Vec::with_capacity(9);
     for performance in Band::ALL {
         for potential in Band::ALL {
@@ -179,7 +180,50 @@ fn boxes<'a>(placements: impl IntoIterator<Item = &'a nine_box::Placement>) -> V
 }
 
 /// One person's place in the talent review.
-pub struct TalentPlacement(nine_box::Placement);
+pub struct TalentPlacement(nine_box::Placement, Option<talent_move::Model>);
+
+/// A move made in the review's calibration session.
+pub struct TalentMove(talent_move::Model);
+
+/// HR's placement of a person in a calibration session, with the reason;
+/// the computed placement stays beside it.
+#[Object]
+impl TalentMove {
+    /// The period the review is for.
+    async fn period(&self) -> &str {
+        &self.0.period
+    }
+    /// The person moved.
+    async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        person(ctx, Some(self.0.user_id)).await
+    }
+    /// The performance third HR placed them in.
+    async fn performance(&self) -> Option<TalentBand> {
+        Band::parse(&self.0.performance).map(Into::into)
+    }
+    /// The potential third HR placed them in.
+    async fn potential(&self) -> Option<TalentBand> {
+        Band::parse(&self.0.potential).map(Into::into)
+    }
+    /// Why, as HR wrote it.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+    /// Who moved them.
+    async fn moved_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        person(ctx, self.0.moved_by).await
+    }
+    /// When.
+    async fn moved_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.moved_at
+    }
+}
+
+async fn person(ctx: &Context<'_>, id: Option<i64>) -> ApiResult<Option<User>> {
+    let Some(id) = id else { return Ok(None) };
+    let loaders = ctx.data::<Loaders>()?;
+    Ok(loaders.person.load_one(id).await?.map(User))
+}
 
 /// One person in the talent review: their KPI score and readiness, and the
 /// thirds these put them in.
@@ -208,12 +252,18 @@ impl TalentPlacement {
     async fn potential(&self) -> Option<TalentBand> {
         self.0.potential.map(Into::into)
     }
+    /// HR's move in the calibration session, if any: where the person sits
+    /// after calibration.
+    async fn calibration(&self) -> Option<TalentMove> {
+        self.1.clone().map(TalentMove)
+    }
 }
 
 /// A team's counts in the nine boxes.
 pub struct TeamTalent {
     team_id: Option<i64>,
     boxes: Vec<TalentBox>,
+    calibrated_boxes: Vec<TalentBox>,
 }
 
 /// The nine boxes of one team (people without a team together).
@@ -227,9 +277,14 @@ impl TeamTalent {
         let loaders = ctx.data::<Loaders>()?;
         Ok(loaders.team.load_one(id).await?.map(TeamNode))
     }
-    /// The nine boxes, performance low to high, then potential low to high.
+    /// The nine boxes as computed, performance low to high, then potential
+    /// low to high.
     async fn boxes(&self) -> &[TalentBox] {
         &self.boxes
+    }
+    /// The nine boxes after the calibration session's moves.
+    async fn calibrated_boxes(&self) -> &[TalentBox] {
+        &self.calibrated_boxes
     }
 }
 
@@ -259,17 +314,31 @@ impl TalentReview {
             self.0.potential_cuts.high_from,
         ]
     }
-    /// The nine boxes over everyone placed on both axes.
+    /// The nine boxes as computed, over everyone placed on both axes.
     async fn boxes(&self) -> Vec<TalentBox> {
-        boxes(&self.0.placements)
+        boxes(
+            self.0
+                .placements
+                .iter()
+                .filter_map(nine_box::Placement::boxed),
+        )
+    }
+    /// The nine boxes after the calibration session's moves (a moved
+    /// person counts where HR placed them).
+    async fn calibrated_boxes(&self) -> Vec<TalentBox> {
+        boxes(
+            self.0
+                .placements
+                .iter()
+                .filter_map(|p| self.0.calibrated(p)),
+        )
     }
     /// Every person reviewed, placed or not, most ready first.
     async fn placements(&self) -> Vec<TalentPlacement> {
         self.0
             .placements
             .iter()
-            .cloned()
-            .map(TalentPlacement)
+            .map(|p| TalentPlacement(p.clone(), self.0.moves.get(&p.user_id).cloned()))
             .collect()
     }
     /// People missing a score or a readiness, and so in no box.
@@ -289,9 +358,18 @@ impl TalentReview {
         teams.dedup();
         teams
             .into_iter()
-            .map(|team_id| TeamTalent {
-                team_id,
-                boxes: boxes(self.0.placements.iter().filter(|p| p.team_id == team_id)),
+            .map(|team_id| {
+                let members = || {
+                    self.0
+                        .placements
+                        .iter()
+                        .filter(move |p| p.team_id == team_id)
+                };
+                TeamTalent {
+                    team_id,
+                    boxes: boxes(members().filter_map(nine_box::Placement::boxed)),
+                    calibrated_boxes: boxes(members().filter_map(|p| self.0.calibrated(p))),
+                }
             })
             .collect()
     }
@@ -328,5 +406,46 @@ impl TalentReviewQuery {
         )
         .await?;
         Ok(TalentReview(review))
+    }
+}
+
+impl From<TalentBand> for Band {
+    fn from(b: TalentBand) -> Self {
+        match b {
+            TalentBand::Low => Band::Low,
+            TalentBand::Medium => Band::Medium,
+            TalentBand::High => Band::High,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct TalentMutation;
+
+#[Object]
+impl TalentMutation {
+    /// HR places a person in another box of a period's talent review, in its
+    /// calibration session, with the reason. The computed placement stays
+    /// beside the move; the newest move counts, earlier ones are kept.
+    async fn move_in_talent_review(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The KPI period of the review, e.g. `2026-Q4`.")] period: String,
+        #[graphql(desc = "The person to move.")] user_id: ID,
+        #[graphql(desc = "The performance third to place them in.")] performance: TalentBand,
+        #[graphql(desc = "The potential third to place them in.")] potential: TalentBand,
+        #[graphql(desc = "Why (required; up to 1000 characters).")] reason: String,
+    ) -> ApiResult<TalentMove> {
+        let person = parse_id(&user_id, "userId", NodeType::User)?;
+        let moved = super::move_in_review(
+            &state(ctx)?.db,
+            actor(ctx)?,
+            &period,
+            person,
+            (performance.into(), potential.into()),
+            &reason,
+        )
+        .await?;
+        Ok(TalentMove(moved))
     }
 }

@@ -7,15 +7,22 @@ pub mod calibration;
 pub mod graphql;
 pub mod nine_box;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
+use std::collections::HashMap;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, Set,
+};
 
 use chrono::NaiveDate;
 
 use self::calibration::{ManagerCalibration, RatingFact, Source};
-use self::nine_box::{Cuts, Placement};
+use self::nine_box::{Band, Cuts, Placement};
+use crate::audit::{self, Change};
 use crate::auth::{Actor, policy};
 use crate::config::Settings;
-use crate::error::Result;
+use crate::db::entities::talent_move;
+use crate::error::{Error, Result};
 use crate::framework::FrameworkStore;
 
 #[derive(FromQueryResult)]
@@ -93,6 +100,19 @@ pub struct TalentReview {
     pub performance_cuts: Cuts,
     pub potential_cuts: Cuts,
     pub placements: Vec<Placement>,
+    /// The calibration session's newest move of each person, by person.
+    pub moves: HashMap<i64, talent_move::Model>,
+}
+
+impl TalentReview {
+    /// Where a person sits after calibration: their move, else the
+    /// computed box.
+    pub fn calibrated(&self, placement: &Placement) -> Option<(Band, Band)> {
+        match self.moves.get(&placement.user_id) {
+            Some(m) => Some((Band::parse(&m.performance)?, Band::parse(&m.potential)?)),
+            None => placement.boxed(),
+        }
+    }
 }
 
 pub async fn talent_review(
@@ -113,6 +133,7 @@ pub async fn talent_review(
     let (fw, ranked) =
         crate::advancement::promotion_readiness(db, store, actor, &filter, today).await?;
     let ids: Vec<i64> = ranked.iter().map(|r| r.user_id).collect();
+    let ids_for_moves = ids.clone();
     let scores: std::collections::HashMap<i64, Option<f64>> =
         crate::kpi::evaluate_many(db, &fw, ids.clone(), &period)
             .await?
@@ -143,10 +164,67 @@ pub async fn talent_review(
             )
         })
         .collect();
+    let mut moves = HashMap::new();
+    for m in talent_move::Entity::find()
+        .filter(talent_move::Column::Period.eq(&period))
+        .filter(talent_move::Column::UserId.is_in(ids_for_moves))
+        .order_by_asc(talent_move::Column::Id)
+        .all(db)
+        .await?
+    {
+        moves.insert(m.user_id, m);
+    }
     Ok(TalentReview {
         period,
         performance_cuts,
         potential_cuts,
         placements,
+        moves,
     })
+}
+
+/// HR moves a person to another box in the review's calibration session,
+/// with the reason. The computed placement stays as it is; the move is
+/// kept beside it, and audited.
+pub async fn move_in_review(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    period: &str,
+    person: i64,
+    to: (Band, Band),
+    reason: &str,
+) -> Result<talent_move::Model> {
+    policy::hr(actor)?;
+    let period = crate::kpi::Period::parse(period)?.to_string();
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        return Err(Error::invalid(
+            "reason",
+            "is required, up to 1000 characters",
+        ));
+    }
+    if crate::people::people_by_ids(db, &[person])
+        .await?
+        .is_empty()
+    {
+        return Err(Error::NotFound("person"));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let row = talent_move::ActiveModel {
+        period: Set(period),
+        user_id: Set(person),
+        performance: Set(to.0.as_str().to_owned()),
+        potential: Set(to.1.as_str().to_owned()),
+        reason: Set(reason.to_owned()),
+        moved_by: Set(Some(actor.user_id)),
+        moved_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let moved = Change::new("talent.move", "talent_move", row.id)
+        .about(person)
+        .diff(None, Some(&row));
+    audit::commit(txn, [moved]).await?;
+    Ok(row)
 }

@@ -13,6 +13,18 @@ pub enum Band {
 impl Band {
     pub const ALL: [Band; 3] = [Band::Low, Band::Medium, Band::High];
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Band::Low => "LOW",
+            Band::Medium => "MEDIUM",
+            Band::High => "HIGH",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Band::ALL.into_iter().find(|b| b.as_str() == text)
+    }
+
     fn index(self) -> usize {
         self as usize
     }
@@ -74,9 +86,9 @@ impl Placement {
 }
 
 /// How many people sit in each box: `[performance][potential]`.
-pub fn counts<'a>(placements: impl IntoIterator<Item = &'a Placement>) -> [[usize; 3]; 3] {
+pub fn counts(boxes: impl IntoIterator<Item = (Band, Band)>) -> [[usize; 3]; 3] {
     let mut grid = [[0; 3]; 3];
-    for (performance, potential) in placements.into_iter().filter_map(Placement::boxed) {
+    for (performance, potential) in boxes {
         grid[performance.index()][potential.index()] += 1;
     }
     grid
@@ -113,7 +125,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, (s, r))| Placement::new(i as i64, None, *s, *r, PERFORMANCE, potential))
                 .collect();
-            let grid = counts(&placements);
+            let grid = counts(placements.iter().filter_map(Placement::boxed));
             let boxed = placements.iter().filter(|p| p.boxed().is_some()).count();
             prop_assert_eq!(grid.iter().flatten().sum::<usize>(), boxed);
             for a in &placements {

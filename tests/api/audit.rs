@@ -596,6 +596,11 @@ async fn every_mutation_leaves_an_entry_naming_its_caller_and_what_changed() {
     )
     .await;
 
+    walk.step("moveInTalentReview", h, Some(hr.id), true,
+        "mutation($u: ID!) { moveInTalentReview(period: \"2026-Q4\", userId: $u, performance: HIGH, potential: MEDIUM, reason: \"Carried the launch alone\") { reason } }",
+        json!({"u": ada.id.to_string()}))
+        .await;
+
     // A departed person is erased (their account deactivated first).
     app.gql(
         h,

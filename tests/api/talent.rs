@@ -368,3 +368,114 @@ async fn a_succession_plan_lists_who_is_one_move_away_and_what_they_miss() {
         assert_eq!(bad.code(), "BAD_USER_INPUT", "{role} {needed}");
     }
 }
+
+#[tokio::test]
+async fn hr_moves_people_between_boxes_with_a_reason_beside_the_computed_place() {
+    let app = spawn_app().await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    let boss = placed(&app, "boss@example.com", Role::Manager, None, None, "m1").await;
+    let boss_token = app.token("boss@example.com").await;
+    let ann = placed(
+        &app,
+        "ann@example.com",
+        Role::Employee,
+        Some(boss.id),
+        None,
+        "p2",
+    )
+    .await;
+    app.gql(
+        Some(&boss_token),
+        "mutation($u: ID!) { setPerformanceTargets(userId: $u, period: \"2026-Q3\", targets: [{kpi: \"new_users\", weight: 100, target: 10, threshold: 0, stretch: 20}]) { id } }",
+        json!({"u": ann.id.to_string()}),
+    )
+    .await
+    .data();
+    app.gql(
+        Some(&boss_token),
+        "mutation($u: ID!) { recordKpiActual(userId: $u, period: \"2026-Q3\", kpi: \"new_users\", value: 5) { id } }",
+        json!({"u": ann.id.to_string()}),
+    )
+    .await
+    .data();
+    let review = "query { talentReview(period: \"2026-Q3\") { boxes { performance potential count } calibratedBoxes { performance potential count } placements { user { email } performance potential calibration { performance potential reason movedBy { email } } } } }";
+    let count = |boxes: &serde_json::Value, performance: &str, potential: &str| {
+        boxes
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["performance"] == performance && b["potential"] == potential)
+            .unwrap()["count"]
+            .as_i64()
+            .unwrap()
+    };
+    let before = app.gql(Some(&hr), review, json!({})).await.data()["talentReview"].clone();
+    let ann_before = before["placements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["user"]["email"] == "ann@example.com")
+        .unwrap()
+        .clone();
+    assert_eq!(ann_before["performance"], "LOW");
+    assert_eq!(ann_before["calibration"], serde_json::Value::Null);
+    let potential = ann_before["potential"].as_str().map(str::to_owned);
+
+    let moving = "mutation($u: ID!, $r: String!) { moveInTalentReview(period: \"2026-Q3\", userId: $u, performance: HIGH, potential: HIGH, reason: $r) { performance potential reason } }";
+    let no_reason = app
+        .gql(
+            Some(&hr),
+            moving,
+            json!({"u": ann.id.to_string(), "r": "  "}),
+        )
+        .await;
+    assert_eq!(no_reason.code(), "BAD_USER_INPUT");
+    let by_manager = app
+        .gql(
+            Some(&boss_token),
+            moving,
+            json!({"u": ann.id.to_string(), "r": "Mine"}),
+        )
+        .await;
+    assert_eq!(by_manager.code(), "FORBIDDEN");
+    app.gql(
+        Some(&hr),
+        moving,
+        json!({"u": ann.id.to_string(), "r": "Carried the launch alone"}),
+    )
+    .await
+    .data();
+
+    let after = app.gql(Some(&hr), review, json!({})).await.data()["talentReview"].clone();
+    let ann_after = after["placements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["user"]["email"] == "ann@example.com")
+        .unwrap()
+        .clone();
+    // The computed place stands; the move sits beside it.
+    assert_eq!(ann_after["performance"], "LOW");
+    assert_eq!(
+        ann_after["potential"].as_str().map(str::to_owned),
+        potential
+    );
+    assert_eq!(
+        ann_after["calibration"],
+        json!({"performance": "HIGH", "potential": "HIGH", "reason": "Carried the launch alone", "movedBy": {"email": "hr@example.com"}})
+    );
+    assert_eq!(before["boxes"], after["boxes"], "computed boxes unchanged");
+    assert_eq!(
+        count(&after["calibratedBoxes"], "HIGH", "HIGH"),
+        count(&before["calibratedBoxes"], "HIGH", "HIGH") + 1
+    );
+    // The move is in the trail, about Ann, by HR.
+    let log = app
+        .gql(Some(&hr), "{ auditLog(filter: {action: \"talent.move\"}) { totalCount edges { node { subject { email } actor { email } } } } }", json!({}))
+        .await;
+    assert_eq!(log.data()["auditLog"]["totalCount"], 1);
+    let node = &log.data()["auditLog"]["edges"][0]["node"];
+    assert_eq!(node["subject"]["email"], "ann@example.com");
+    assert_eq!(node["actor"]["email"], "hr@example.com");
+}

@@ -22,6 +22,7 @@ pub mod performance_target;
 pub mod position_change;
 pub mod rating;
 pub mod refresh_token;
+pub mod talent_move;
 pub mod target_change;
 pub mod target_comment;
 pub mod team;
