@@ -264,3 +264,29 @@ pub fn readiness_distribution(candidates: &[&Candidate], scope: &str, locale: Lo
         unit: t(locale, " people", " 人").into(),
     }
 }
+
+/// A talent review's nine boxes, as computed or after calibration.
+pub fn nine_box(
+    counts: [[usize; 3]; 3],
+    period: &str,
+    calibrated: bool,
+    locale: Locale,
+) -> super::nine_box::NineBox {
+    let title = match (calibrated, locale) {
+        (true, Locale::En) => format!("Talent review {period}, after calibration"),
+        (false, Locale::En) => format!("Talent review {period}"),
+        (true, Locale::ZhCn) => format!("人才盘点 {period}（校准后）"),
+        (false, Locale::ZhCn) => format!("人才盘点 {period}"),
+    };
+    super::nine_box::NineBox {
+        title,
+        counts,
+        performance_label: t(locale, "Performance (KPI score)", "绩效（KPI 得分）").into(),
+        potential_label: t(locale, "Potential (readiness)", "潜力（晋升准备度）").into(),
+        band_labels: [
+            t(locale, "Low", "低").into(),
+            t(locale, "Medium", "中").into(),
+            t(locale, "High", "高").into(),
+        ],
+    }
+}

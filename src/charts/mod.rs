@@ -8,6 +8,7 @@ pub mod data;
 pub mod graphql;
 pub mod heatmap;
 pub mod http;
+pub mod nine_box;
 pub mod radar;
 pub mod views;
 

@@ -4,7 +4,7 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
 use super::calibration::{self, Tendency};
 use super::nine_box::{self, Band};
-use crate::db::entities::talent_move;
+use crate::auth::Locale;
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::global_id::NodeType;
@@ -180,10 +180,10 @@ fn boxes(placed: impl IntoIterator<Item = (Band, Band)>) -> Vec<TalentBox> {
 }
 
 /// One person's place in the talent review.
-pub struct TalentPlacement(nine_box::Placement, Option<talent_move::Model>);
+pub struct TalentPlacement(nine_box::Placement, Option<super::Move>);
 
 /// A move made in the review's calibration session.
-pub struct TalentMove(talent_move::Model);
+pub struct TalentMove(super::Move);
 
 /// HR's placement of a person in a calibration session, with the reason;
 /// the computed placement stays beside it.
@@ -198,12 +198,12 @@ impl TalentMove {
         person(ctx, Some(self.0.user_id)).await
     }
     /// The performance third HR placed them in.
-    async fn performance(&self) -> Option<TalentBand> {
-        Band::parse(&self.0.performance).map(Into::into)
+    async fn performance(&self) -> TalentBand {
+        self.0.to.0.into()
     }
     /// The potential third HR placed them in.
-    async fn potential(&self) -> Option<TalentBand> {
-        Band::parse(&self.0.potential).map(Into::into)
+    async fn potential(&self) -> TalentBand {
+        self.0.to.1.into()
     }
     /// Why, as HR wrote it.
     async fn reason(&self) -> &str {
@@ -332,6 +332,40 @@ impl TalentReview {
                 .iter()
                 .filter_map(|p| self.0.calibrated(p)),
         )
+    }
+    /// The nine boxes as an SVG picture (potential upwards, performance to
+    /// the right), after calibration unless `calibrated` is false, with
+    /// labels in `locale` (default: the caller's language).
+    async fn svg(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Count people where HR placed them (true) or where the numbers did.",
+            default = true
+        )]
+        calibrated: bool,
+        #[graphql(desc = "The labels' language; default the caller's.")] locale: Option<Locale>,
+    ) -> String {
+        let placed: Vec<(Band, Band)> = if calibrated {
+            self.0
+                .placements
+                .iter()
+                .filter_map(|p| self.0.calibrated(p))
+                .collect()
+        } else {
+            self.0
+                .placements
+                .iter()
+                .filter_map(nine_box::Placement::boxed)
+                .collect()
+        };
+        let chart = crate::charts::data::nine_box(
+            nine_box::counts(placed),
+            &self.0.period,
+            calibrated,
+            crate::graphql::context::locale(ctx, locale),
+        );
+        crate::charts::nine_box::render(&chart)
     }
     /// Every person reviewed, placed or not, most ready first.
     async fn placements(&self) -> Vec<TalentPlacement> {

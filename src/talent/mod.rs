@@ -101,7 +101,32 @@ pub struct TalentReview {
     pub potential_cuts: Cuts,
     pub placements: Vec<Placement>,
     /// The calibration session's newest move of each person, by person.
-    pub moves: HashMap<i64, talent_move::Model>,
+    pub moves: HashMap<i64, Move>,
+}
+
+/// HR's placement of a person in a review's calibration session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Move {
+    pub period: String,
+    pub user_id: i64,
+    pub to: (Band, Band),
+    pub reason: String,
+    pub moved_by: Option<i64>,
+    pub moved_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Move {
+    /// None for a row whose bands this version does not know.
+    fn from_row(row: talent_move::Model) -> Option<Self> {
+        Some(Self {
+            to: (Band::parse(&row.performance)?, Band::parse(&row.potential)?),
+            period: row.period,
+            user_id: row.user_id,
+            reason: row.reason,
+            moved_by: row.moved_by,
+            moved_at: row.moved_at,
+        })
+    }
 }
 
 impl TalentReview {
@@ -109,7 +134,7 @@ impl TalentReview {
     /// computed box.
     pub fn calibrated(&self, placement: &Placement) -> Option<(Band, Band)> {
         match self.moves.get(&placement.user_id) {
-            Some(m) => Some((Band::parse(&m.performance)?, Band::parse(&m.potential)?)),
+            Some(m) => Some(m.to),
             None => placement.boxed(),
         }
     }
@@ -172,7 +197,9 @@ pub async fn talent_review(
         .all(db)
         .await?
     {
-        moves.insert(m.user_id, m);
+        if let Some(m) = Move::from_row(m) {
+            moves.insert(m.user_id, m);
+        }
     }
     Ok(TalentReview {
         period,
@@ -193,7 +220,7 @@ pub async fn move_in_review(
     person: i64,
     to: (Band, Band),
     reason: &str,
-) -> Result<talent_move::Model> {
+) -> Result<Move> {
     policy::hr(actor)?;
     let period = crate::kpi::Period::parse(period)?.to_string();
     let reason = reason.trim();
@@ -226,5 +253,5 @@ pub async fn move_in_review(
         .about(person)
         .diff(None, Some(&row));
     audit::commit(txn, [moved]).await?;
-    Ok(row)
+    Move::from_row(row).ok_or_else(|| Error::Internal(anyhow::anyhow!("a move just written")))
 }

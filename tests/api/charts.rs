@@ -27,12 +27,12 @@ pub fn rasterise(svg: &str) -> tiny_skia::Pixmap {
     pixmap
 }
 
-fn rgb(pixmap: &tiny_skia::Pixmap, x: u32, y: u32) -> (u8, u8, u8) {
+pub fn rgb(pixmap: &tiny_skia::Pixmap, x: u32, y: u32) -> (u8, u8, u8) {
     let p = pixmap.pixel(x, y).unwrap().demultiply();
     (p.red(), p.green(), p.blue())
 }
 
-fn hex(colour: &str) -> (u8, u8, u8) {
+pub fn hex(colour: &str) -> (u8, u8, u8) {
     let v = u32::from_str_radix(colour.trim_start_matches('#'), 16).unwrap();
     ((v >> 16) as u8, (v >> 8) as u8, v as u8)
 }

@@ -479,3 +479,75 @@ async fn hr_moves_people_between_boxes_with_a_reason_beside_the_computed_place()
     assert_eq!(node["subject"]["email"], "ann@example.com");
     assert_eq!(node["actor"]["email"], "hr@example.com");
 }
+
+#[tokio::test]
+async fn the_nine_boxes_draw_as_a_picture_in_both_languages() {
+    use skillpath::charts::nine_box::{box_origin, tint};
+    let app = spawn_app().await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    let boss = placed(&app, "boss@example.com", Role::Manager, None, None, "m1").await;
+    let ann = placed(
+        &app,
+        "ann@example.com",
+        Role::Employee,
+        Some(boss.id),
+        None,
+        "p2",
+    )
+    .await;
+    app.gql(
+        Some(&hr),
+        "mutation($u: ID!) { moveInTalentReview(period: \"2026-Q3\", userId: $u, performance: HIGH, potential: HIGH, reason: \"Runs the team in all but name\") { reason } }",
+        json!({"u": ann.id.to_string()}),
+    )
+    .await
+    .data();
+    let pictures = app
+        .gql(
+            Some(&hr),
+            "query { talentReview(period: \"2026-Q3\") { calibratedBoxes { performance potential count } en: svg(locale: EN) zh: svg(locale: ZH_CN) computed: svg(calibrated: false, locale: EN) } }",
+            json!({}),
+        )
+        .await;
+    let review = pictures.data()["talentReview"].clone();
+    let en = review["en"].as_str().unwrap();
+    let zh = review["zh"].as_str().unwrap();
+    assert!(en.contains("after calibration") && en.contains("Potential"));
+    assert!(zh.contains("人才盘点") && zh.contains("潜力"));
+    // Each box carries its count; Ann sits top right once calibrated.
+    assert!(
+        en.contains("data-performance=\"2\" data-potential=\"2\" data-count=\"1\""),
+        "{en}"
+    );
+    assert!(
+        review["computed"]
+            .as_str()
+            .unwrap()
+            .contains("data-performance=\"2\" data-potential=\"2\" data-count=\"0\"")
+    );
+    let total: i64 = review["calibratedBoxes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["count"].as_i64().unwrap())
+        .sum();
+    let drawn: i64 = en
+        .split("data-count=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(drawn, total);
+    // The strongest box is green at the top right, the weakest red at the
+    // bottom left.
+    let pixels = crate::charts::rasterise(en);
+    for (performance, potential) in [(2, 2), (0, 0), (2, 0)] {
+        let (x, y) = box_origin(performance, potential);
+        let seen = crate::charts::rgb(&pixels, x + 8, y + 8);
+        assert_eq!(
+            seen,
+            crate::charts::hex(tint(performance, potential)),
+            "box {performance},{potential}"
+        );
+    }
+}
