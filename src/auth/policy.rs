@@ -277,6 +277,21 @@ pub fn export_person_data(actor: &Actor, person: i64) -> Result<()> {
     }
 }
 
+/// Erasing a departed person: HR and admins, never their own data, and an
+/// admin's account only by an admin (`role`, once the row is read).
+pub fn erase_person(actor: &Actor, person: i64, role: Option<Role>) -> Result<()> {
+    hr(actor)?;
+    if actor.is(person) {
+        return Err(Error::Forbidden(
+            "another HR colleague erases your own data",
+        ));
+    }
+    if role == Some(Role::Admin) && actor.role != Role::Admin {
+        return Err(Error::Forbidden("only admins erase an admin's account"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +306,18 @@ mod tests {
             locale: Some(Locale::En),
             reports: reports.iter().copied().collect(),
         }
+    }
+
+    #[test]
+    fn hr_erases_others_and_only_admins_erase_admins() {
+        let hr = actor(1, Role::Hr, &[], None);
+        let admin = actor(2, Role::Admin, &[], None);
+        let boss = actor(3, Role::Manager, &[4], None);
+        assert!(erase_person(&hr, 4, Some(Role::Employee)).is_ok());
+        assert!(erase_person(&hr, 1, None).is_err(), "not your own");
+        assert!(erase_person(&hr, 2, Some(Role::Admin)).is_err());
+        assert!(erase_person(&admin, 5, Some(Role::Admin)).is_ok());
+        assert!(erase_person(&boss, 4, Some(Role::Employee)).is_err());
     }
 
     #[test]
