@@ -987,3 +987,44 @@ async fn role_changes_and_refresh_token_reuse_are_security_events() {
     assert_eq!(reuse[0]["node"]["subject"]["id"].db_id(), ada.id);
     assert_eq!(reuse[0]["node"]["category"], "SECURITY");
 }
+
+/// Many writers committing at once (two tabs, two replicas) must still
+/// chain each entry to exactly one predecessor: on PostgreSQL the trail's
+/// lock orders them; without it two entries would share a predecessor and
+/// verify would name the fork.
+#[tokio::test]
+async fn concurrent_writers_leave_one_unbroken_chain() {
+    let app = spawn_app().await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    let postgres = std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty());
+    let (rounds, writers) = if postgres { (10, 12) } else { (2, 6) };
+    let create = "mutation($n: String!) { createTeam(input: {name: $n}) { id } }";
+    for round in 0..rounds {
+        let writes = (0..writers).map(|i| {
+            let app = &app;
+            let hr = &hr;
+            async move {
+                app.gql(Some(hr), create, json!({"n": format!("Team {round}-{i}")}))
+                    .await
+                    .data()
+                    .clone()
+            }
+        });
+        futures::future::join_all(writes).await;
+    }
+    let teams = app
+        .gql(
+            Some(&hr),
+            LOG,
+            json!({"f": {"action": "team.create"}, "n": 1}),
+        )
+        .await;
+    assert_eq!(
+        teams.data()["auditLog"]["totalCount"],
+        rounds * writers,
+        "one entry per write"
+    );
+    let (intact, said) = verify(&app).await;
+    assert!(intact, "{said}");
+}
