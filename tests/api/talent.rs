@@ -135,6 +135,25 @@ async fn calibration_finds_the_lenient_manager_and_says_nothing_on_too_few_ratin
     assert_eq!(missing.code(), "NOT_FOUND");
 }
 
+/// One target for 2026-Q3 (10 new users, threshold 0, stretch 20) and one
+/// actual: 5 scores below 80, 9 between 80 and 100, 12 above.
+async fn score(app: &crate::helpers::TestApp, boss: &str, person: i64, actual: f64) {
+    app.gql(
+        Some(boss),
+        "mutation($u: ID!) { setPerformanceTargets(userId: $u, period: \"2026-Q3\", targets: [{kpi: \"new_users\", weight: 100, target: 10, threshold: 0, stretch: 20}]) { id } }",
+        json!({"u": person.to_string()}),
+    )
+    .await
+    .data();
+    app.gql(
+        Some(boss),
+        "mutation($u: ID!, $v: Float!) { recordKpiActual(userId: $u, period: \"2026-Q3\", kpi: \"new_users\", value: $v) { id } }",
+        json!({"u": person.to_string(), "v": actual}),
+    )
+    .await
+    .data();
+}
+
 const REVIEW: &str = "query($p: String!) { talentReview(period: $p) { period performanceCuts potentialCuts unplaced boxes { performance potential count } placements { user { email } performanceScore readiness performance potential } teams { team { name } boxes { count } } } }";
 
 #[tokio::test]
@@ -151,20 +170,7 @@ async fn the_talent_review_places_each_person_by_score_and_readiness() {
     for (name, actual) in [("low", 5.0), ("mid", 9.0), ("top", 12.0)] {
         let email = format!("{name}@example.com");
         let person = placed(&app, &email, Role::Employee, Some(boss.id), None, "p2").await;
-        app.gql(
-            Some(&boss_token),
-            "mutation($u: ID!) { setPerformanceTargets(userId: $u, period: \"2026-Q3\", targets: [{kpi: \"new_users\", weight: 100, target: 10, threshold: 0, stretch: 20}]) { id } }",
-            json!({"u": person.id.to_string()}),
-        )
-        .await
-        .data();
-        app.gql(
-            Some(&boss_token),
-            "mutation($u: ID!, $v: Float!) { recordKpiActual(userId: $u, period: \"2026-Q3\", kpi: \"new_users\", value: $v) { id } }",
-            json!({"u": person.id.to_string(), "v": actual}),
-        )
-        .await
-        .data();
+        score(&app, &boss_token, person.id, actual).await;
         people.push(email);
     }
     // One more without targets: no score, so in no box.
@@ -385,20 +391,7 @@ async fn hr_moves_people_between_boxes_with_a_reason_beside_the_computed_place()
         "p2",
     )
     .await;
-    app.gql(
-        Some(&boss_token),
-        "mutation($u: ID!) { setPerformanceTargets(userId: $u, period: \"2026-Q3\", targets: [{kpi: \"new_users\", weight: 100, target: 10, threshold: 0, stretch: 20}]) { id } }",
-        json!({"u": ann.id.to_string()}),
-    )
-    .await
-    .data();
-    app.gql(
-        Some(&boss_token),
-        "mutation($u: ID!) { recordKpiActual(userId: $u, period: \"2026-Q3\", kpi: \"new_users\", value: 5) { id } }",
-        json!({"u": ann.id.to_string()}),
-    )
-    .await
-    .data();
+    score(&app, &boss_token, ann.id, 5.0).await;
     let review = "query { talentReview(period: \"2026-Q3\") { boxes { performance potential count } calibratedBoxes { performance potential count } placements { user { email } performance potential calibration { performance potential reason movedBy { email } } } } }";
     let count = |boxes: &serde_json::Value, performance: &str, potential: &str| {
         boxes
