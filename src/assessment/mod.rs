@@ -2,6 +2,7 @@
 //! reports, peers give input when asked; the profile, divergence and team
 //! matrix read the result against the framework version the cycle is pinned to.
 
+pub mod census;
 mod cycles;
 pub mod graphql;
 pub mod profile;

@@ -45,6 +45,17 @@ pub fn team_views(actor: &Actor) -> Result<()> {
     }
 }
 
+/// Views of a manager's sub-tree (capability maturity below someone): HR
+/// for anyone's; a manager for their own or a report's.
+pub fn view_subtree(actor: &Actor, manager_id: i64) -> Result<()> {
+    team_views(actor)?;
+    if actor.sees_everyone() || actor.is(manager_id) || actor.reports.contains(&manager_id) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("this person is not in your reach"))
+    }
+}
+
 pub fn people_scope(actor: &Actor) -> PeopleScope {
     if actor.sees_everyone() {
         return PeopleScope::Everyone;

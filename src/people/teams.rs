@@ -156,3 +156,32 @@ pub async fn team_subtree(db: &impl ConnectionTrait, team_id: i64) -> Result<Vec
         .map(|r| r.id)
         .collect())
 }
+
+/// The active people among `teams` and/or `among` (both optional), by id.
+/// One statement; the caller has decided whom it may count.
+pub async fn active_member_ids(
+    db: &impl ConnectionTrait,
+    teams: Option<&[i64]>,
+    among: Option<&[i64]>,
+) -> Result<Vec<i64>> {
+    use crate::db::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+    let mut query = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Active.eq(true))
+        .order_by_asc(user::Column::Id);
+    if let Some(teams) = teams {
+        query = query.filter(user::Column::TeamId.is_in(teams.iter().copied()));
+    }
+    let ids: Vec<i64> = query.into_tuple().all(db).await?;
+    Ok(match among {
+        // Filtered here rather than bound: a manager's reach can be long.
+        Some(among) => ids
+            .into_iter()
+            .filter(|id| among.binary_search(id).is_ok())
+            .collect(),
+        None => ids,
+    })
+}

@@ -5,6 +5,7 @@
 
 pub mod calibration;
 pub mod graphql;
+pub mod maturity;
 pub mod nine_box;
 
 use std::collections::HashMap;
