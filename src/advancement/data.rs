@@ -8,7 +8,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, FromQueryResult, Value};
 
 use super::scoring::{self, Candidate, KpiRecord, KpiShortfall, PersonSnapshot, SkillEvidence};
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, TeamView, WorkReader};
 use crate::db::Conditions;
 use crate::db::entities::{kpi_actual, performance_target};
 use crate::error::{Error, Result};
@@ -324,12 +325,11 @@ pub struct PersonPaths {
 pub async fn advancement_paths(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
-    user_id: i64,
+    reader: &WorkReader,
     target: Option<(&str, &str)>,
     today: NaiveDate,
 ) -> Result<PersonPaths> {
-    policy::view_work(actor, user_id)?;
+    let (actor, user_id) = (reader.by(), reader.subject());
     let fw = store.current(db).await?;
     let mut one = Conditions::default();
     one.push("u.id = ?", [Value::from(user_id)]);
@@ -500,12 +500,12 @@ pub async fn promotion_readiness(
 pub async fn succession_candidates(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    view: &TeamView,
     role: &str,
     level: &str,
     today: NaiveDate,
 ) -> Result<(std::sync::Arc<Framework>, Vec<ReadinessRow>, usize)> {
-    policy::team_views(actor)?;
+    let actor = view.by();
     let fw = store.current(db).await?;
     crate::framework::check_position(&fw, Some(role), Some(level))?;
     let selection = PeopleSelection {

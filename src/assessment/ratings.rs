@@ -62,15 +62,9 @@ pub async fn save_assessment(
     } = write;
     let cycle = find_cycle(db, cycle_id).await?;
     let person = participant(db, cycle_id, subject_id).await?;
-    match kind {
-        AssessmentKind::SelfRating if !actor.is(subject_id) => {
-            return Err(Error::Forbidden(
-                "a self-assessment is written by the person themselves",
-            ));
-        }
-        AssessmentKind::Manager => policy::rate_as_manager(actor, person.reviewer_id, subject_id)?,
-        _ => {}
-    }
+    // Who is rated is known only once the participant's reviewer is read.
+    let assessor = policy::assess(actor, kind, person.reviewer_id, subject_id)?;
+    let actor = assessor.by();
     if !cycle.status.allows(kind) {
         return Err(Error::Conflict(format!(
             "the cycle is in {}: {} assessments cannot be written now",

@@ -13,7 +13,8 @@ use super::{
     Assessment, AssessmentKind, AssessmentStatus, Cycle, Participant, Rating, find_cycle,
     latest_cycle_of, participant,
 };
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, AssessmentReach, TeamView, WorkReader};
 use crate::db::{
     self,
     entities::{assessment, rating},
@@ -112,7 +113,7 @@ pub async fn assessments_of(
     cycle_id: i64,
     subject_id: i64,
 ) -> Result<Vec<Assessment>> {
-    let can_see_person = policy::view_work(actor, subject_id).is_ok();
+    let can_see_person = policy::assessments_reach(actor, subject_id) == AssessmentReach::All;
     let mut query = assessment::Entity::find()
         .filter(assessment::Column::CycleId.eq(cycle_id))
         .filter(assessment::Column::SubjectId.eq(subject_id))
@@ -199,14 +200,13 @@ pub struct Divergence {
 /// cycle for HR, their reports for a manager.
 pub async fn cycle_divergence(
     db: &DatabaseConnection,
-    actor: &Actor,
+    view: &TeamView,
     cycle_id: i64,
 ) -> Result<Vec<Divergence>> {
     // A team view, like the team matrix: an employee without reports is
     // refused rather than shown an empty list.
-    policy::team_views(actor)?;
     find_cycle(db, cycle_id).await?;
-    let managed = policy::managed_scope(actor);
+    let managed = view.scope();
     let rows = submitted_ratings(db, cycle_id, None).await?;
     // (subject, skill) → (self level, manager level)
     type Pair = (Option<u8>, Option<u8>);
@@ -264,7 +264,7 @@ pub async fn team_skill_matrix(
     team_id: i64,
     cycle_id: i64,
 ) -> Result<TeamSkillMatrix> {
-    policy::team_views(actor)?;
+    let view = policy::team_views(actor)?;
     let cycle = find_cycle(db, cycle_id).await?;
     let teams = people::team_subtree(db, team_id).await?;
     if teams.is_empty() {
@@ -282,7 +282,7 @@ pub async fn team_skill_matrix(
     let mut members = MemberRow::find_by_statement(db::statement(backend, &sql, values))
         .all(db)
         .await?;
-    let managed = policy::managed_scope(actor);
+    let managed = view.scope();
     let before = members.len();
     members.retain(|m| managed.contains(m.user_id));
     if members.is_empty() && before > 0 {
@@ -337,12 +337,8 @@ pub struct TrendPoint {
 }
 
 /// A person's agreed (manager) level per skill across cycles, oldest first.
-pub async fn skill_trend(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    user_id: i64,
-) -> Result<Vec<TrendPoint>> {
-    policy::view_work(actor, user_id)?;
+pub async fn skill_trend(db: &DatabaseConnection, reader: &WorkReader) -> Result<Vec<TrendPoint>> {
+    let user_id = reader.subject();
     let sql = "SELECT a.cycle_id, r.skill_key, r.level FROM assessments a \
                JOIN ratings r ON r.assessment_id = a.id \
                WHERE a.subject_id = $1 AND a.kind = 'MANAGER' AND a.status = 'SUBMITTED' \

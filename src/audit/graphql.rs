@@ -208,9 +208,9 @@ pub async fn history_page(
     let actor = actor(ctx)?;
     let (reach, query) = read::reach_for(actor, trail)?;
     let show_address = actor.role == Role::Admin;
-    let total = read::count(db, reach, &query).await?;
+    let total = read::count(db, &reach, &query).await?;
     let range = window(&args, total, 50)?;
-    let entries = read::page(db, reach, &query, range.clone()).await?;
+    let entries = read::page(db, &reach, &query, range.clone()).await?;
     Ok(connection(
         range,
         total,

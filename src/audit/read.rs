@@ -11,7 +11,8 @@ use sea_orm::{
 use serde_json::Value;
 
 use super::Category;
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, TrailReader};
 use crate::db::entities::{audit_entry, audit_value};
 use crate::error::{Error, Result};
 
@@ -79,7 +80,7 @@ pub enum Trail {
 
 /// What `actor` may read of `trail`, as a reach and a query; refused when
 /// the trail is out of their reach.
-pub fn reach_for(actor: &Actor, trail: Trail) -> Result<(AuditReach, AuditQuery)> {
+pub fn reach_for(actor: &Actor, trail: Trail) -> Result<(TrailReader, AuditQuery)> {
     Ok(match trail {
         Trail::Organisation(query) => (policy::audit_log(actor)?, query),
         Trail::Person(person) => (
@@ -132,24 +133,24 @@ fn select(reach: AuditReach, query: &AuditQuery) -> Select<audit_entry::Entity> 
 
 pub async fn count(
     db: &impl ConnectionTrait,
-    reach: AuditReach,
+    reader: &TrailReader,
     query: &AuditQuery,
 ) -> Result<usize> {
-    let total = select(reach, query).count(db).await?;
+    let total = select(reader.reach(), query).count(db).await?;
     Ok(usize::try_from(total).unwrap_or(usize::MAX))
 }
 
 /// The entries at positions `window` of the newest-first list.
 pub async fn page(
     db: &impl ConnectionTrait,
-    reach: AuditReach,
+    reader: &TrailReader,
     query: &AuditQuery,
     window: Range<usize>,
 ) -> Result<Vec<AuditEntry>> {
     if window.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = select(reach, query)
+    let rows = select(reader.reach(), query)
         .order_by_desc(audit_entry::Column::Id)
         .offset(window.start as u64)
         .limit(window.len() as u64)
@@ -171,9 +172,10 @@ pub async fn entry_in_reach(
         .await?
         .ok_or(Error::NotFound("audit entry"))?;
     let reaches = [
-        policy::audit_log(actor).ok(),
+        policy::audit_log(actor).ok().map(|r| r.reach()),
         row.subject_id
-            .and_then(|person| policy::person_history(actor, person).ok()),
+            .and_then(|person| policy::person_history(actor, person).ok())
+            .map(|r| r.reach()),
     ];
     let reach = if reaches.contains(&Some(AuditReach::Everything)) {
         AuditReach::Everything

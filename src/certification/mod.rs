@@ -19,7 +19,8 @@ pub use self::queries::*;
 pub use self::reminders::*;
 pub use self::standing::*;
 use crate::audit::{self, Change};
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, HrOffice, RecordKeeper};
 use crate::db::entities::{certification_event, certification_record as record};
 use crate::db::{self};
 use crate::error::{Error, Problems, Result};
@@ -281,15 +282,6 @@ async fn log_event(
     Ok(())
 }
 
-/// Who may write someone's records: the person themselves, their managers, HR.
-fn may_write(actor: &Actor, user_id: i64) -> Result<()> {
-    if actor.is(user_id) {
-        Ok(())
-    } else {
-        policy::manage_person(actor, user_id)
-    }
-}
-
 async fn save(txn: &impl ConnectionTrait, r: &CertificationRecord) -> Result<CertificationRecord> {
     let model = record::Entity::find_by_id(r.id)
         .one(txn)
@@ -326,12 +318,11 @@ async fn closes_plan_goals(
 pub async fn record_certification(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
-    user_id: i64,
+    keeper: &RecordKeeper,
     certification: &str,
     change: RecordChange,
 ) -> Result<CertificationRecord> {
-    may_write(actor, user_id)?;
+    let (actor, user_id) = (keeper.by(), keeper.subject());
     let fw = store.current(db).await?;
     let today = today();
     let mut draft = CertificationRecord {
@@ -412,7 +403,7 @@ pub async fn update_certification(
     let fw = store.current(db).await?;
     let txn = db::begin_write(db).await?;
     let mut current = load(&txn, record_id).await?;
-    may_write(actor, current.user_id)?;
+    policy::keep_records(actor, current.user_id)?;
     let before = current.clone();
     let was_earned = current.stored_status == RecordStatus::Earned;
     let facts_change =
@@ -440,10 +431,10 @@ pub async fn update_certification(
 /// HR confirms an earned certificate (checked the credential).
 pub async fn verify_certification(
     db: &DatabaseConnection,
-    actor: &Actor,
+    hr: &HrOffice,
     record_id: i64,
 ) -> Result<CertificationRecord> {
-    policy::hr(actor)?;
+    let actor = hr.by();
     let txn = db::begin_write(db).await?;
     let mut current = load(&txn, record_id).await?;
     if current.stored_status != RecordStatus::Earned {
@@ -476,7 +467,7 @@ pub async fn withdraw_certification(
 ) -> Result<CertificationRecord> {
     let txn = db::begin_write(db).await?;
     let mut current = load(&txn, record_id).await?;
-    may_write(actor, current.user_id)?;
+    policy::keep_records(actor, current.user_id)?;
     let before = current.clone();
     current.stored_status = RecordStatus::Withdrawn;
     current.verified_by = None;

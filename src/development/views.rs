@@ -15,6 +15,7 @@ use super::progress::{self, GapStatus, ManagerRating, PlanProgress, ResourceEffe
 use super::{Goal, GoalStatus, Plan, PlanStatus};
 use crate::advancement;
 use crate::assessment;
+use crate::auth::policy::{HrOffice, TeamView};
 use crate::auth::{Actor, PlanReach, policy};
 use crate::db::{Conditions, entities::development_goal, entities::development_plan};
 use crate::error::Result;
@@ -112,10 +113,10 @@ pub async fn plan_reach(
     actor: &Actor,
     plan: &Plan,
 ) -> Result<PlanReach> {
-    let mentor = policy::view_work(actor, plan.user_id).is_err()
+    let mentor = !policy::can_read_whole_plan(actor, plan.user_id)
         && plan.status != PlanStatus::Draft
         && names_as_mentor(db, plan.id, actor.user_id).await?;
-    policy::read_plan(actor, plan.user_id, mentor)
+    policy::read_plan(actor, plan.user_id, mentor).map(|reader| reader.reach())
 }
 
 /// A person's open plan, as the caller may read it; none when they have none.
@@ -263,18 +264,18 @@ async fn open_plans_of(
 /// standing: a fixed number of statements whatever the team's size.
 pub async fn team_plans(
     db: &DatabaseConnection,
-    actor: &Actor,
+    view: &TeamView,
     team_id: Option<i64>,
     today: NaiveDate,
 ) -> Result<Vec<TeamPlanRow>> {
-    policy::team_views(actor)?;
+    let actor = view.by();
     let selection = PeopleSelection {
         team_id,
         except: (!actor.sees_everyone()).then_some(actor.user_id),
         ..PeopleSelection::default()
     };
     let mut c = Conditions::default();
-    people::select_people(db, &policy::managed_scope(actor), &selection, &mut c).await?;
+    people::select_people(db, &view.scope(), &selection, &mut c).await?;
     let ids: Vec<i64> = IdRow::find_by_statement(c.statement(
         db.get_database_backend(),
         "SELECT u.id FROM users u",
@@ -359,10 +360,9 @@ struct UseRow {
 
 pub async fn organisation_development(
     db: &DatabaseConnection,
-    actor: &Actor,
+    _hr: &HrOffice,
     today: NaiveDate,
 ) -> Result<OrganisationDevelopment> {
-    policy::hr(actor)?;
     let mut c = Conditions::default();
     people::select_people(
         db,

@@ -41,7 +41,7 @@ pub async fn audit_log(
         move |tx| async move {
             let mut start = 0;
             loop {
-                let page = match read::page(&db, reach, &query, start..start + PAGE).await {
+                let page = match read::page(&db, &reach, &query, start..start + PAGE).await {
                     Ok(page) => page,
                     Err(e) => {
                         let _ = tx.send(Err(e)).await;

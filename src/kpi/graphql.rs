@@ -4,6 +4,7 @@ use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObjec
 use chrono::{DateTime, Utc};
 
 use super::{ActualInput, Performance, PerformanceTarget, TargetInput, TargetResult};
+use crate::auth::policy;
 use crate::framework::document::{Aggregation, KpiDirection};
 use crate::framework::graphql::{KpiNode, View};
 use crate::graphql::context::{actor, current_framework, locale, state};
@@ -344,8 +345,9 @@ impl KpiQuery {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
         let team_id = parse_id(&team_id, "teamId", NodeType::Team)?;
+        let view = policy::team_views(actor)?;
         let list =
-            super::team_performance(&state.db, &state.frameworks, actor, team_id, &period).await?;
+            super::team_performance(&state.db, &state.frameworks, &view, team_id, &period).await?;
         let scores: Vec<f64> = list.iter().filter_map(|p| p.score).collect();
         let average_score = (!scores.is_empty())
             .then(|| (scores.iter().sum::<f64>() / scores.len() as f64 * 10.0).round() / 10.0);
@@ -366,7 +368,8 @@ impl KpiQuery {
     ) -> ApiResult<Vec<TargetChangeNode>> {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId", NodeType::User)?;
-        let changes = super::target_history(&state(ctx)?.db, actor, user_id, &period).await?;
+        let reader = policy::view_work(actor, user_id)?;
+        let changes = super::target_history(&state(ctx)?.db, &reader, &period).await?;
         let loaders = ctx.data::<Loaders>()?;
         let people = loaders
             .person
@@ -409,8 +412,7 @@ impl KpiMutation {
         let saved = super::set_targets(
             &state.db,
             &state.frameworks,
-            actor,
-            user_id,
+            &policy::manage_person(actor, user_id)?,
             &period,
             inputs,
         )
@@ -437,8 +439,7 @@ impl KpiMutation {
         let saved = super::set_target(
             &state.db,
             &state.frameworks,
-            actor,
-            user_id,
+            &policy::manage_person(actor, user_id)?,
             &period,
             target.into(),
         )
@@ -458,7 +459,8 @@ impl KpiMutation {
     ) -> ApiResult<bool> {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId", NodeType::User)?;
-        super::remove_target(&state(ctx)?.db, actor, user_id, &period, &kpi).await?;
+        let manager = policy::manage_person(actor, user_id)?;
+        super::remove_target(&state(ctx)?.db, &manager, &period, &kpi).await?;
         Ok(true)
     }
 

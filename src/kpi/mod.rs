@@ -19,7 +19,8 @@ pub use self::attainment::TargetValues;
 pub use self::csv_import::import_actuals;
 pub use self::period::Period;
 use crate::audit::{self, Change};
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, PeopleScope, TeamView, WorkManager, WorkReader};
 use crate::db::entities::{kpi_actual, performance_target, target_change, target_comment};
 use crate::db::{self};
 use crate::error::{Error, Problems, Result};
@@ -223,12 +224,11 @@ async fn upsert(
 pub async fn set_targets(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
-    user_id: i64,
+    manager: &WorkManager,
     period: &str,
     inputs: Vec<TargetInput>,
 ) -> Result<Vec<PerformanceTarget>> {
-    policy::manage_person(actor, user_id)?;
+    let (actor, user_id) = (manager.by(), manager.subject());
     let period = Period::parse(period)?.to_string();
     let fw = store.current(db).await?;
     let mut problems = Problems::new();
@@ -282,12 +282,11 @@ pub async fn set_targets(
 pub async fn set_target(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
-    user_id: i64,
+    manager: &WorkManager,
     period: &str,
     input: TargetInput,
 ) -> Result<PerformanceTarget> {
-    policy::manage_person(actor, user_id)?;
+    let (actor, user_id) = (manager.by(), manager.subject());
     let period = Period::parse(period)?.to_string();
     let fw = store.current(db).await?;
     let mut problems = Problems::new();
@@ -376,12 +375,11 @@ async fn notify_targets(
 
 pub async fn remove_target(
     db: &DatabaseConnection,
-    actor: &Actor,
-    user_id: i64,
+    manager: &WorkManager,
     period: &str,
     kpi: &str,
 ) -> Result<()> {
-    policy::manage_person(actor, user_id)?;
+    let (actor, user_id) = (manager.by(), manager.subject());
     let period = Period::parse(period)?.to_string();
     let txn = db::begin_write(db).await?;
     let before = targets_of(&txn, user_id, &period)
@@ -413,11 +411,10 @@ pub struct TargetChange {
 
 pub async fn target_history(
     db: &DatabaseConnection,
-    actor: &Actor,
-    user_id: i64,
+    reader: &WorkReader,
     period: &str,
 ) -> Result<Vec<TargetChange>> {
-    policy::view_work(actor, user_id)?;
+    let user_id = reader.subject();
     let period = Period::parse(period)?.to_string();
     Ok(target_change::Entity::find()
         .filter(target_change::Column::UserId.eq(user_id))
@@ -456,9 +453,8 @@ pub async fn comment_on_target(
         .one(db)
         .await?
         .ok_or(Error::NotFound("performance target"))?;
-    if !actor.is(target.user_id) {
-        policy::manage_person(actor, target.user_id)?;
-    }
+    // Whose target it is is known only once the row is read.
+    policy::comment_on_target(actor, target.user_id)?;
     let body = body.trim();
     if body.is_empty() || body.chars().count() > 2000 {
         return Err(Error::invalid("body", "is required, up to 2000 characters"));
@@ -755,12 +751,11 @@ pub async fn performance(
 pub async fn team_performance(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    view: &TeamView,
     team_id: i64,
     period: &str,
 ) -> Result<Vec<Performance>> {
-    policy::team_views(actor)?;
-    let managed = policy::managed_scope(actor);
+    let managed = view.scope();
     let period = Period::parse(period)?.to_string();
     let teams = people::team_subtree(db, team_id).await?;
     if teams.is_empty() {
@@ -776,7 +771,7 @@ pub async fn team_performance(
         .map(|u| u.id)
         .filter(|id| managed.contains(*id))
         .collect();
-    if members.is_empty() && !actor.sees_everyone() {
+    if members.is_empty() && managed != PeopleScope::Everyone {
         return Err(Error::Forbidden("this team is not yours"));
     }
     let fw = store.current(db).await?;

@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 
 pub use self::templates::{MessageKind, Templates};
 pub use self::worker::*;
-use crate::auth::{Actor, Locale, policy};
+use crate::auth::Locale;
+use crate::auth::policy::HrOffice;
 use crate::db::entities::{email_outbox, user};
 use crate::error::Result;
 
@@ -167,22 +168,20 @@ impl OutboxQuery {
 /// How many messages match (HR and admins).
 pub async fn outbox_count(
     db: &DatabaseConnection,
-    actor: &Actor,
+    _hr: &HrOffice,
     filter: &OutboxQuery,
 ) -> Result<u64> {
-    policy::hr(actor)?;
     Ok(filter.select().count(db).await?)
 }
 
 /// Messages, newest first, from `offset` (HR and admins).
 pub async fn outbox(
     db: &DatabaseConnection,
-    actor: &Actor,
+    _hr: &HrOffice,
     filter: &OutboxQuery,
     offset: u64,
     limit: u64,
 ) -> Result<Vec<OutboxEntry>> {
-    policy::hr(actor)?;
     let query = filter
         .select()
         .order_by_desc(email_outbox::Column::Id)
@@ -194,10 +193,9 @@ pub async fn outbox(
 /// One message of the outbox (HR and admins).
 pub async fn outbox_message(
     db: &DatabaseConnection,
-    actor: &Actor,
+    _hr: &HrOffice,
     message_id: i64,
 ) -> Result<OutboxEntry> {
-    policy::hr(actor)?;
     email_outbox::Entity::find_by_id(message_id)
         .one(db)
         .await?

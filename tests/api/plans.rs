@@ -108,8 +108,7 @@ async fn met_kpis(app: &TestApp, manager: &Actor, person: &Person) {
     kpi::set_targets(
         &app.state.db,
         &app.state.frameworks,
-        manager,
-        person.id,
+        &skillpath::auth::policy::manage_person(manager, person.id).unwrap(),
         &period,
         vec![TargetInput {
             kpi: "new_users".into(),
@@ -147,6 +146,7 @@ async fn run_cycle(
     rated: &[(&Person, &str, &str, HashMap<String, u8>)],
 ) -> i64 {
     let (db, store) = (&app.state.db, &app.state.frameworks);
+    let hr = &skillpath::auth::policy::hr(hr).unwrap();
     let (cycle, _) = assessment::open_cycle(
         db,
         store,
@@ -1014,8 +1014,7 @@ async fn simultaneous_agreements_both_count() {
         let plan = development::create_plan(
             db,
             &app.state.frameworks,
-            &ada_a,
-            w.ada.id,
+            &skillpath::auth::policy::write_plan(&ada_a, w.ada.id).unwrap(),
             ("user_operations", "p3"),
             vec![],
             today(),
@@ -1044,15 +1043,18 @@ async fn simultaneous_plans_for_one_person_make_one() {
     let (db, store) = (&app.state.db, &app.state.frameworks);
     for _ in 0..10 {
         let create = |who| {
-            development::create_plan(
-                db,
-                store,
-                who,
-                w.ada.id,
-                ("user_operations", "p3"),
-                vec![],
-                today(),
-            )
+            let writer = skillpath::auth::policy::write_plan(who, w.ada.id).unwrap();
+            async move {
+                development::create_plan(
+                    db,
+                    store,
+                    &writer,
+                    ("user_operations", "p3"),
+                    vec![],
+                    today(),
+                )
+                .await
+            }
         };
         let (a, b) = tokio::join!(create(&ada_a), create(&boss_a));
         let (made, refused) = match (a, b) {
