@@ -12,6 +12,7 @@ use crate::auth::Actor;
 use crate::auth::policy::{self, TeamView, WorkReader};
 use crate::db::Conditions;
 use crate::db::entities::{kpi_actual, performance_target};
+use crate::domain::Proficiency;
 use crate::error::{Error, Result};
 use crate::framework::{Framework, FrameworkStore};
 use crate::kpi::{self, Period};
@@ -158,7 +159,7 @@ fn skill_evidence(
     type Seen = (Option<(u8, u32, i64)>, Option<(u8, i64)>, Option<(u8, i64)>);
     let mut seen: HashMap<i64, HashMap<String, Seen>> = HashMap::new();
     for r in rows {
-        let level = r.level.clamp(0, 5) as u8;
+        let level = Proficiency::from_stored(r.level).get();
         let entry = seen
             .entry(r.subject_id)
             .or_default()
@@ -448,7 +449,7 @@ async fn mentors(
         by_skill
             .entry(r.skill_key)
             .or_default()
-            .push((r.subject_id, r.level.clamp(0, 5) as u8));
+            .push((r.subject_id, Proficiency::from_stored(r.level).get()));
     }
     Ok(by_skill)
 }

@@ -19,6 +19,7 @@ use crate::audit::{self, Change};
 use crate::auth::{Actor, policy};
 use crate::db::entities::{assessment, rating};
 use crate::db::{self};
+use crate::domain::Proficiency;
 use crate::error::{Error, Problems, Result};
 use crate::framework::FrameworkStore;
 use crate::mail::{self, MessageKind};
@@ -327,10 +328,11 @@ fn parse_ratings(inputs: &[RatingInput], skills: &HashSet<&str>) -> Result<Vec<R
             problems.add(&field, "is rated twice");
             continue;
         }
-        if !(0..=5).contains(&input.level) {
-            problems.add(format!("{field}.level"), "must be between 0 and 5");
+        let Some(level) =
+            problems.check(Proficiency::parse(input.level, &format!("{field}.level")))
+        else {
             continue;
-        }
+        };
         let evidence = input
             .evidence
             .as_deref()
@@ -345,7 +347,7 @@ fn parse_ratings(inputs: &[RatingInput], skills: &HashSet<&str>) -> Result<Vec<R
         }
         ratings.push(Rating {
             skill: input.skill.clone(),
-            level: input.level as u8,
+            level: level.get(),
             evidence: evidence.map(str::to_owned),
         });
     }
@@ -368,7 +370,7 @@ async fn load_ratings(
                 r.skill_key.clone(),
                 Rating {
                     skill: r.skill_key,
-                    level: r.level.clamp(0, 5) as u8,
+                    level: Proficiency::from_stored(r.level).get(),
                     evidence: r.evidence,
                 },
             )

@@ -19,6 +19,7 @@ use crate::db::{
     self,
     entities::{assessment, rating},
 };
+use crate::domain::Proficiency;
 use crate::error::{Error, Result};
 use crate::framework::FrameworkStore;
 use crate::people;
@@ -55,7 +56,7 @@ fn by_skill(rows: &[SubmittedRating]) -> HashMap<String, SkillRatings> {
     let mut map: HashMap<String, SkillRatings> = HashMap::new();
     for row in rows {
         let entry = map.entry(row.skill_key.clone()).or_default();
-        let level = row.level.clamp(0, 5) as u8;
+        let level = Proficiency::from_stored(row.level).get();
         match row.kind.as_str() {
             "SELF" => entry.self_level = Some(level),
             "MANAGER" => entry.manager_level = Some(level),
@@ -146,7 +147,7 @@ pub async fn assessments_of(
             .or_default()
             .push(Rating {
                 skill: r.skill_key,
-                level: r.level.clamp(0, 5) as u8,
+                level: Proficiency::from_stored(r.level).get(),
                 evidence: r.evidence,
             });
     }
@@ -215,7 +216,7 @@ pub async fn cycle_divergence(
         let entry = pairs
             .entry((row.subject_id, row.skill_key.as_str()))
             .or_default();
-        let level = row.level.clamp(0, 5) as u8;
+        let level = Proficiency::from_stored(row.level).get();
         match row.kind.as_str() {
             "SELF" => entry.0 = Some(level),
             "MANAGER" => entry.1 = Some(level),
@@ -306,7 +307,7 @@ pub async fn team_skill_matrix(
         agreed
             .entry(r.subject_id)
             .or_default()
-            .insert(r.skill_key, r.level.clamp(0, 5) as u8);
+            .insert(r.skill_key, Proficiency::from_stored(r.level).get());
     }
     let framework = store
         .published_by_id(db, cycle.framework_version_id)

@@ -208,17 +208,16 @@ async fn with_values(
             .all(db)
             .await?
     };
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let held: Vec<&audit_value::Model> =
                 values.iter().filter(|v| v.entry_id == row.id).collect();
             entry(row, &held)
         })
-        .collect())
+        .collect()
 }
 
-fn entry(row: audit_entry::Model, held: &[&audit_value::Model]) -> AuditEntry {
+fn entry(row: audit_entry::Model, held: &[&audit_value::Model]) -> Result<AuditEntry> {
     let document: Value = serde_json::from_str(&row.changes).unwrap_or(Value::Null);
     let mut changes = Vec::new();
     if let Some(fields) = document.as_object() {
@@ -248,13 +247,13 @@ fn entry(row: audit_entry::Model, held: &[&audit_value::Model]) -> AuditEntry {
             });
         }
     }
-    AuditEntry {
+    Ok(AuditEntry {
         id: row.id,
         at: DateTime::from_timestamp_micros(row.at_micros).unwrap_or_default(),
         actor_id: row.actor_id,
         via: row.via,
         action: row.action,
-        category: Category::parse(&row.category).unwrap_or(Category::Change),
+        category: Category::from_stored(&row.category)?,
         entity: row.entity,
         entity_id: row.entity_id,
         subject_id: row.subject_id,
@@ -262,5 +261,5 @@ fn entry(row: audit_entry::Model, held: &[&audit_value::Model]) -> AuditEntry {
         request_id: row.request_id,
         client_addr: row.client_addr,
         hash: row.hash,
-    }
+    })
 }

@@ -605,7 +605,7 @@ impl CertificationMutation {
         };
         let change = RecordChange {
             status: stored(input.status)?,
-            progress: input.progress,
+            progress: percent(input.progress)?,
             started_on: input.started_on.map(NaiveDate::from),
             target_on: input.target_on.map(NaiveDate::from),
             earned_on: input.earned_on.map(NaiveDate::from),
@@ -635,7 +635,7 @@ impl CertificationMutation {
         let record_id = parse_id(&record_id, "recordId", NodeType::CertificationRecord)?;
         let change = RecordChange {
             status: stored(input.status)?,
-            progress: input.progress,
+            progress: percent(input.progress)?,
             started_on: input.started_on.map(NaiveDate::from),
             target_on: input.target_on.map(NaiveDate::from),
             earned_on: input.earned_on.map(NaiveDate::from),
@@ -684,4 +684,11 @@ impl CertificationMutation {
             super::run_expiry_reminders(&state.db, &state.frameworks, &hr, stages, today()).await?;
         Ok(queued as i32)
     }
+}
+
+/// A progress argument, parsed where it enters.
+fn percent(progress: Option<i32>) -> ApiResult<Option<crate::domain::Percent>> {
+    Ok(progress
+        .map(|p| crate::domain::Percent::parse(p, "progress"))
+        .transpose()?)
 }

@@ -23,6 +23,7 @@ use crate::auth::Actor;
 use crate::auth::policy::{self, HrOffice, RecordKeeper};
 use crate::db::entities::{certification_event, certification_record as record};
 use crate::db::{self};
+use crate::domain::Percent;
 use crate::error::{Error, Problems, Result};
 use crate::framework::{Framework, FrameworkStore};
 
@@ -35,30 +36,12 @@ pub enum RecordStatus {
     Withdrawn,
 }
 
-impl RecordStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordStatus::Planned => "PLANNED",
-            RecordStatus::InProgress => "IN_PROGRESS",
-            RecordStatus::Earned => "EARNED",
-            RecordStatus::Withdrawn => "WITHDRAWN",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "PLANNED" => RecordStatus::Planned,
-            "IN_PROGRESS" => RecordStatus::InProgress,
-            "EARNED" => RecordStatus::Earned,
-            "WITHDRAWN" => RecordStatus::Withdrawn,
-            other => {
-                return Err(Error::Internal(anyhow::anyhow!(
-                    "certification status {other:?}"
-                )));
-            }
-        })
-    }
-}
+crate::db::stored::stored_enum!(RecordStatus in "certification_records.status" {
+    Planned = "PLANNED",
+    InProgress = "IN_PROGRESS",
+    Earned = "EARNED",
+    Withdrawn = "WITHDRAWN",
+});
 
 /// What the API shows: the stored status, except that an earned
 /// certification past its expiry date is `EXPIRED`.
@@ -158,7 +141,7 @@ impl TryFrom<record::Model> for CertificationRecord {
             id: r.id,
             user_id: r.user_id,
             certification: r.certification_key,
-            stored_status: RecordStatus::parse(&r.status)?,
+            stored_status: RecordStatus::from_stored(&r.status)?,
             progress: r.progress,
             started_on: r.started_on,
             target_on: r.target_on,
@@ -176,7 +159,7 @@ impl TryFrom<record::Model> for CertificationRecord {
 #[derive(Debug, Clone, Default)]
 pub struct RecordChange {
     pub status: Option<RecordStatus>,
-    pub progress: Option<i32>,
+    pub progress: Option<Percent>,
     pub started_on: Option<NaiveDate>,
     pub target_on: Option<NaiveDate>,
     pub earned_on: Option<NaiveDate>,
@@ -199,16 +182,13 @@ fn apply(
             format!("unknown certification {:?}", current.certification),
         )
     })?;
-    if change.progress.is_some_and(|p| !(0..=100).contains(&p)) {
-        return Err(Error::invalid("progress", "must be between 0 and 100"));
-    }
     let becomes_earned = change.status == Some(RecordStatus::Earned)
         && current.stored_status != RecordStatus::Earned;
     if let Some(status) = change.status {
         current.stored_status = status;
     }
     if let Some(p) = change.progress {
-        current.progress = p;
+        current.progress = p.get();
     }
     if change.started_on.is_some() {
         current.started_on = change.started_on;
@@ -223,7 +203,7 @@ fn apply(
         current.credential = Some(credential.trim().to_owned()).filter(|c| !c.is_empty());
     }
     if current.stored_status == RecordStatus::Earned {
-        current.progress = 100;
+        current.progress = Percent::WHOLE.get();
         let earned = *current.earned_on.get_or_insert(today);
         if change.expires_on.is_some() {
             current.expires_on = change.expires_on;

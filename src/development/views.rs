@@ -18,6 +18,7 @@ use crate::assessment;
 use crate::auth::policy::{HrOffice, TeamView};
 use crate::auth::{Actor, PlanReach, policy};
 use crate::db::{Conditions, entities::development_goal, entities::development_plan};
+use crate::domain::Proficiency;
 use crate::error::Result;
 use crate::framework::FrameworkStore;
 use crate::people::{self, PeopleSelection};
@@ -293,11 +294,10 @@ pub async fn team_plans(
     let soon = today
         .checked_add_days(Days::new(DUE_SOON_DAYS))
         .unwrap_or(today);
-    Ok(ids
-        .into_iter()
+    ids.into_iter()
         .map(|user_id| {
             let Some(plan) = by_user.get(&user_id) else {
-                return TeamPlanRow {
+                return Ok(TeamPlanRow {
                     user_id,
                     plan_id: None,
                     status: None,
@@ -306,14 +306,14 @@ pub async fn team_plans(
                     due_soon: 0,
                     overdue: 0,
                     done_this_quarter: 0,
-                };
+                });
             };
             let goals = goals.remove(&plan.id).unwrap_or_default();
             let p = progress::plan_progress(&goals, today);
-            TeamPlanRow {
+            Ok(TeamPlanRow {
                 user_id,
                 plan_id: Some(plan.id),
-                status: PlanStatus::parse(&plan.status).ok(),
+                status: Some(PlanStatus::from_stored(&plan.status)?),
                 target: Some((plan.target_role.clone(), plan.target_level.clone())),
                 due_soon: goals
                     .iter()
@@ -327,9 +327,9 @@ pub async fn team_plans(
                     })
                     .count() as u32,
                 progress: p,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// HR's organisation view of development plans.
@@ -402,17 +402,17 @@ pub async fn organisation_development(
     .all(db)
     .await?
     .into_iter()
-    .filter_map(|r| {
-        Some(ResourceUse {
+    .map(|r| {
+        Ok(ResourceUse {
             resource: r.resource_key,
             user_id: r.user_id,
             skill: r.skill_key,
-            required: r.required_level.map(|l| l.clamp(0, 5) as u8),
-            status: GoalStatus::parse(&r.status).ok()?,
+            required: r.required_level.map(|l| Proficiency::from_stored(l).get()),
+            status: GoalStatus::from_stored(&r.status)?,
             planned_at: r.created_at,
         })
     })
-    .collect();
+    .collect::<Result<_>>()?;
     let users: Vec<i64> = uses
         .iter()
         .map(|u| u.user_id)
@@ -425,7 +425,7 @@ pub async fn organisation_development(
         .map(|r| ManagerRating {
             user_id: r.subject_id,
             skill: r.skill_key,
-            level: r.level.clamp(0, 5) as u8,
+            level: Proficiency::from_stored(r.level).get(),
             cycle_opened: r.cycle_opened,
         })
         .collect();

@@ -33,7 +33,7 @@ pub async fn team_performance(
     period: &str,
     locale: Locale,
 ) -> Result<Table> {
-    let list = kpi::team_performance(db, store, view, team_id, period).await?;
+    let list = kpi::team_performance(db, store, view, team_id, kpi::Period::parse(period)?).await?;
     let fw = store.current(db).await?;
     let ids: Vec<i64> = list.iter().map(|p| p.user_id).collect();
     let people = people::people_by_ids(db, &ids).await?;

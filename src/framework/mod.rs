@@ -157,22 +157,17 @@ pub async fn versions(db: &DatabaseConnection) -> Result<Vec<VersionInfo>> {
         )>()
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, number, status, created_at, published_at)| VersionInfo {
+    rows.into_iter()
+        .map(|(id, number, status, created_at, published_at)| {
+            Ok(VersionInfo {
                 id,
                 number,
-                status: if status == "DRAFT" {
-                    VersionStatus::Draft
-                } else {
-                    VersionStatus::Published
-                },
+                status: VersionStatus::from_stored(&status)?,
                 created_at,
                 published_at,
-            },
-        )
-        .collect())
+            })
+        })
+        .collect()
 }
 
 fn check(doc: &FrameworkDocument) -> Result<()> {

@@ -3,7 +3,7 @@
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{ActualInput, Performance, PerformanceTarget, TargetInput, TargetResult};
+use super::{ActualInput, Performance, PerformanceTarget, Period, TargetInput, TargetResult};
 use crate::auth::policy;
 use crate::framework::document::{Aggregation, KpiDirection};
 use crate::framework::graphql::{KpiNode, View};
@@ -346,12 +346,16 @@ impl KpiQuery {
         let state = state(ctx)?;
         let team_id = parse_id(&team_id, "teamId", NodeType::Team)?;
         let view = policy::team_views(actor)?;
+        let parsed = Period::parse(&period)?;
         let list =
-            super::team_performance(&state.db, &state.frameworks, &view, team_id, &period).await?;
+            super::team_performance(&state.db, &state.frameworks, &view, team_id, parsed).await?;
         let scores: Vec<f64> = list.iter().filter_map(|p| p.score).collect();
         let average_score = (!scores.is_empty())
             .then(|| (scores.iter().sum::<f64>() / scores.len() as f64 * 10.0).round() / 10.0);
-        let period = list.first().map(|p| p.period.clone()).unwrap_or(period);
+        let period = list
+            .first()
+            .map(|p| p.period.clone())
+            .unwrap_or_else(|| parsed.to_string());
         Ok(TeamPerformanceNode {
             period,
             members: list,
@@ -369,7 +373,8 @@ impl KpiQuery {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let reader = policy::view_work(actor, user_id)?;
-        let changes = super::target_history(&state(ctx)?.db, &reader, &period).await?;
+        let period = Period::parse(&period)?;
+        let changes = super::target_history(&state(ctx)?.db, &reader, period).await?;
         let loaders = ctx.data::<Loaders>()?;
         let people = loaders
             .person
@@ -413,7 +418,7 @@ impl KpiMutation {
             &state.db,
             &state.frameworks,
             &policy::manage_person(actor, user_id)?,
-            &period,
+            Period::parse(&period)?,
             inputs,
         )
         .await?;
@@ -440,7 +445,7 @@ impl KpiMutation {
             &state.db,
             &state.frameworks,
             &policy::manage_person(actor, user_id)?,
-            &period,
+            Period::parse(&period)?,
             target.into(),
         )
         .await?;
@@ -460,7 +465,8 @@ impl KpiMutation {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId", NodeType::User)?;
         let manager = policy::manage_person(actor, user_id)?;
-        super::remove_target(&state(ctx)?.db, &manager, &period, &kpi).await?;
+        let period = Period::parse(&period)?;
+        super::remove_target(&state(ctx)?.db, &manager, period, &kpi).await?;
         Ok(true)
     }
 
@@ -506,7 +512,7 @@ impl KpiMutation {
             actor,
             ActualInput {
                 user_id,
-                period,
+                period: Period::parse(&period)?,
                 kpi,
                 value,
                 note,

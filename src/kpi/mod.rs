@@ -23,6 +23,7 @@ use crate::auth::Actor;
 use crate::auth::policy::{self, PeopleScope, TeamView, WorkManager, WorkReader};
 use crate::db::entities::{kpi_actual, performance_target, target_change, target_comment};
 use crate::db::{self};
+use crate::domain::Weight;
 use crate::error::{Error, Problems, Result};
 use crate::framework::document::Aggregation;
 use crate::framework::{Framework, FrameworkStore};
@@ -30,7 +31,7 @@ use crate::mail::{self, MessageKind};
 use crate::people;
 
 /// The total every period's weights must reach.
-pub const FULL_WEIGHT: i32 = 100;
+pub const FULL_WEIGHT: i32 = Weight::FULL;
 
 #[derive(Debug, Clone)]
 pub struct TargetInput {
@@ -84,9 +85,7 @@ fn check_target(fw: &Framework, input: &TargetInput, prefix: &str, problems: &mu
         );
         return;
     };
-    if !(1..=FULL_WEIGHT).contains(&input.weight) {
-        problems.add(format!("{prefix}weight"), "must be between 1 and 100");
-    }
+    problems.check(Weight::parse(input.weight, &format!("{prefix}weight")));
     if input
         .note
         .as_deref()
@@ -225,11 +224,11 @@ pub async fn set_targets(
     db: &DatabaseConnection,
     store: &FrameworkStore,
     manager: &WorkManager,
-    period: &str,
+    period: Period,
     inputs: Vec<TargetInput>,
 ) -> Result<Vec<PerformanceTarget>> {
     let (actor, user_id) = (manager.by(), manager.subject());
-    let period = Period::parse(period)?.to_string();
+    let period = period.to_string();
     let fw = store.current(db).await?;
     let mut problems = Problems::new();
     let mut seen = std::collections::HashSet::new();
@@ -283,11 +282,11 @@ pub async fn set_target(
     db: &DatabaseConnection,
     store: &FrameworkStore,
     manager: &WorkManager,
-    period: &str,
+    period: Period,
     input: TargetInput,
 ) -> Result<PerformanceTarget> {
     let (actor, user_id) = (manager.by(), manager.subject());
-    let period = Period::parse(period)?.to_string();
+    let period = period.to_string();
     let fw = store.current(db).await?;
     let mut problems = Problems::new();
     check_target(&fw, &input, "", &mut problems);
@@ -376,11 +375,11 @@ async fn notify_targets(
 pub async fn remove_target(
     db: &DatabaseConnection,
     manager: &WorkManager,
-    period: &str,
+    period: Period,
     kpi: &str,
 ) -> Result<()> {
     let (actor, user_id) = (manager.by(), manager.subject());
-    let period = Period::parse(period)?.to_string();
+    let period = period.to_string();
     let txn = db::begin_write(db).await?;
     let before = targets_of(&txn, user_id, &period)
         .await?
@@ -412,10 +411,10 @@ pub struct TargetChange {
 pub async fn target_history(
     db: &DatabaseConnection,
     reader: &WorkReader,
-    period: &str,
+    period: Period,
 ) -> Result<Vec<TargetChange>> {
     let user_id = reader.subject();
-    let period = Period::parse(period)?.to_string();
+    let period = period.to_string();
     Ok(target_change::Entity::find()
         .filter(target_change::Column::UserId.eq(user_id))
         .filter(target_change::Column::Period.eq(period))
@@ -550,7 +549,7 @@ pub(crate) fn check_value(value: f64, field: &str) -> Result<()> {
 #[derive(Debug, Clone)]
 pub struct ActualInput {
     pub user_id: i64,
-    pub period: String,
+    pub period: Period,
     pub kpi: String,
     pub value: f64,
     pub note: Option<String>,
@@ -573,7 +572,7 @@ pub async fn record_actual(
     } = input;
     let kpi = kpi.as_str();
     policy::manage_person(actor, user_id)?;
-    let period = Period::parse(&period)?.to_string();
+    let period = period.to_string();
     if store.current(db).await?.kpi(kpi).is_none() {
         return Err(Error::invalid("kpi", format!("unknown KPI {kpi:?}")));
     }
@@ -753,10 +752,10 @@ pub async fn team_performance(
     store: &FrameworkStore,
     view: &TeamView,
     team_id: i64,
-    period: &str,
+    period: Period,
 ) -> Result<Vec<Performance>> {
     let managed = view.scope();
-    let period = Period::parse(period)?.to_string();
+    let period = period.to_string();
     let teams = people::team_subtree(db, team_id).await?;
     if teams.is_empty() {
         return Err(Error::NotFound("team"));

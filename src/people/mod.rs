@@ -12,7 +12,6 @@ mod rows;
 mod teams;
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Func};
@@ -261,7 +260,7 @@ pub async fn update_person(
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("person"))?;
-    let current_role = Role::from_str(&current.role).ok();
+    let current_role = Some(Role::from_stored(&current.role)?);
     if let Some(role) = changes.role {
         admin.may_touch(current_role, role)?;
     } else if current_role == Some(Role::Admin) {

@@ -10,7 +10,6 @@
 
 pub mod graphql;
 
-use std::str::FromStr;
 
 use chrono::Utc;
 use sea_orm::{
@@ -218,9 +217,7 @@ pub async fn erase_person(
             "deactivate the account first: only people who have left are erased".into(),
         ));
     }
-    let role = Role::from_str(&row.role)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("users.role of {person}: {e}")))?;
-    policy::erase_account(eraser, role)?;
+    policy::erase_account(eraser, Role::from_stored(&row.role)?)?;
     if row.email.ends_with(ERASED_DOMAIN) {
         return Err(Error::Conflict("this person was erased already".into()));
     }

@@ -476,7 +476,7 @@ impl TalentMutation {
         let moved = super::move_in_review(
             &state(ctx)?.db,
             &policy::hr(actor(ctx)?)?,
-            &period,
+            crate::kpi::Period::parse(&period)?,
             person,
             (performance.into(), potential.into()),
             &reason,

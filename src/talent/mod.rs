@@ -217,13 +217,13 @@ pub async fn talent_review(
 pub async fn move_in_review(
     db: &DatabaseConnection,
     hr: &HrOffice,
-    period: &str,
+    period: crate::kpi::Period,
     person: i64,
     to: (Band, Band),
     reason: &str,
 ) -> Result<Move> {
     let actor = hr.by();
-    let period = crate::kpi::Period::parse(period)?.to_string();
+    let period = period.to_string();
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 1000 {
         return Err(Error::invalid(

@@ -106,14 +106,14 @@ async fn met_kpis(app: &TestApp, manager: &Actor, person: &Person) {
         &app.state.db,
         &app.state.frameworks,
         &skillpath::auth::policy::manage_person(manager, person.id).unwrap(),
-        &period,
+        kpi::Period::parse(&period).unwrap(),
         vec![target],
     )
     .await
     .unwrap();
     let actual = ActualInput {
         user_id: person.id,
-        period,
+        period: kpi::Period::parse(&period).unwrap(),
         kpi: "new_users".into(),
         value: 100.0,
         note: None,

@@ -155,13 +155,14 @@ async fn kpis(app: &TestApp, manager: &Actor, person: &Person, period: &str, act
     };
     let (db, store) = (&app.state.db, &app.state.frameworks);
     let manager = skillpath::auth::policy::manage_person(manager, person.id).unwrap();
-    kpi::set_targets(db, store, &manager, period, vec![target])
+    let parsed = kpi::Period::parse(period).unwrap();
+    kpi::set_targets(db, store, &manager, parsed, vec![target])
         .await
         .unwrap();
     if let Some(value) = actual {
         let input = ActualInput {
             user_id: person.id,
-            period: period.into(),
+            period: kpi::Period::parse(period).unwrap(),
             kpi: "new_users".into(),
             value,
             note: None,
