@@ -510,7 +510,7 @@ pub async fn succession_candidates(
     let fw = store.current(db).await?;
     crate::framework::check_position(&fw, Some(role), Some(level))?;
     let selection = PeopleSelection {
-        except: (!actor.sees_everyone()).then_some(actor.user_id),
+        except: view.leaves_out(),
         ..PeopleSelection::default()
     };
     let mut c = Conditions::default();

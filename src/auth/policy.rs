@@ -462,6 +462,31 @@ pub fn hr(actor: &Actor) -> Result<HrOffice> {
     }
 }
 
+/// Verifying an earned certificate (HR checked the credential): never one's
+/// own, known once the record is read.
+pub fn verify_certification(hr: &HrOffice, holder: i64) -> Result<()> {
+    if hr.actor.is(holder) {
+        return Err(Error::Forbidden(
+            "another HR colleague verifies your own certifications",
+        ));
+    }
+    Ok(())
+}
+
+/// The network address a trail entry was made from is for admins alone
+/// (HR reads the changes, not where people signed in from).
+pub fn can_see_addresses(actor: &Actor) -> bool {
+    actor.role == Role::Admin
+}
+
+impl TeamView {
+    /// Whom a team list leaves out: a manager is not a member of their own
+    /// team's view; HR and admins see everyone, themselves included.
+    pub fn leaves_out(&self) -> Option<i64> {
+        (!self.actor.sees_everyone()).then_some(self.actor.user_id)
+    }
+}
+
 /// Structural framework changes: roles, levels, requirements, paths, publishing.
 pub fn edit_framework(actor: &Actor) -> Result<FrameworkEditor> {
     if actor.role == Role::Admin {
@@ -826,5 +851,23 @@ mod tests {
         assert!(export_person_data(&employee, 3).is_err());
         assert!(export_person_data(&actor(3, Role::Manager, &[4], None), 4).is_err());
         assert!(export_person_data(&actor(2, Role::Hr, &[], None), 4).is_ok());
+    }
+
+    #[test]
+    fn hr_verifies_certificates_but_not_their_own_and_only_admins_see_addresses() {
+        let hr_person = hr(&actor(2, Role::Hr, &[], None)).unwrap();
+        assert!(verify_certification(&hr_person, 4).is_ok());
+        assert!(verify_certification(&hr_person, 2).is_err());
+        assert!(can_see_addresses(&actor(1, Role::Admin, &[], None)));
+        assert!(!can_see_addresses(&actor(2, Role::Hr, &[], None)));
+        assert!(!can_see_addresses(&actor(4, Role::Employee, &[], Some(3))));
+    }
+
+    #[test]
+    fn a_manager_is_left_out_of_their_own_team_view_and_hr_is_not() {
+        let manager = team_views(&actor(3, Role::Manager, &[4], None)).unwrap();
+        assert_eq!(manager.leaves_out(), Some(3));
+        let hr_view = team_views(&actor(2, Role::Hr, &[], None)).unwrap();
+        assert_eq!(hr_view.leaves_out(), None);
     }
 }

@@ -422,11 +422,7 @@ pub async fn verify_certification(
             "only an earned certification can be verified".into(),
         ));
     }
-    if actor.is(current.user_id) {
-        return Err(Error::Forbidden(
-            "another HR colleague verifies your own certifications",
-        ));
-    }
+    policy::verify_certification(hr, current.user_id)?;
     let before = current.clone();
     current.verified_by = Some(actor.user_id);
     current.verified_at = Some(Utc::now());

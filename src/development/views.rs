@@ -269,10 +269,9 @@ pub async fn team_plans(
     team_id: Option<i64>,
     today: NaiveDate,
 ) -> Result<Vec<TeamPlanRow>> {
-    let actor = view.by();
     let selection = PeopleSelection {
         team_id,
-        except: (!actor.sees_everyone()).then_some(actor.user_id),
+        except: view.leaves_out(),
         ..PeopleSelection::default()
     };
     let mut c = Conditions::default();

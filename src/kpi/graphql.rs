@@ -509,9 +509,8 @@ impl KpiMutation {
         let a = super::record_actual(
             &state.db,
             &state.frameworks,
-            actor,
+            &policy::manage_person(actor, user_id)?,
             ActualInput {
-                user_id,
                 period: Period::parse(&period)?,
                 kpi,
                 value,

@@ -548,30 +548,28 @@ pub(crate) fn check_value(value: f64, field: &str) -> Result<()> {
 /// One reading of a KPI, as the caller sent it.
 #[derive(Debug, Clone)]
 pub struct ActualInput {
-    pub user_id: i64,
     pub period: Period,
     pub kpi: String,
     pub value: f64,
     pub note: Option<String>,
 }
 
-/// Records one reading of a KPI for a person and period (managers for their
-/// reports, HR for anyone).
+/// Records one reading of a KPI for the person `manager` may manage
+/// (managers for their reports, HR for anyone).
 pub async fn record_actual(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    manager: &WorkManager,
     input: ActualInput,
 ) -> Result<KpiActual> {
+    let (actor, user_id) = (manager.by(), manager.subject());
     let ActualInput {
-        user_id,
         period,
         kpi,
         value,
         note,
     } = input;
     let kpi = kpi.as_str();
-    policy::manage_person(actor, user_id)?;
     let period = period.to_string();
     if store.current(db).await?.kpi(kpi).is_none() {
         return Err(Error::invalid("kpi", format!("unknown KPI {kpi:?}")));

@@ -2,7 +2,6 @@
 //! password hash, only whether there is one. The hash is a secret and the
 //! widest column of the row; nothing outside authentication needs it.
 
-
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{EntityTrait, FromQueryResult, QuerySelect, Select};

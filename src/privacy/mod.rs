@@ -10,7 +10,6 @@
 
 pub mod graphql;
 
-
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter,

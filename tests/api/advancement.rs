@@ -112,13 +112,13 @@ async fn met_kpis(app: &TestApp, manager: &Actor, person: &Person) {
     .await
     .unwrap();
     let actual = ActualInput {
-        user_id: person.id,
         period: kpi::Period::parse(&period).unwrap(),
         kpi: "new_users".into(),
         value: 100.0,
         note: None,
     };
-    kpi::record_actual(&app.state.db, &app.state.frameworks, manager, actual)
+    let manager = skillpath::auth::policy::manage_person(manager, person.id).unwrap();
+    kpi::record_actual(&app.state.db, &app.state.frameworks, &manager, actual)
         .await
         .unwrap();
 }

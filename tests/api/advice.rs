@@ -161,13 +161,12 @@ async fn kpis(app: &TestApp, manager: &Actor, person: &Person, period: &str, act
         .unwrap();
     if let Some(value) = actual {
         let input = ActualInput {
-            user_id: person.id,
             period: kpi::Period::parse(period).unwrap(),
             kpi: "new_users".into(),
             value,
             note: None,
         };
-        kpi::record_actual(db, store, manager.by(), input)
+        kpi::record_actual(db, store, &manager, input)
             .await
             .unwrap();
     }

@@ -124,9 +124,8 @@ async fn met_kpis(app: &TestApp, manager: &Actor, person: &Person) {
     kpi::record_actual(
         &app.state.db,
         &app.state.frameworks,
-        manager,
+        &skillpath::auth::policy::manage_person(manager, person.id).unwrap(),
         ActualInput {
-            user_id: person.id,
             period: kpi::Period::parse(&period).unwrap(),
             kpi: "new_users".into(),
             value: 100.0,
