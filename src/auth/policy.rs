@@ -870,4 +870,19 @@ mod tests {
         let hr_view = team_views(&actor(2, Role::Hr, &[], None)).unwrap();
         assert_eq!(hr_view.leaves_out(), None);
     }
+
+    #[test]
+    fn a_plan_writer_reads_the_work_and_an_export_holds_the_whole_history() {
+        use crate::audit::read::AuditReach;
+        let manager = actor(2, Role::Manager, &[3], Some(1));
+        let writer = write_plan(&manager, 3).unwrap();
+        assert_eq!(writer.reader().subject(), 3);
+        assert!(can_read_whole_plan(&manager, 3));
+        assert!(!can_read_whole_plan(
+            &actor(4, Role::Employee, &[], Some(2)),
+            3
+        ));
+        let export = export_person_data(&actor(3, Role::Employee, &[], Some(2)), 3).unwrap();
+        assert_eq!(export.history().reach(), AuditReach::Everything);
+    }
 }
