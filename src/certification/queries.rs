@@ -199,7 +199,7 @@ pub async fn certification_summary(
     let mut by_certification: BTreeMap<String, StatusCounts> = BTreeMap::new();
     let mut by_team: BTreeMap<Option<i64>, StatusCounts> = BTreeMap::new();
     for row in counts {
-        let stored = RecordStatus::parse(&row.status)?;
+        let stored = RecordStatus::from_stored(&row.status)?;
         let status = if row.expired == 1 {
             CertificationStatus::Expired
         } else {

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use crate::audit::{self, Change};
-use crate::auth::{Actor, policy};
+use crate::auth::policy::AccountAdmin;
 use crate::db::{self, entities::team};
 use crate::error::{Error, Result};
 
@@ -43,11 +43,10 @@ pub(crate) fn parse_team_name(raw: &str) -> Result<String> {
 
 pub async fn create_team(
     db: &DatabaseConnection,
-    actor: &Actor,
+    _admin: &AccountAdmin,
     name: &str,
     parent_id: Option<i64>,
 ) -> Result<Team> {
-    policy::manage_accounts(actor)?;
     let name = parse_team_name(name)?;
     if let Some(parent) = parent_id
         && !team_exists(db, parent).await?
@@ -72,12 +71,11 @@ pub async fn create_team(
 /// sub-teams is refused.
 pub async fn update_team(
     db: &DatabaseConnection,
-    actor: &Actor,
+    _admin: &AccountAdmin,
     id: i64,
     name: Option<&str>,
     parent_id: Option<Option<i64>>,
 ) -> Result<Team> {
-    policy::manage_accounts(actor)?;
     let txn = db::begin_write(db).await?;
     let current = team::Entity::find_by_id(id)
         .one(&txn)
