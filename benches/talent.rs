@@ -30,23 +30,26 @@ fn bench(c: &mut Criterion) {
             .unwrap();
         support::staff(&state, "hr@bench.example", Role::Hr).await
     });
+    let view = skillpath::auth::policy::team_views(&hr).unwrap();
     let today = Utc::now().date_naive();
     let (newest, _) = rt
-        .block_on(skillpath::assessment::census::cycle_and_previous(&state.db, None))
+        .block_on(skillpath::assessment::census::cycle_and_previous(
+            &state.db, None,
+        ))
         .unwrap();
     let cycle = newest.expect("the demo organisation has closed cycles").id;
     let maturity = || {
         maturity::capability_maturity(
             &state.db,
             &state.frameworks,
-            &hr,
+            &view,
             maturity::MaturityScope::default(),
             None,
             None,
             today,
         )
     };
-    let calibration = || talent::rating_calibration(&state.db, &hr, cycle);
+    let calibration = || talent::rating_calibration(&state.db, &view, cycle);
 
     // Warm the framework cache, then count one request of each.
     rt.block_on(maturity()).unwrap();
@@ -55,7 +58,11 @@ fn bench(c: &mut Criterion) {
     let report = rt.block_on(maturity()).unwrap();
     let elapsed = started.elapsed();
     let statements = state.statements.get() - before;
-    assert!(report.people > PEOPLE / 2, "{} people counted", report.people);
+    assert!(
+        report.people > PEOPLE / 2,
+        "{} people counted",
+        report.people
+    );
     assert!(report.areas.iter().all(|a| a.level.is_some()));
     // Cycles; participants and manager ratings counted for this cycle and
     // the previous one; the active people; their KPI targets and actuals;
@@ -65,7 +72,10 @@ fn bench(c: &mut Criterion) {
         "capability maturity over {} people: {elapsed:?}, {statements} SQL statements",
         report.people
     );
-    assert!(elapsed < Duration::from_secs(1), "maturity must stay under 1 s");
+    assert!(
+        elapsed < Duration::from_secs(1),
+        "maturity must stay under 1 s"
+    );
 
     let before = state.statements.get();
     let started = Instant::now();
@@ -78,7 +88,10 @@ fn bench(c: &mut Criterion) {
         managers.len()
     );
     assert_eq!(statements, 2, "statements per calibration");
-    assert!(elapsed < Duration::from_secs(1), "calibration must stay under 1 s");
+    assert!(
+        elapsed < Duration::from_secs(1),
+        "calibration must stay under 1 s"
+    );
 
     let mut group = c.benchmark_group("talent");
     group.sample_size(10);
@@ -87,7 +100,8 @@ fn bench(c: &mut Criterion) {
         b.to_async(&rt).iter(|| async { maturity().await.unwrap() })
     });
     group.bench_function("rating_calibration_10000_people", |b| {
-        b.to_async(&rt).iter(|| async { calibration().await.unwrap() })
+        b.to_async(&rt)
+            .iter(|| async { calibration().await.unwrap() })
     });
     group.finish();
 }

@@ -148,14 +148,17 @@ pub fn team_views(actor: &Actor) -> Result<TeamView> {
     }
 }
 
-/// Views of a manager's sub-tree (capability maturity below someone): HR
-/// for anyone's; a manager for their own or a report's.
-pub fn view_subtree(actor: &Actor, manager_id: i64) -> Result<()> {
-    team_views(actor)?;
-    if actor.sees_everyone() || actor.is(manager_id) || actor.reports.contains(&manager_id) {
-        Ok(())
-    } else {
-        Err(Error::Forbidden("this person is not in your reach"))
+impl TeamView {
+    /// Narrows a team view to everyone below `manager_id` (capability
+    /// maturity of a sub-tree): HR for anyone's; a manager for their own or
+    /// a report's.
+    pub fn below(&self, manager_id: i64) -> Result<()> {
+        let actor = &self.actor;
+        if actor.sees_everyone() || actor.is(manager_id) || actor.reports.contains(&manager_id) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("this person is not in your reach"))
+        }
     }
 }
 

@@ -10,12 +10,13 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use super::model::{self, AreaMaturity, CriticalSkill, Shortfall, Trend};
 use super::{MaturityReport, MaturityScope, explain};
 use crate::assessment::graphql::AssessmentCycle;
-use crate::auth::Locale;
+use crate::auth::{Locale, policy};
 use crate::framework::Framework;
 use crate::graphql::context::{actor, locale, state};
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::global_id::NodeType;
 use crate::graphql::loaders::Loaders;
+use crate::kpi::Period;
 use crate::people::graphql::User;
 
 /// A maturity level's name and written definition.
@@ -359,14 +360,16 @@ impl MaturityQuery {
         let cycle_id = cycle_id
             .map(|c| parse_id(&c, "cycleId", NodeType::AssessmentCycle))
             .transpose()?;
+        let period = period.as_deref().map(Period::parse).transpose()?;
+        let view = policy::team_views(actor(ctx)?)?;
         let state = state(ctx)?;
         let report = super::capability_maturity(
             &state.db,
             &state.frameworks,
-            actor(ctx)?,
+            &view,
             scope,
             cycle_id,
-            period.as_deref(),
+            period,
             crate::certification::today(),
         )
         .await?;
@@ -420,7 +423,8 @@ impl MaturityMutation {
         #[graphql(desc = "The area's key, e.g. `community`.")] area: String,
         #[graphql(desc = "1 (initial) to 5 (optimising); null clears the aim.")] level: Option<i32>,
     ) -> ApiResult<Vec<MaturityTarget>> {
-        let targets = super::set_target(&state(ctx)?.db, actor(ctx)?, &area, level).await?;
+        let hr = policy::hr(actor(ctx)?)?;
+        let targets = super::set_target(&state(ctx)?.db, &hr, &area, level).await?;
         Ok(sorted(targets))
     }
 }

@@ -20,9 +20,9 @@ use self::model::{AreaEvidence, AreaMaturity, Coverage, CriticalSkill, KpiEviden
 use crate::assessment::Cycle;
 use crate::assessment::census::{self, Census, CensusScope};
 use crate::audit::{self, Change};
-use crate::auth::Actor;
-use crate::auth::policy::{self, PeopleScope};
+use crate::auth::policy::{HrOffice, PeopleScope, TeamView};
 use crate::db::entities::maturity_target;
+use crate::domain::Proficiency;
 use crate::error::{Error, Result};
 use crate::framework::validate::AREA_KEYS;
 use crate::framework::{Framework, FrameworkStore};
@@ -64,19 +64,16 @@ pub fn last_finished_quarter(today: NaiveDate) -> Period {
 pub async fn capability_maturity(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    view: &TeamView,
     scope: MaturityScope,
     cycle_id: Option<i64>,
-    period: Option<&str>,
+    period: Option<Period>,
     today: NaiveDate,
 ) -> Result<MaturityReport> {
-    policy::team_views(actor)?;
-    let period = match period {
-        Some(p) => Period::parse(p)?,
-        None => last_finished_quarter(today),
-    }
-    .to_string();
-    let (counted, members) = counted_scope(db, actor, scope).await?;
+    let period = period
+        .unwrap_or_else(|| last_finished_quarter(today))
+        .to_string();
+    let (counted, members) = counted_scope(db, view, scope).await?;
     let (cycle, previous) = census::cycle_and_previous(db, cycle_id).await?;
     let framework = match &cycle {
         Some(c) => store.published_by_id(db, c.framework_version_id).await?,
@@ -155,10 +152,10 @@ pub async fn capability_maturity(
 /// and its active members by id.
 async fn counted_scope(
     db: &DatabaseConnection,
-    actor: &Actor,
+    view: &TeamView,
     scope: MaturityScope,
 ) -> Result<(CensusScope, Vec<i64>)> {
-    let mut people = match policy::managed_scope(actor) {
+    let mut people = match view.scope() {
         PeopleScope::Everyone => None,
         PeopleScope::Only(ids) => Some(ids),
     };
@@ -173,7 +170,7 @@ async fn counted_scope(
         None => None,
     };
     if let Some(manager) = scope.manager_id {
-        policy::view_subtree(actor, manager)?;
+        view.below(manager)?;
         if crate::people::people_by_ids(db, &[manager])
             .await?
             .is_empty()
@@ -195,7 +192,7 @@ async fn counted_scope(
         crate::people::active_member_ids(db, counted.teams.as_deref(), counted.people.as_deref())
             .await?;
     // A manager asking for a team none of whose members they manage.
-    if members.is_empty() && scope.team_id.is_some() && !actor.sees_everyone() {
+    if members.is_empty() && scope.team_id.is_some() && view.scope() != PeopleScope::Everyone {
         return Err(Error::Forbidden("this team is not yours"));
     }
     Ok((counted, members))
@@ -217,7 +214,10 @@ fn coverage_by_area(
         rated
             .entry((&r.job_role, &r.career_level, &r.skill_key))
             .or_default()
-            .push((r.level.clamp(0, 5) as u8, r.people.max(0) as usize));
+            .push((
+                Proficiency::from_stored(r.level).get(),
+                r.people.max(0) as usize,
+            ));
     }
     let mut areas: HashMap<String, (Coverage, BTreeSet<String>)> = HashMap::new();
     for ((role, level), count) in people {
@@ -249,7 +249,7 @@ fn holders_by_skill(census: &Census) -> HashMap<String, (usize, i64)> {
     for r in census
         .rated
         .iter()
-        .filter(|r| model::holds(r.level.clamp(0, 5) as u8))
+        .filter(|r| model::holds(Proficiency::from_stored(r.level).get()))
     {
         let entry = holders.entry(r.skill_key.clone()).or_insert((0, i64::MAX));
         entry.0 += r.people.max(0) as usize;
@@ -300,11 +300,11 @@ pub async fn targets(db: &impl ConnectionTrait) -> Result<HashMap<String, u8>> {
 /// area (HR and admins). Returns the aims after the change.
 pub async fn set_target(
     db: &DatabaseConnection,
-    actor: &Actor,
+    hr: &HrOffice,
     area: &str,
     level: Option<i32>,
 ) -> Result<HashMap<String, u8>> {
-    policy::hr(actor)?;
+    let actor = hr.by();
     if !AREA_KEYS.contains(&area) {
         return Err(Error::invalid(
             "area",
