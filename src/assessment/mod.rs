@@ -2,6 +2,7 @@
 //! reports, peers give input when asked; the profile, divergence and team
 //! matrix read the result against the framework version the cycle is pinned to.
 
+mod cycle_ratings;
 mod cycles;
 pub mod graphql;
 pub mod profile;
@@ -14,6 +15,7 @@ use std::str::FromStr;
 use async_graphql::Enum;
 use chrono::{DateTime, NaiveDate, Utc};
 
+pub use self::cycle_ratings::*;
 pub use self::cycles::*;
 pub use self::ratings::*;
 pub use self::reads::*;

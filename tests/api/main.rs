@@ -34,6 +34,7 @@ mod people;
 mod performance;
 mod plans;
 mod privacy;
+mod ratings_page;
 mod reach;
 mod schema;
 mod smtp;
