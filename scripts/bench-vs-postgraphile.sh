@@ -105,8 +105,12 @@ peer=$repo/benches/postgraphile
 if [[ ! -x $peer/node_modules/.bin/postgraphile ]]; then
   (cd "$peer" && npm ci --no-audit --no-fund --foreground-scripts >/dev/null)
 fi
-(cd "$peer" && PEER_DATABASE_URL="$PG_URL/$DB_NAME?user=$PEER_ROLE&sslmode=disable" \
-  PEER_PORT=$PG_PORT NODE_ENV=production exec npm run -s serve) >"$dir/postgraphile.log" 2>&1 &
+# Exec'd (not through `npm run`, which would leave node behind on exit), with
+# the Node 22 from npm first on the PATH.
+(cd "$peer" && PATH="$peer/node_modules/.bin:$PATH" \
+  PEER_DATABASE_URL="$PG_URL/$DB_NAME?user=$PEER_ROLE&sslmode=disable" \
+  PEER_PORT=$PG_PORT NODE_ENV=production exec postgraphile -C graphile.config.mjs) \
+  >"$dir/postgraphile.log" 2>&1 &
 pids+=($!)
 
 wait_for() {
