@@ -33,6 +33,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The audit trail's key (see `audit`).
     pub audit_key: Arc<crate::audit::AuditKey>,
+    /// Persisted queries and the checks before a request executes.
+    pub preparation: graphql::prepare::Preparation,
 }
 
 pub struct Application {
@@ -248,6 +250,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         db: database,
         auth,
         frameworks: Arc::new(FrameworkStore::default()),
+        preparation: graphql::prepare::Preparation::new(settings.introspection_enabled()),
         settings: Arc::new(settings),
         statements,
         metrics,

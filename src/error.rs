@@ -65,6 +65,7 @@ impl Error {
 impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
         if crate::db::is_unavailable(&err) {
+            crate::db::note_unavailable();
             Self::Unavailable(anyhow::Error::new(err).context("database unreachable"))
         } else {
             Self::Internal(anyhow::Error::new(err).context("database"))

@@ -3,6 +3,7 @@
 //! matrix read the result against the framework version the cycle is pinned to.
 
 pub mod census;
+mod cycle_ratings;
 mod cycles;
 pub mod graphql;
 pub mod profile;
@@ -15,6 +16,7 @@ use std::str::FromStr;
 use async_graphql::Enum;
 use chrono::{DateTime, NaiveDate, Utc};
 
+pub use self::cycle_ratings::*;
 pub use self::cycles::*;
 pub use self::ratings::*;
 pub use self::reads::*;

@@ -48,6 +48,23 @@ pub async fn connect_counted(
         // SERVICE_UNAVAILABLE quickly instead of hanging for half a minute.
         .connect_timeout(CONNECT_TIMEOUT)
         .acquire_timeout(ACQUIRE_TIMEOUT)
+        // sqlx pings every connection it hands out by default: a second
+        // round trip for every statement, and as many extra wake-ups of the
+        // database. Only a connection idle long enough to have been dropped
+        // by the server or a proxy is checked, and, once a statement found
+        // the database gone, every connection that was idle since then: a
+        // restarted database costs one SERVICE_UNAVAILABLE, not one per
+        // pooled connection.
+        .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
+        .map_sqlx_postgres_before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if idle_since_outage(meta.idle_for) {
+                    use sea_orm::sqlx::Connection as _;
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -86,6 +103,30 @@ async fn connect_retrying_locked(options: ConnectOptions) -> Result<DatabaseConn
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(10);
+
+/// When a statement last found the database out of reach, in milliseconds
+/// since `EPOCH` (0: never). One per process: a ping too many is harmless.
+static LAST_OUTAGE_MS: AtomicU64 = AtomicU64::new(0);
+static EPOCH: std::sync::LazyLock<std::time::Instant> =
+    std::sync::LazyLock::new(std::time::Instant::now);
+
+/// Records that a statement found the database out of reach: the pooled
+/// connections idle since are checked before their next use.
+pub fn note_unavailable() {
+    let ms = EPOCH.elapsed().as_millis().max(1) as u64;
+    LAST_OUTAGE_MS.store(ms, Ordering::Relaxed);
+}
+
+/// Was a connection idle for `idle_for` put back before the last outage?
+fn idle_since_outage(idle_for: Duration) -> bool {
+    let last = LAST_OUTAGE_MS.load(Ordering::Relaxed);
+    last != 0
+        && EPOCH
+            .elapsed()
+            .checked_sub(idle_for)
+            .is_none_or(|returned| returned.as_millis() as u64 <= last)
+}
 
 /// Where a database URL points, without credentials: for messages and logs.
 pub fn describe_url(url: &str) -> String {

@@ -5,15 +5,11 @@
 //! each field declares) are set on the schema builder in `graphql/mod.rs`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
-};
 use async_graphql::parser::types::{
     ExecutableDocument, OperationType, Selection, SelectionSet, VariableDefinition,
 };
-use async_graphql::{Pos, Positioned, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Pos, Positioned, ServerError, Variables};
 use async_graphql_value::{ConstValue, Name, Value};
 use poem::http::StatusCode;
 use tokio::io::AsyncReadExt as _;
@@ -479,79 +475,33 @@ fn server_error(err: ApiError) -> ServerError {
     error
 }
 
-/// The checks above, as an extension of the schema: every request the
-/// schema executes passes them, whatever transport brought it.
-pub struct RequestLimits;
-
-impl ExtensionFactory for RequestLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RequestLimits)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for RequestLimits {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        check_nesting(query, variables).map_err(server_error)?;
-        let doc = next.run(ctx, query, variables).await?;
-        check_counts(&doc).map_err(server_error)?;
-        check_texts(&doc, variables).map_err(server_error)?;
-        Ok(doc)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx)
-            .await
-            .map_err(|errors| errors.into_iter().map(explain_limit).collect())
-    }
-}
-
-/// Refuses `__schema` and `__type` where introspection is off: async-graphql's
-/// own switch answers them with a silent `null`, which reads like a bug.
-pub struct IntrospectionOff;
-
-impl ExtensionFactory for IntrospectionOff {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(IntrospectionOff)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for IntrospectionOff {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
+/// The checks a request passes before the schema executes it (see
+/// `prepare`): counts and texts of the parsed document, and introspection
+/// where it is off. `check_nesting` ran on the raw query before.
+pub(crate) fn check_document(
+    doc: &ExecutableDocument,
+    variables: &Variables,
+    introspection: bool,
+) -> Result<(), ServerError> {
+    if !introspection {
         for (_, op) in doc.operations.iter() {
             let mut tally = Tally::default();
-            tally.walk(&doc, &op.node.selection_set.node, true, &mut Vec::new());
+            tally.walk(doc, &op.node.selection_set.node, true, &mut Vec::new());
             if tally.root.contains_key("__schema") || tally.root.contains_key("__type") {
                 return Err(server_error(limit_error(
                     "introspection is turned off on this server (setting: introspection)".into(),
                 )));
             }
         }
-        Ok(doc)
     }
+    check_counts(doc).map_err(server_error)?;
+    check_texts(doc, variables).map_err(server_error)?;
+    Ok(())
 }
 
 /// async-graphql's own limit errors, said in the terms of the other limits:
 /// which limit, and how costs add up.
-fn explain_limit(error: ServerError) -> ServerError {
+pub(crate) fn explain_limit(error: ServerError) -> ServerError {
     let message = match error.message.as_str() {
         "Query is too complex." => format!(
             "the query costs more than {} (limit: complexity). Every field costs 1, a list costs its page size (`first`) times its selection, whole documents and organisation-wide views cost hundreds to thousands",

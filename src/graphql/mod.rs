@@ -10,6 +10,7 @@ pub mod limits;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod prepare;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
@@ -80,31 +81,25 @@ pub struct Mutation(
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// The schema without runtime data: for `skillpath schema` and the SDL test.
+/// No extensions: what they would check, every request passes before it
+/// executes (`prepare.rs`), so that fields resolve without their chain.
 pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_directives(MAX_DIRECTIVES)
-        .extension(limits::RequestLimits)
 }
 
 /// The served schema: `schema_builder()` with what production hides from
 /// callers (introspection, "did you mean" suggestions) per the settings.
+/// Introspection is refused with an error in `prepare.rs` where it is off
+/// (async-graphql's own switch answers with a silent `null`).
 pub fn schema_for(
     settings: &crate::config::Settings,
 ) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    use async_graphql::extensions::apollo_persisted_queries::{
-        ApolloPersistedQueries, LruCacheStorage,
-    };
-    // Automatic persisted queries (Apollo's protocol): a client sends a
-    // query's hash and, the first time only, the query. Parsed documents
-    // are kept per process, up to this many.
-    let mut builder =
-        schema_builder().extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)));
+    let mut builder = schema_builder();
     if !settings.introspection_enabled() {
-        builder = builder
-            .disable_introspection()
-            .extension(limits::IntrospectionOff);
+        builder = builder.disable_introspection();
     }
     if !settings.field_suggestions_enabled() {
         builder = builder.disable_suggestions();

@@ -116,7 +116,14 @@ pub async fn endpoint(
             signed_in: Default::default(),
         })
         .data(Loaders::new(&state.db));
-    let mut response = crate::audit::within(audit_scope, schema.execute(gql)).await;
+    let mut response = match state.preparation.prepare(gql).await {
+        Ok(gql) => crate::audit::within(audit_scope, schema.execute(gql)).await,
+        Err(refused) => async_graphql::Response::from_errors(vec![refused]),
+    };
+    response.errors = std::mem::take(&mut response.errors)
+        .into_iter()
+        .map(graphql::limits::explain_limit)
+        .collect();
     // Errors raised before any resolver ran (syntax, unknown fields, wrong
     // argument types, depth or complexity limits) come without a code: they
     // are all the client's input.

@@ -6,6 +6,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;
 
 use super::{NewPerson, PeopleFilter, Person, PersonChanges, PositionChange, Team};
+use crate::assessment::graphql::PersonSkillRating;
 use crate::audit::graphql::{AuditEntry, history_page};
 use crate::audit::read::Trail;
 use crate::auth::{Locale, Role, policy};
@@ -13,7 +14,7 @@ use crate::graphql::context::{actor, request, state};
 use crate::graphql::date::Date;
 use crate::graphql::error::{ApiError, ApiResult, parse_id};
 use crate::graphql::global_id::{self, GlobalId, NodeType};
-use crate::graphql::loaders::Loaders;
+use crate::graphql::loaders::{Loaders, NestedPeople};
 use crate::graphql::pagination::{Described, Page, PageArgs, page_of};
 
 const MAX_PAGE: i32 = 100;
@@ -101,7 +102,7 @@ impl User {
             return Ok(None);
         }
         let loaders = ctx.data::<Loaders>()?;
-        Ok(loaders.person.load_one(manager_id).await?.map(User))
+        Ok(loaders.person(manager_id).await?.map(User))
     }
     /// The person's team; null outside the caller's reach.
     async fn team(&self, ctx: &Context<'_>) -> ApiResult<Option<TeamNode>> {
@@ -109,7 +110,7 @@ impl User {
             return Ok(None);
         };
         let loaders = ctx.data::<Loaders>()?;
-        Ok(loaders.team.load_one(team_id).await?.map(TeamNode))
+        Ok(loaders.team(team_id).await?.map(TeamNode))
     }
     /// What was changed in this person's records and account, newest
     /// first: for themselves (their sign-ins too), their managers, HR and
@@ -126,18 +127,33 @@ impl User {
         let args = PageArgs::new(first, after, last, before);
         history_page(ctx, Trail::Person(self.0.id), args).await
     }
+    /// The person's submitted ratings in a cycle, one entry per skill rated,
+    /// in key order (empty for an unknown cycle or one they were not rated
+    /// in). For the person, their managers and HR; null for anyone else. A
+    /// page of people comes with their ratings in one statement.
+    async fn ratings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The cycle's id.")] cycle_id: ID,
+    ) -> ApiResult<Option<Vec<PersonSkillRating>>> {
+        let cycle_id = parse_id(&cycle_id, "cycleId", NodeType::AssessmentCycle)?;
+        let actor = actor(ctx)?;
+        if policy::view_work(actor, self.0.id).is_err() {
+            return Ok(None);
+        }
+        let loaders = ctx.data::<Loaders>()?;
+        let skills = loaders.cycle_ratings(cycle_id, self.0.id).await?;
+        Ok(Some(
+            skills.into_iter().map(PersonSkillRating::from).collect(),
+        ))
+    }
     /// Direct reports the caller may see.
     async fn direct_reports(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
         let actor = actor(ctx)?;
         if !self.in_reach(ctx) {
             return Ok(Vec::new());
         }
-        let loaders = ctx.data::<Loaders>()?;
-        let reports = loaders
-            .direct_reports
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
+        let reports = ctx.data::<Loaders>()?.direct_reports(self.0.id).await?;
         Ok(reports
             .into_iter()
             .filter(|p| policy::can_view_person(actor, p.id))
@@ -342,6 +358,9 @@ impl PeopleQuery {
         let limit = first.clamp(1, MAX_PAGE) as u64;
         let (people, has_next) =
             super::list_people(&state(ctx)?.db, actor, &filter, after, limit).await?;
+        ctx.data::<Loaders>()?
+            .prefetch_people(&people, NestedPeople::selected(ctx))
+            .await?;
         let mut connection = Connection::new(after.is_some(), has_next);
         connection.edges.extend(
             people

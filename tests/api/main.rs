@@ -35,6 +35,7 @@ mod people;
 mod performance;
 mod plans;
 mod privacy;
+mod ratings_page;
 mod reach;
 mod schema;
 mod smtp;

@@ -235,3 +235,34 @@ pub struct SkillProfileNode {
     /// and whether this cycle's manager rating closed them.
     pub(super) planned_gaps: Vec<crate::development::graphql::PlannedGapNode>,
 }
+
+/// One skill's ratings of a person in a cycle: their own, their manager's, the mean of peers' input, and the level agreed from them.
+#[derive(SimpleObject)]
+pub struct PersonSkillRating {
+    /// The skill's key.
+    pub(crate) skill_key: String,
+    /// The person's own rating.
+    pub(crate) self_level: Option<i32>,
+    /// The manager's rating.
+    pub(crate) manager_level: Option<i32>,
+    /// The mean of peers' input; shown, not counted.
+    pub(crate) peer_average: Option<f64>,
+    /// The manager's rating once it exists, until then the person's own.
+    pub(crate) agreed: Option<i32>,
+    /// Where the agreed level comes from.
+    pub(crate) basis: AgreedBasis,
+}
+
+impl From<crate::assessment::SkillRatingsOf> for PersonSkillRating {
+    fn from(s: crate::assessment::SkillRatingsOf) -> Self {
+        let (agreed, basis) = s.ratings.agreed();
+        Self {
+            self_level: s.ratings.self_level.map(i32::from),
+            manager_level: s.ratings.manager_level.map(i32::from),
+            peer_average: s.ratings.peer_average(),
+            agreed: agreed.map(i32::from),
+            basis,
+            skill_key: s.skill,
+        }
+    }
+}
