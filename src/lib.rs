@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod pages;
 pub mod people;
 pub mod privacy;
+pub mod state;
 pub mod talent;
 pub mod telemetry;
 

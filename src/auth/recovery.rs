@@ -8,7 +8,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use serde_json::json;
 
 use super::password::Password;
-use super::session::{Auth, Session, revoke_all_for_user};
+use super::session::{Auth, Session};
+use super::sign_out::revoke_all_for_user;
 use super::tokens::{random_token, token_hash};
 use super::{Actor, policy};
 use crate::audit::{self, Change};

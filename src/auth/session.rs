@@ -250,17 +250,3 @@ async fn find_refresh_token(
         .one(txn)
         .await?)
 }
-
-/// Signs a person out everywhere (deactivation, password reset), under the
-/// person's row lock so that a refresh racing it cannot mint a token that
-/// survives (see `Auth::refresh`).
-pub async fn revoke_all_for_user(db: &DatabaseTransaction, user_id: i64) -> Result<()> {
-    db::lock_person(db, user_id).await?;
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
-}

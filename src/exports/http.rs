@@ -13,11 +13,11 @@ use async_graphql::resolver_utils::EnumType;
 
 use super::{Format, Table, tabular};
 use crate::advancement::ReadinessFilter;
-use crate::app::AppState;
 use crate::auth::{Actor, Locale, links};
 use crate::certification::{CertificationFilter, CertificationStatus};
 use crate::error::Error;
 use crate::graphql::global_id::{self, NodeType};
+use crate::state::AppState;
 
 pub fn routes() -> Route {
     Route::new()

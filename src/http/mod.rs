@@ -12,9 +12,9 @@ use poem::web::{Data, Json, Redirect};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use tracing::Instrument;
 
-use crate::app::AppState;
 use crate::db;
 use crate::graphql::AppSchema;
+use crate::state::AppState;
 use crate::telemetry::REQUEST_ID;
 
 pub fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {

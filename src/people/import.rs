@@ -903,7 +903,7 @@ async fn apply(
                 .await?;
         }
         for id in &plan.deactivate {
-            crate::auth::session::revoke_all_for_user(txn, *id).await?;
+            crate::auth::sign_out::revoke_all_for_user(txn, *id).await?;
         }
     }
     if options.invite && !plan.creates.is_empty() {

@@ -350,7 +350,7 @@ pub async fn update_person(
     row.updated_at = Set(Utc::now());
     let row = row.update(&txn).await?;
     if changes.active == Some(false) {
-        crate::auth::session::revoke_all_for_user(&txn, id).await?;
+        crate::auth::sign_out::revoke_all_for_user(&txn, id).await?;
     }
     let mut trail = vec![
         Change::new("user.update", "user", id)

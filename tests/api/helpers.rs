@@ -7,12 +7,13 @@
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
+use skillpath::Application;
 use skillpath::audit::{self, AuditScope};
 use skillpath::auth::Role;
 use skillpath::config::{PasswordHashing, Secret, Settings};
 use skillpath::graphql::global_id::{self, NodeType};
 use skillpath::people::{self, NewPerson, Person};
-use skillpath::{Application, app::AppState};
+use skillpath::state::AppState;
 use tokio::sync::oneshot;
 
 pub const PASSWORD: &str = "correct horse battery staple";
