@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod certification;
 pub mod charts;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::audit::AuditKey;
 use crate::auth::session::Auth;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db;
 use crate::framework::FrameworkStore;
@@ -25,4 +26,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The audit trail's key (see `audit`).
     pub audit_key: Arc<AuditKey>,
+    /// The time requests and jobs live in (see `clock`).
+    pub clock: Clock,
 }

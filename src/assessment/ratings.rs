@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -119,7 +118,7 @@ pub async fn save_assessment(
             "peer input is given when the manager asks for it",
         ));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let before: BTreeMap<String, u8> = match &latest {
         Some(previous) => load_ratings(&txn, previous.id)
             .await?
@@ -423,7 +422,7 @@ pub async fn request_peer_input(
             "the cycle has moved on: peer input can no longer be asked for".into(),
         ));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let inserted = assessment::ActiveModel {
         cycle_id: Set(cycle_id),
         subject_id: Set(subject_id),

@@ -37,6 +37,8 @@ async fn issue_token(
     ttl: Duration,
 ) -> Result<String> {
     let token = random_token();
+    // Invitation and reset links expire in wall time, like sessions (see
+    // `session`), not by the domain's clock.
     let now = Utc::now();
     account_token::ActiveModel {
         user_id: Set(user_id),

@@ -20,6 +20,8 @@ use crate::db::{self, entities::refresh_token, entities::user};
 use crate::error::{Error, Result};
 use crate::people::{self, Email, Person};
 
+// Sessions and tokens expire in wall time, never by the domain's clock
+// (`clock`): a lifetime is a security bound on real elapsed time.
 const BAD_CREDENTIALS: &str = "invalid email or password";
 const BAD_REFRESH: &str = "the refresh token is not valid; please log in again";
 

@@ -16,6 +16,7 @@ use crate::error::Result;
 pub async fn revoke_all_for_user(db: &DatabaseTransaction, user_id: i64) -> Result<()> {
     db::lock_person(db, user_id).await?;
     refresh_token::Entity::update_many()
+        // Wall time, like every token time (see `session`).
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(refresh_token::Column::UserId.eq(user_id))
         .filter(refresh_token::Column::RevokedAt.is_null())

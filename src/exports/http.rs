@@ -49,6 +49,7 @@ pub async fn caller(req: &Request, state: &AppState) -> Result<Actor, Error> {
             "sign in first: send `Authorization: Bearer <accessToken>` or use a link from downloadLink",
         ));
     }
+    // Signed links expire in wall time, like tokens (see `auth::session`).
     let user = links::verify(&state.auth.keys, uri.path(), query, Utc::now())?;
     state.auth.actor(&state.db, user).await
 }
@@ -327,7 +328,7 @@ async fn certification_progress(
                 &state.frameworks,
                 &actor,
                 filter,
-                Utc::now().date_naive(),
+                crate::clock::today(),
                 locale,
             )
             .await?;
@@ -358,7 +359,7 @@ async fn readiness_ranking(
                 &state.frameworks,
                 &actor,
                 &filter,
-                Utc::now().date_naive(),
+                crate::clock::today(),
                 locale,
             )
             .await?;

@@ -122,7 +122,7 @@ async fn record_change(
         action: Set(action.to_owned()),
         snapshot: Set(snapshot.map(|s| serde_json::to_string(s).unwrap_or_default())),
         changed_by: Set(Some(actor.user_id)),
-        changed_at: Set(Utc::now()),
+        changed_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(db)
@@ -155,7 +155,7 @@ async fn upsert(
     input: &TargetInput,
     existing: Option<&PerformanceTarget>,
 ) -> Result<PerformanceTarget> {
-    let now = Utc::now();
+    let now = crate::clock::now();
     let note = input
         .note
         .as_deref()
@@ -468,7 +468,7 @@ pub async fn comment_on_target(
         target_id: Set(target_id),
         author_id: Set(actor.user_id),
         body: Set(body.to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(&txn)
@@ -590,7 +590,7 @@ pub async fn record_actual(
         note: Set(note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty())),
         source: Set("MANUAL".into()),
         recorded_by: Set(Some(actor.user_id)),
-        recorded_at: Set(Utc::now()),
+        recorded_at: Set(crate::clock::now()),
         ..Default::default()
     };
     let txn = db::begin_write(db).await?;

@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder, Set,
@@ -768,7 +768,7 @@ async fn apply(
     options: ImportOptions,
 ) -> Result<Created> {
     let mut created_teams = Vec::new();
-    let now = Utc::now();
+    let now = crate::clock::now();
     let mut team_ids = snap.teams.clone();
     for path in &plan.new_teams {
         let (parent, name) = match path.rsplit_once('/') {

@@ -14,7 +14,7 @@ mod teams;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
@@ -205,7 +205,7 @@ async fn prepare(
         (Some(p), Some(hasher)) => Some(hasher.hash(&p).await?),
         _ => None,
     };
-    let now = Utc::now();
+    let now = crate::clock::now();
     Ok(user::ActiveModel {
         email: Set(email.as_str().to_owned()),
         name: Set(name),
@@ -334,7 +334,7 @@ pub async fn update_person(
         let effective_on = changes
             .level_since
             .flatten()
-            .unwrap_or_else(|| Utc::now().date_naive());
+            .unwrap_or_else(crate::clock::today);
         // Without a level there is no time at level to count.
         row.level_since = Set(career_level.is_some().then_some(effective_on));
         positions::record(
@@ -347,7 +347,7 @@ pub async fn update_person(
         )
         .await?;
     }
-    row.updated_at = Set(Utc::now());
+    row.updated_at = Set(crate::clock::now());
     let row = row.update(&txn).await?;
     if changes.active == Some(false) {
         crate::auth::sign_out::revoke_all_for_user(&txn, id).await?;
@@ -573,7 +573,7 @@ pub async fn ensure_bootstrap_admin(
         let mut row: user::ActiveModel = existing.into();
         row.role = Set(Role::Admin.as_str().to_owned());
         row.active = Set(true);
-        row.updated_at = Set(Utc::now());
+        row.updated_at = Set(crate::clock::now());
         let row = row.update(&txn).await?;
         let change = Change::new("auth.role_change", "user", row.id)
             .about(row.id)

@@ -12,7 +12,6 @@ pub mod graphql;
 
 use std::str::FromStr;
 
-use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter,
     QueryOrder, Value as DbValue,
@@ -168,7 +167,7 @@ pub async fn export_person_data(
 
     Ok(json!({
         "format": "skillpath-personal-data/1",
-        "exported_at": Utc::now(),
+        "exported_at": crate::clock::now(),
         "person": profile,
         "assessments_received": received,
         "assessments_given": given,
