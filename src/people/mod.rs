@@ -508,8 +508,43 @@ pub struct PeopleSelection {
     pub except: Option<i64>,
 }
 
-/// Conditions on `users u` selecting the active people within `scope` (from
-/// the policy) that match `selection`, for queries that join people in SQL.
+/// The condition on `users` selecting the active people within `scope`
+/// (from the policy) that match `selection`, for queries that join people.
+pub async fn people_condition(
+    db: &impl ConnectionTrait,
+    scope: &PeopleScope,
+    selection: &PeopleSelection,
+) -> Result<Condition> {
+    let mut c = Condition::all().add(user::Column::Active.eq(true));
+    if let PeopleScope::Only(ids) = scope {
+        // An empty list matches nothing.
+        c = c.add(user::Column::Id.is_in(ids.iter().copied()));
+    }
+    if let Some(user) = selection.user_id {
+        c = c.add(user::Column::Id.eq(user));
+    }
+    if let Some(except) = selection.except {
+        c = c.add(user::Column::Id.ne(except));
+    }
+    if let Some(team) = selection.team_id {
+        let teams = team_subtree(db, team).await?;
+        if teams.is_empty() {
+            return Err(Error::NotFound("team"));
+        }
+        c = c.add(user::Column::TeamId.is_in(teams));
+    }
+    if let Some(role) = &selection.job_role {
+        c = c.add(user::Column::JobRole.eq(role.as_str()));
+    }
+    if let Some(level) = &selection.career_level {
+        c = c.add(user::Column::CareerLevel.eq(level.as_str()));
+    }
+    Ok(c)
+}
+
+/// As `people_condition`, as raw SQL conditions on `users u`: only for
+/// `advancement::data`, whose statements are being rewritten (issue #13) and
+/// still take `db::Conditions`. New code uses `people_condition`.
 pub async fn select_people(
     db: &impl ConnectionTrait,
     scope: &PeopleScope,
