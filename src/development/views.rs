@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, Value,
+    QueryOrder, QuerySelect, Value,
 };
 
 use super::plans::{load_plan, open_plan_id};
@@ -16,7 +16,8 @@ use super::{Goal, GoalStatus, Plan, PlanStatus};
 use crate::advancement;
 use crate::assessment;
 use crate::auth::{Actor, PlanReach, policy};
-use crate::db::{Conditions, entities::development_goal, entities::development_plan};
+use crate::db::Conditions;
+use crate::db::entities::{development_goal, development_plan, user};
 use crate::error::Result;
 use crate::framework::FrameworkStore;
 use crate::people::{self, PeopleSelection};
@@ -84,6 +85,7 @@ async fn confirmed_levels(
     today: NaiveDate,
 ) -> Result<HashMap<String, u8>> {
     let fw = store.current(db).await?;
+    // `advancement::snapshots` still takes raw conditions (being rewritten).
     let mut one = Conditions::default();
     one.push("u.id = ?", [Value::from(user_id)]);
     let Some(person) = advancement::snapshots(db, &fw, &one, today).await?.pop() else {
@@ -229,11 +231,6 @@ pub struct TeamPlanRow {
 /// Days ahead a goal counts as "due soon" in the team view.
 pub const DUE_SOON_DAYS: u64 = 30;
 
-#[derive(FromQueryResult)]
-struct IdRow {
-    id: i64,
-}
-
 async fn open_plans_of(
     db: &impl ConnectionTrait,
     people: &[i64],
@@ -273,18 +270,14 @@ pub async fn team_plans(
         except: (!actor.sees_everyone()).then_some(actor.user_id),
         ..PeopleSelection::default()
     };
-    let mut c = Conditions::default();
-    people::select_people(db, &policy::managed_scope(actor), &selection, &mut c).await?;
-    let ids: Vec<i64> = IdRow::find_by_statement(c.statement(
-        db.get_database_backend(),
-        "SELECT u.id FROM users u",
-        "ORDER BY u.id",
-    ))
-    .all(db)
-    .await?
-    .into_iter()
-    .map(|r| r.id)
-    .collect();
+    let ids: Vec<i64> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(people::people_condition(db, &policy::managed_scope(actor), &selection).await?)
+        .order_by_asc(user::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
     let (plans, mut goals) = open_plans_of(db, &ids).await?;
     let by_user: HashMap<i64, &development_plan::Model> =
         plans.iter().map(|p| (p.user_id, p)).collect();
@@ -363,25 +356,21 @@ pub async fn organisation_development(
     today: NaiveDate,
 ) -> Result<OrganisationDevelopment> {
     policy::hr(actor)?;
-    let mut c = Conditions::default();
-    people::select_people(
+    let everyone = people::people_condition(
         db,
         &policy::PeopleScope::Everyone,
         &PeopleSelection::default(),
-        &mut c,
     )
     .await?;
-    c.push("u.job_role IS NOT NULL AND u.career_level IS NOT NULL", []);
-    let placed: Vec<i64> = IdRow::find_by_statement(c.statement(
-        db.get_database_backend(),
-        "SELECT u.id FROM users u",
-        "",
-    ))
-    .all(db)
-    .await?
-    .into_iter()
-    .map(|r| r.id)
-    .collect();
+    let placed: Vec<i64> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(everyone)
+        .filter(user::Column::JobRole.is_not_null())
+        .filter(user::Column::CareerLevel.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
     let (plans, goals) = open_plans_of(db, &placed).await?;
     let agreed = plans
         .iter()
@@ -392,27 +381,35 @@ pub async fn organisation_development(
 
     // Effectiveness reads every plan (closed ones too): a course taken in
     // last year's plan still says something about the course.
-    let uses: Vec<ResourceUse> = UseRow::find_by_statement(crate::db::statement(
-        db.get_database_backend(),
-        "SELECT p.user_id, g.resource_key, g.skill_key, g.required_level, g.status, g.created_at \
-         FROM development_goals g JOIN development_plans p ON p.id = g.plan_id \
-         WHERE g.resource_key IS NOT NULL ORDER BY g.id",
-        [],
-    ))
-    .all(db)
-    .await?
-    .into_iter()
-    .filter_map(|r| {
-        Some(ResourceUse {
-            resource: r.resource_key,
-            user_id: r.user_id,
-            skill: r.skill_key,
-            required: r.required_level.map(|l| l.clamp(0, 5) as u8),
-            status: GoalStatus::parse(&r.status).ok()?,
-            planned_at: r.created_at,
+    use development_goal::Column as G;
+    let uses: Vec<ResourceUse> = development_goal::Entity::find()
+        .select_only()
+        .column(development_plan::Column::UserId)
+        .columns([
+            G::ResourceKey,
+            G::SkillKey,
+            G::RequiredLevel,
+            G::Status,
+            G::CreatedAt,
+        ])
+        .inner_join(development_plan::Entity)
+        .filter(G::ResourceKey.is_not_null())
+        .order_by_asc(G::Id)
+        .into_model::<UseRow>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            Some(ResourceUse {
+                resource: r.resource_key,
+                user_id: r.user_id,
+                skill: r.skill_key,
+                required: r.required_level.map(|l| l.clamp(0, 5) as u8),
+                status: GoalStatus::parse(&r.status).ok()?,
+                planned_at: r.created_at,
+            })
         })
-    })
-    .collect();
+        .collect();
     let users: Vec<i64> = uses
         .iter()
         .map(|u| u.user_id)

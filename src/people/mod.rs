@@ -480,6 +480,10 @@ struct ReportRow {
 /// Everyone below `manager_id` in the reporting lines: (all, direct). One
 /// recursive query, the same on SQLite and PostgreSQL. `UNION` (not `ALL`)
 /// stops at a cycle should bad data ever contain one.
+///
+/// Raw SQL on purpose: sea-orm's builders cannot say a recursive CTE that
+/// both databases accept as one statement; the placeholders are rewritten
+/// per database by `db::statement`.
 pub async fn reports_of(
     db: &impl ConnectionTrait,
     manager_id: i64,
