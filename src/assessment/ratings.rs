@@ -406,10 +406,8 @@ pub async fn request_peer_input(
             "a peer is someone other than the person assessed",
         ));
     }
-    let peer = crate::db::entities::user::Entity::find_by_id(peer_id)
-        .one(db)
+    let peer = crate::people::active_person(db, peer_id)
         .await?
-        .filter(|u| u.active)
         .ok_or(Error::NotFound("peer"))?;
     let txn = db::begin_write(db).await?;
     if !matches!(

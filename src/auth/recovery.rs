@@ -71,10 +71,10 @@ pub async fn invite_user(
         password: None,
         ..new
     };
-    let inviter = user::Entity::find_by_id(actor.user_id)
-        .one(db)
+    let inviter = people::people_by_ids(db, &[actor.user_id])
         .await?
-        .map(|u| u.name)
+        .remove(&actor.user_id)
+        .map(|p| p.name)
         .unwrap_or_default();
     let txn = db::begin_write(db).await?;
     let row = people::insert_person_unhashed(&txn, new).await?;
@@ -176,15 +176,9 @@ async fn set_password(
     user_id: i64,
     hash: String,
 ) -> Result<user::Model> {
-    let row = user::Entity::find_by_id(user_id)
-        .one(txn)
+    let updated = people::set_password_hash(txn, user_id, hash)
         .await?
-        .filter(|u| u.active)
         .ok_or(Error::invalid("token", BAD_TOKEN))?;
-    let mut active: user::ActiveModel = row.into();
-    active.password_hash = Set(Some(hash));
-    active.updated_at = Set(Utc::now());
-    let updated = active.update(txn).await?;
     // Every other link for this account dies with the password change.
     account_token::Entity::update_many()
         .col_expr(account_token::Column::UsedAt, Expr::value(Utc::now()))
@@ -228,12 +222,7 @@ pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Res
         return Ok(());
     };
     let txn = db::begin_write(db).await?;
-    let Some(row) = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .filter(user::Column::Active.eq(true))
-        .one(&txn)
-        .await?
-    else {
+    let Some(row) = people::active_account_by_email(&txn, &email).await? else {
         audit::commit(txn, [requested.fact("account_found", false)]).await?;
         return Ok(());
     };

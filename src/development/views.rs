@@ -270,14 +270,7 @@ pub async fn team_plans(
         except: (!actor.sees_everyone()).then_some(actor.user_id),
         ..PeopleSelection::default()
     };
-    let ids: Vec<i64> = user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .filter(people::people_condition(db, &policy::managed_scope(actor), &selection).await?)
-        .order_by_asc(user::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let ids = people::people_ids(db, &policy::managed_scope(actor), &selection).await?;
     let (plans, mut goals) = open_plans_of(db, &ids).await?;
     let by_user: HashMap<i64, &development_plan::Model> =
         plans.iter().map(|p| (p.user_id, p)).collect();

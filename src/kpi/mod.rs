@@ -762,20 +762,11 @@ pub async fn team_performance(
     policy::team_views(actor)?;
     let managed = policy::managed_scope(actor);
     let period = Period::parse(period)?.to_string();
-    let teams = people::team_subtree(db, team_id).await?;
-    if teams.is_empty() {
-        return Err(Error::NotFound("team"));
-    }
-    let members: Vec<i64> = crate::db::entities::user::Entity::find()
-        .filter(crate::db::entities::user::Column::TeamId.is_in(teams))
-        .filter(crate::db::entities::user::Column::Active.eq(true))
-        .order_by_asc(crate::db::entities::user::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .filter(|id| managed.contains(*id))
-        .collect();
+    let in_team = people::PeopleSelection {
+        team_id: Some(team_id),
+        ..Default::default()
+    };
+    let members = people::people_ids(db, &managed, &in_team).await?;
     if members.is_empty() && !actor.sees_everyone() {
         return Err(Error::Forbidden("this team is not yours"));
     }

@@ -467,6 +467,63 @@ pub async fn direct_reports_of(
     Ok(by_manager)
 }
 
+/// The ids of the active people within `scope` matching `selection`, by id:
+/// one statement.
+pub async fn people_ids(
+    db: &impl ConnectionTrait,
+    scope: &PeopleScope,
+    selection: &PeopleSelection,
+) -> Result<Vec<i64>> {
+    Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(people_condition(db, scope, selection).await?)
+        .order_by_asc(user::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// One active person by id, with no authorization (the caller decided).
+pub async fn active_person(db: &impl ConnectionTrait, id: i64) -> Result<Option<Person>> {
+    Ok(people_by_ids(db, &[id])
+        .await?
+        .remove(&id)
+        .filter(|p| p.active))
+}
+
+/// The active account with this email, for signing in and resets (auth).
+pub async fn active_account_by_email(
+    db: &impl ConnectionTrait,
+    email: &Email,
+) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?)
+}
+
+/// Sets an active account's password hash (auth hashed it); none when the
+/// account is gone or inactive. The caller records the change.
+pub async fn set_password_hash(
+    txn: &impl ConnectionTrait,
+    user_id: i64,
+    hash: String,
+) -> Result<Option<user::Model>> {
+    let Some(row) = user::Entity::find_by_id(user_id)
+        .one(txn)
+        .await?
+        .filter(|u| u.active)
+    else {
+        return Ok(None);
+    };
+    let mut active: user::ActiveModel = row.into();
+    active.password_hash = Set(Some(hash));
+    active.updated_at = Set(crate::clock::now());
+    Ok(Some(active.update(txn).await?))
+}
+
 async fn exists(db: &impl ConnectionTrait, id: i64) -> Result<bool> {
     Ok(user::Entity::find_by_id(id).count(db).await? > 0)
 }
