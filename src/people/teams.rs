@@ -141,7 +141,9 @@ struct IdRow {
     id: i64,
 }
 
-/// The team and every team nested below it, in one recursive query.
+/// The team and every team nested below it, in one recursive query. Raw SQL
+/// on purpose: a recursive CTE both databases accept is not something
+/// sea-orm's builders say; `db::statement` places the parameter per database.
 pub async fn team_subtree(db: &impl ConnectionTrait, team_id: i64) -> Result<Vec<i64>> {
     let sql = "WITH RECURSIVE tree(id) AS ( \
                  SELECT id FROM teams WHERE id = $1 \
