@@ -53,19 +53,32 @@ async fn fixture() -> Fixture {
     let db = &state.db;
     let admin = support::staff(&state, "admin@bench.example", Role::Admin).await;
     let hr = support::staff(&state, "hr@bench.example", Role::Hr).await;
-    framework::import_draft(db, &admin, twenty_certifications())
-        .await
-        .unwrap();
-    let fw = framework::publish_draft(db, &state.frameworks, &admin)
-        .await
-        .unwrap();
+    framework::import_draft(
+        db,
+        &skillpath::auth::policy::edit_framework(&admin).unwrap(),
+        twenty_certifications(),
+    )
+    .await
+    .unwrap();
+    let fw = framework::publish_draft(
+        db,
+        &state.frameworks,
+        &skillpath::auth::policy::edit_framework(&admin).unwrap(),
+    )
+    .await
+    .unwrap();
     let mut teams = Vec::new();
     for t in 0..40 {
         teams.push(
-            people::create_team(db, &hr, &format!("Team {t}"), None)
-                .await
-                .unwrap()
-                .id,
+            people::create_team(
+                db,
+                &skillpath::auth::policy::manage_accounts(&hr).unwrap(),
+                &format!("Team {t}"),
+                None,
+            )
+            .await
+            .unwrap()
+            .id,
         );
     }
     let roles: Vec<(String, Vec<String>)> = fw

@@ -91,10 +91,15 @@ fn bench(c: &mut Criterion) {
                     let fw = state.frameworks.current(&state.db).await.unwrap();
                     let started = Instant::now();
                     let file = read_people_file(csv.as_bytes(), limits).unwrap();
-                    let report =
-                        import_people(&state.db, &fw, &hr, &file, ImportOptions::default())
-                            .await
-                            .unwrap();
+                    let report = import_people(
+                        &state.db,
+                        &fw,
+                        &skillpath::auth::policy::manage_accounts(&hr).unwrap(),
+                        &file,
+                        ImportOptions::default(),
+                    )
+                    .await
+                    .unwrap();
                     total += started.elapsed();
                     assert_eq!(report.created.len(), PEOPLE);
                 }
@@ -113,9 +118,15 @@ fn bench(c: &mut Criterion) {
         reset_peak();
         let base = current_mib();
         let started = Instant::now();
-        import_people(&state.db, &fw, &hr, &file, ImportOptions::default())
-            .await
-            .unwrap();
+        import_people(
+            &state.db,
+            &fw,
+            &skillpath::auth::policy::manage_accounts(&hr).unwrap(),
+            &file,
+            ImportOptions::default(),
+        )
+        .await
+        .unwrap();
         eprintln!(
             "import 10k people: {:.2} s, peak RSS {:.0} MiB (+{:.0} MiB over {:.0} MiB before)",
             started.elapsed().as_secs_f64(),
@@ -126,7 +137,7 @@ fn bench(c: &mut Criterion) {
         let (cycle, participants) = assessment::open_cycle(
             &state.db,
             &state.frameworks,
-            &hr,
+            &skillpath::auth::policy::hr(&hr).unwrap(),
             OpenCycle {
                 name: "bench".into(),
                 team_ids: vec![],
@@ -205,9 +216,15 @@ fn bench(c: &mut Criterion) {
         b.to_async(&rt).iter(|| async {
             let fw = state.frameworks.current(&state.db).await.unwrap();
             let file = read_people_file(csv.as_bytes(), limits).unwrap();
-            let report = import_people(&state.db, &fw, &hr, &file, ImportOptions::default())
-                .await
-                .unwrap();
+            let report = import_people(
+                &state.db,
+                &fw,
+                &skillpath::auth::policy::manage_accounts(&hr).unwrap(),
+                &file,
+                ImportOptions::default(),
+            )
+            .await
+            .unwrap();
             assert_eq!(report.unchanged, PEOPLE);
         })
     });

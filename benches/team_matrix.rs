@@ -96,15 +96,28 @@ async fn fixture() -> Fixture {
     };
     let admin = support::staff(&state, "admin@bench.example", Role::Admin).await;
     let hr = support::staff(&state, "hr@bench.example", Role::Hr).await;
-    framework::import_draft(db, &admin, forty_skill_framework())
-        .await
-        .unwrap();
-    framework::publish_draft(db, &state.frameworks, &admin)
-        .await
-        .unwrap();
-    let team = people::create_team(db, &hr, "Bench team", None)
-        .await
-        .unwrap();
+    framework::import_draft(
+        db,
+        &skillpath::auth::policy::edit_framework(&admin).unwrap(),
+        forty_skill_framework(),
+    )
+    .await
+    .unwrap();
+    framework::publish_draft(
+        db,
+        &state.frameworks,
+        &skillpath::auth::policy::edit_framework(&admin).unwrap(),
+    )
+    .await
+    .unwrap();
+    let team = people::create_team(
+        db,
+        &skillpath::auth::policy::manage_accounts(&hr).unwrap(),
+        "Bench team",
+        None,
+    )
+    .await
+    .unwrap();
     let manager = people::insert_person(
         db,
         &state.auth.hasher,
@@ -129,7 +142,7 @@ async fn fixture() -> Fixture {
     let (cycle, count) = assessment::open_cycle(
         db,
         &state.frameworks,
-        &hr,
+        &skillpath::auth::policy::hr(&hr).unwrap(),
         OpenCycle {
             name: "Bench".into(),
             team_ids: vec![team.id],
@@ -140,7 +153,9 @@ async fn fixture() -> Fixture {
     .await
     .unwrap();
     assert_eq!(count, PEOPLE);
-    assessment::advance_cycle(db, &hr, cycle.id).await.unwrap();
+    assessment::advance_cycle(db, &skillpath::auth::policy::hr(&hr).unwrap(), cycle.id)
+        .await
+        .unwrap();
     let manager_actor = state.auth.actor(db, manager.id).await.unwrap();
     let fw = state.frameworks.current(db).await.unwrap();
     let skills: Vec<String> = fw

@@ -95,6 +95,21 @@ impl Problems {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// Keeps what a parse found wrong among the problems, so one answer
+    /// names every bad field; the value when it parsed.
+    pub fn check<T>(&mut self, parsed: Result<T>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(Error::Invalid(found)) => {
+                self.0.extend(found);
+                None
+            }
+            Err(other) => {
+                self.0.push(Problem::new("input", other.to_string()));
+                None
+            }
+        }
+    }
     pub fn into_result(self) -> Result<()> {
         if self.0.is_empty() {
             Ok(())

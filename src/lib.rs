@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod development;
+pub mod domain;
 pub mod error;
 pub mod exports;
 pub mod framework;

@@ -248,7 +248,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 import_people(
                     &state.db,
                     &framework,
-                    &skillpath::auth::Actor::system(),
+                    &skillpath::auth::policy::manage_accounts(&skillpath::auth::Actor::system())
+                        .map_err(|e| anyhow::anyhow!("{e}"))?,
                     &parsed,
                     options,
                 ),

@@ -8,9 +8,11 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, FromQueryResult, Value};
 
 use super::scoring::{self, Candidate, KpiRecord, KpiShortfall, PersonSnapshot, SkillEvidence};
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, TeamView, WorkReader};
 use crate::db::Conditions;
 use crate::db::entities::{kpi_actual, performance_target};
+use crate::domain::Proficiency;
 use crate::error::{Error, Result};
 use crate::framework::{Framework, FrameworkStore};
 use crate::kpi::{self, Period};
@@ -157,7 +159,7 @@ fn skill_evidence(
     type Seen = (Option<(u8, u32, i64)>, Option<(u8, i64)>, Option<(u8, i64)>);
     let mut seen: HashMap<i64, HashMap<String, Seen>> = HashMap::new();
     for r in rows {
-        let level = r.level.clamp(0, 5) as u8;
+        let level = Proficiency::from_stored(r.level).get();
         let entry = seen
             .entry(r.subject_id)
             .or_default()
@@ -324,12 +326,11 @@ pub struct PersonPaths {
 pub async fn advancement_paths(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
-    user_id: i64,
+    reader: &WorkReader,
     target: Option<(&str, &str)>,
     today: NaiveDate,
 ) -> Result<PersonPaths> {
-    policy::view_work(actor, user_id)?;
+    let (actor, user_id) = (reader.by(), reader.subject());
     let fw = store.current(db).await?;
     let mut one = Conditions::default();
     one.push("u.id = ?", [Value::from(user_id)]);
@@ -448,7 +449,7 @@ async fn mentors(
         by_skill
             .entry(r.skill_key)
             .or_default()
-            .push((r.subject_id, r.level.clamp(0, 5) as u8));
+            .push((r.subject_id, Proficiency::from_stored(r.level).get()));
     }
     Ok(by_skill)
 }
@@ -500,16 +501,16 @@ pub async fn promotion_readiness(
 pub async fn succession_candidates(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    view: &TeamView,
     role: &str,
     level: &str,
     today: NaiveDate,
 ) -> Result<(std::sync::Arc<Framework>, Vec<ReadinessRow>, usize)> {
-    policy::team_views(actor)?;
+    let actor = view.by();
     let fw = store.current(db).await?;
     crate::framework::check_position(&fw, Some(role), Some(level))?;
     let selection = PeopleSelection {
-        except: (!actor.sees_everyone()).then_some(actor.user_id),
+        except: view.leaves_out(),
         ..PeopleSelection::default()
     };
     let mut c = Conditions::default();

@@ -10,6 +10,7 @@ use super::scoring::{
     ActionKind, Candidate, EvidenceLevel, Gate, GateKind, SkillBasis, SkillGap, Verdict,
 };
 use super::{ReadinessFilter, advancement_paths, promotion_readiness, succession_candidates};
+use crate::auth::policy;
 use crate::certification::today;
 use crate::framework::document::PathKind;
 use crate::framework::graphql::{
@@ -479,8 +480,7 @@ impl AdvancementQuery {
         let paths = advancement_paths(
             &state.db,
             &state.frameworks,
-            actor,
-            user_id,
+            &policy::view_work(actor, user_id)?,
             target_ref,
             today(),
         )
@@ -574,7 +574,7 @@ impl AdvancementQuery {
         let (fw, rows, holders) = succession_candidates(
             &state.db,
             &state.frameworks,
-            actor(ctx)?,
+            &policy::team_views(actor(ctx)?)?,
             &role,
             &level,
             today(),

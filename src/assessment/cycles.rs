@@ -10,7 +10,8 @@ use sea_orm::{
 
 use super::{Cycle, CycleStatus, Participant};
 use crate::audit::{self, Change};
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, CycleReach, HrOffice};
 use crate::db::entities::{assessment, assessment_cycle, cycle_participant, user};
 use crate::db::{self};
 use crate::error::{Error, Problems, Result};
@@ -46,10 +47,10 @@ pub struct OpenCycle {
 pub async fn open_cycle(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    hr: &HrOffice,
     input: OpenCycle,
 ) -> Result<(Cycle, usize)> {
-    policy::hr(actor)?;
+    let actor = hr.by();
     let framework = store.current(db).await?;
     let mut problems = Problems::new();
     let name = input.name.trim().to_owned();
@@ -181,8 +182,11 @@ pub async fn open_cycle(
 }
 
 /// Moves a cycle to its next state. Closing freezes it.
-pub async fn advance_cycle(db: &DatabaseConnection, actor: &Actor, cycle_id: i64) -> Result<Cycle> {
-    policy::hr(actor)?;
+pub async fn advance_cycle(
+    db: &DatabaseConnection,
+    _hr: &HrOffice,
+    cycle_id: i64,
+) -> Result<Cycle> {
     let txn = db::begin_write(db).await?;
     // Exclusive: waits for assessment writes in flight (they hold the row
     // shared, see `lock_for_assessment`), so no write lands after "closed".
@@ -288,15 +292,15 @@ pub async fn cycle_in_reach(
     cycle_id: i64,
 ) -> Result<Cycle> {
     let cycle = find_cycle(db, cycle_id).await?;
-    if actor.sees_everyone() {
+    let CycleReach::TakingPart(me) = policy::cycle_reach(actor) else {
         return Ok(cycle);
-    }
+    };
     let involved = cycle_participant::Entity::find()
         .filter(cycle_participant::Column::CycleId.eq(cycle_id))
         .filter(
             sea_orm::Condition::any()
-                .add(cycle_participant::Column::UserId.eq(actor.user_id))
-                .add(cycle_participant::Column::ReviewerId.eq(actor.user_id)),
+                .add(cycle_participant::Column::UserId.eq(me))
+                .add(cycle_participant::Column::ReviewerId.eq(me)),
         )
         .one(db)
         .await?;
@@ -309,14 +313,14 @@ pub async fn cycle_in_reach(
 /// Cycles the caller takes part in, reviews in, or (HR) all; newest first.
 pub async fn list_cycles(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<Cycle>> {
     let mut query = assessment_cycle::Entity::find().order_by_desc(assessment_cycle::Column::Id);
-    if !actor.sees_everyone() {
+    if let CycleReach::TakingPart(me) = policy::cycle_reach(actor) {
         let mine: Vec<i64> = cycle_participant::Entity::find()
             .select_only()
             .column(cycle_participant::Column::CycleId)
             .filter(
                 sea_orm::Condition::any()
-                    .add(cycle_participant::Column::UserId.eq(actor.user_id))
-                    .add(cycle_participant::Column::ReviewerId.eq(actor.user_id)),
+                    .add(cycle_participant::Column::UserId.eq(me))
+                    .add(cycle_participant::Column::ReviewerId.eq(me)),
             )
             .distinct()
             .into_tuple()

@@ -2,6 +2,7 @@
 //! reports, peers give input when asked; the profile, divergence and team
 //! matrix read the result against the framework version the cycle is pinned to.
 
+pub mod census;
 mod cycles;
 pub mod graphql;
 pub mod profile;
@@ -38,17 +39,15 @@ pub enum CycleStatus {
     Closed,
 }
 
-impl CycleStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CycleStatus::Draft => "DRAFT",
-            CycleStatus::SelfAssessment => "SELF_ASSESSMENT",
-            CycleStatus::ManagerReview => "MANAGER_REVIEW",
-            CycleStatus::Calibration => "CALIBRATION",
-            CycleStatus::Closed => "CLOSED",
-        }
-    }
+crate::db::stored::stored_enum!(CycleStatus in "assessment_cycles.status" {
+    Draft = "DRAFT",
+    SelfAssessment = "SELF_ASSESSMENT",
+    ManagerReview = "MANAGER_REVIEW",
+    Calibration = "CALIBRATION",
+    Closed = "CLOSED",
+});
 
+impl CycleStatus {
     pub fn next(self) -> Option<Self> {
         match self {
             CycleStatus::Draft => Some(CycleStatus::SelfAssessment),
@@ -74,14 +73,7 @@ impl CycleStatus {
 impl FromStr for CycleStatus {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        Ok(match s {
-            "DRAFT" => CycleStatus::Draft,
-            "SELF_ASSESSMENT" => CycleStatus::SelfAssessment,
-            "MANAGER_REVIEW" => CycleStatus::ManagerReview,
-            "CALIBRATION" => CycleStatus::Calibration,
-            "CLOSED" => CycleStatus::Closed,
-            other => return Err(Error::Internal(anyhow::anyhow!("cycle status {other:?}"))),
-        })
+        Self::from_stored(s)
     }
 }
 
@@ -98,29 +90,16 @@ pub enum AssessmentKind {
     Peer,
 }
 
-impl AssessmentKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AssessmentKind::SelfRating => "SELF",
-            AssessmentKind::Manager => "MANAGER",
-            AssessmentKind::Peer => "PEER",
-        }
-    }
-}
+crate::db::stored::stored_enum!(AssessmentKind in "assessments.kind" {
+    SelfRating = "SELF",
+    Manager = "MANAGER",
+    Peer = "PEER",
+});
 
 impl FromStr for AssessmentKind {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        Ok(match s {
-            "SELF" => AssessmentKind::SelfRating,
-            "MANAGER" => AssessmentKind::Manager,
-            "PEER" => AssessmentKind::Peer,
-            other => {
-                return Err(Error::Internal(anyhow::anyhow!(
-                    "assessment kind {other:?}"
-                )));
-            }
-        })
+        Self::from_stored(s)
     }
 }
 
@@ -136,29 +115,16 @@ pub enum AssessmentStatus {
     Superseded,
 }
 
-impl AssessmentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AssessmentStatus::Draft => "DRAFT",
-            AssessmentStatus::Submitted => "SUBMITTED",
-            AssessmentStatus::Superseded => "SUPERSEDED",
-        }
-    }
-}
+crate::db::stored::stored_enum!(AssessmentStatus in "assessments.status" {
+    Draft = "DRAFT",
+    Submitted = "SUBMITTED",
+    Superseded = "SUPERSEDED",
+});
 
 impl FromStr for AssessmentStatus {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        Ok(match s {
-            "DRAFT" => AssessmentStatus::Draft,
-            "SUBMITTED" => AssessmentStatus::Submitted,
-            "SUPERSEDED" => AssessmentStatus::Superseded,
-            other => {
-                return Err(Error::Internal(anyhow::anyhow!(
-                    "assessment status {other:?}"
-                )));
-            }
-        })
+        Self::from_stored(s)
     }
 }
 

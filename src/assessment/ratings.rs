@@ -18,6 +18,7 @@ use crate::audit::{self, Change};
 use crate::auth::{Actor, policy};
 use crate::db::entities::{assessment, rating};
 use crate::db::{self};
+use crate::domain::Proficiency;
 use crate::error::{Error, Problems, Result};
 use crate::framework::FrameworkStore;
 use crate::mail::{self, MessageKind};
@@ -61,15 +62,9 @@ pub async fn save_assessment(
     } = write;
     let cycle = find_cycle(db, cycle_id).await?;
     let person = participant(db, cycle_id, subject_id).await?;
-    match kind {
-        AssessmentKind::SelfRating if !actor.is(subject_id) => {
-            return Err(Error::Forbidden(
-                "a self-assessment is written by the person themselves",
-            ));
-        }
-        AssessmentKind::Manager => policy::rate_as_manager(actor, person.reviewer_id, subject_id)?,
-        _ => {}
-    }
+    // Who is rated is known only once the participant's reviewer is read.
+    let assessor = policy::assess(actor, kind, person.reviewer_id, subject_id)?;
+    let actor = assessor.by();
     if !cycle.status.allows(kind) {
         return Err(Error::Conflict(format!(
             "the cycle is in {}: {} assessments cannot be written now",
@@ -332,10 +327,11 @@ fn parse_ratings(inputs: &[RatingInput], skills: &HashSet<&str>) -> Result<Vec<R
             problems.add(&field, "is rated twice");
             continue;
         }
-        if !(0..=5).contains(&input.level) {
-            problems.add(format!("{field}.level"), "must be between 0 and 5");
+        let Some(level) =
+            problems.check(Proficiency::parse(input.level, &format!("{field}.level")))
+        else {
             continue;
-        }
+        };
         let evidence = input
             .evidence
             .as_deref()
@@ -350,7 +346,7 @@ fn parse_ratings(inputs: &[RatingInput], skills: &HashSet<&str>) -> Result<Vec<R
         }
         ratings.push(Rating {
             skill: input.skill.clone(),
-            level: input.level as u8,
+            level: level.get(),
             evidence: evidence.map(str::to_owned),
         });
     }
@@ -373,7 +369,7 @@ async fn load_ratings(
                 r.skill_key.clone(),
                 Rating {
                     skill: r.skill_key,
-                    level: r.level.clamp(0, 5) as u8,
+                    level: Proficiency::from_stored(r.level).get(),
                     evidence: r.evidence,
                 },
             )

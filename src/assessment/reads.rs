@@ -14,8 +14,10 @@ use super::{
     Assessment, AssessmentKind, AssessmentStatus, Cycle, Participant, Rating, find_cycle,
     latest_cycle_of, participant,
 };
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, AssessmentReach, TeamView, WorkReader};
 use crate::db::entities::{assessment, assessment_cycle, cycle_participant, rating, user};
+use crate::domain::Proficiency;
 use crate::error::{Error, Result};
 use crate::framework::FrameworkStore;
 use crate::people;
@@ -58,7 +60,7 @@ fn by_skill(rows: &[SubmittedRating]) -> HashMap<String, SkillRatings> {
     let mut map: HashMap<String, SkillRatings> = HashMap::new();
     for row in rows {
         let entry = map.entry(row.skill_key.clone()).or_default();
-        let level = row.level.clamp(0, 5) as u8;
+        let level = Proficiency::from_stored(row.level).get();
         match row.kind.as_str() {
             "SELF" => entry.self_level = Some(level),
             "MANAGER" => entry.manager_level = Some(level),
@@ -116,7 +118,7 @@ pub async fn assessments_of(
     cycle_id: i64,
     subject_id: i64,
 ) -> Result<Vec<Assessment>> {
-    let can_see_person = policy::view_work(actor, subject_id).is_ok();
+    let can_see_person = policy::assessments_reach(actor, subject_id) == AssessmentReach::All;
     let mut query = assessment::Entity::find()
         .filter(assessment::Column::CycleId.eq(cycle_id))
         .filter(assessment::Column::SubjectId.eq(subject_id))
@@ -149,7 +151,7 @@ pub async fn assessments_of(
             .or_default()
             .push(Rating {
                 skill: r.skill_key,
-                level: r.level.clamp(0, 5) as u8,
+                level: Proficiency::from_stored(r.level).get(),
                 evidence: r.evidence,
             });
     }
@@ -203,14 +205,13 @@ pub struct Divergence {
 /// cycle for HR, their reports for a manager.
 pub async fn cycle_divergence(
     db: &DatabaseConnection,
-    actor: &Actor,
+    view: &TeamView,
     cycle_id: i64,
 ) -> Result<Vec<Divergence>> {
     // A team view, like the team matrix: an employee without reports is
     // refused rather than shown an empty list.
-    policy::team_views(actor)?;
     find_cycle(db, cycle_id).await?;
-    let managed = policy::managed_scope(actor);
+    let managed = view.scope();
     let rows = submitted_ratings(db, cycle_id, None).await?;
     // (subject, skill) → (self level, manager level)
     type Pair = (Option<u8>, Option<u8>);
@@ -219,7 +220,7 @@ pub async fn cycle_divergence(
         let entry = pairs
             .entry((row.subject_id, row.skill_key.as_str()))
             .or_default();
-        let level = row.level.clamp(0, 5) as u8;
+        let level = Proficiency::from_stored(row.level).get();
         match row.kind.as_str() {
             "SELF" => entry.0 = Some(level),
             "MANAGER" => entry.1 = Some(level),
@@ -268,7 +269,7 @@ pub async fn team_skill_matrix(
     team_id: i64,
     cycle_id: i64,
 ) -> Result<TeamSkillMatrix> {
-    policy::team_views(actor)?;
+    let view = policy::team_views(actor)?;
     let cycle = find_cycle(db, cycle_id).await?;
     let teams = people::team_subtree(db, team_id).await?;
     if teams.is_empty() {
@@ -287,7 +288,7 @@ pub async fn team_skill_matrix(
         .into_model::<MemberRow>()
         .all(db)
         .await?;
-    let managed = policy::managed_scope(actor);
+    let managed = view.scope();
     let before = members.len();
     members.retain(|m| managed.contains(m.user_id));
     if members.is_empty() && before > 0 {
@@ -316,7 +317,7 @@ pub async fn team_skill_matrix(
         agreed
             .entry(r.subject_id)
             .or_default()
-            .insert(r.skill_key, r.level.clamp(0, 5) as u8);
+            .insert(r.skill_key, Proficiency::from_stored(r.level).get());
     }
     let framework = store
         .published_by_id(db, cycle.framework_version_id)
@@ -347,12 +348,8 @@ pub struct TrendPoint {
 }
 
 /// A person's agreed (manager) level per skill across cycles, oldest first.
-pub async fn skill_trend(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    user_id: i64,
-) -> Result<Vec<TrendPoint>> {
-    policy::view_work(actor, user_id)?;
+pub async fn skill_trend(db: &DatabaseConnection, reader: &WorkReader) -> Result<Vec<TrendPoint>> {
+    let user_id = reader.subject();
     Ok(submitted_ratings_query()
         .column(assessment::Column::CycleId)
         .column(rating::Column::SkillKey)

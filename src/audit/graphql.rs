@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::Category;
 use super::read::{self, AuditQuery, Trail};
-use crate::auth::Role;
+use crate::auth::policy;
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::{ApiResult, parse_any_id, parse_id};
 use crate::graphql::global_id::{self, GlobalId, NodeType};
@@ -147,7 +147,7 @@ pub(crate) async fn entry_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<AuditEn
     let entry = read::entry_in_reach(&state(ctx)?.db, actor, id).await?;
     Ok(AuditEntry {
         entry,
-        show_address: actor.role == Role::Admin,
+        show_address: policy::can_see_addresses(actor),
     })
 }
 
@@ -207,10 +207,10 @@ pub async fn history_page(
     let db = &state(ctx)?.db;
     let actor = actor(ctx)?;
     let (reach, query) = read::reach_for(actor, trail)?;
-    let show_address = actor.role == Role::Admin;
-    let total = read::count(db, reach, &query).await?;
+    let show_address = policy::can_see_addresses(actor);
+    let total = read::count(db, &reach, &query).await?;
     let range = window(&args, total, 50)?;
-    let entries = read::page(db, reach, &query, range.clone()).await?;
+    let entries = read::page(db, &reach, &query, range.clone()).await?;
     Ok(connection(
         range,
         total,

@@ -47,22 +47,10 @@ pub enum Category {
     Security,
 }
 
-impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Change => "change",
-            Category::Security => "security",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "change" => Some(Category::Change),
-            "security" => Some(Category::Security),
-            _ => None,
-        }
-    }
-}
+crate::db::stored::stored_enum!(Category in "audit_entries.category" {
+    Change = "change",
+    Security = "security",
+});
 
 /// Fields whose values never enter the trail, not even as a digest: that
 /// they changed is recorded, what they hold is not.

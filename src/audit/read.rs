@@ -11,7 +11,8 @@ use sea_orm::{
 use serde_json::Value;
 
 use super::Category;
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, TrailReader};
 use crate::db::entities::{audit_entry, audit_value};
 use crate::error::{Error, Result};
 
@@ -79,7 +80,7 @@ pub enum Trail {
 
 /// What `actor` may read of `trail`, as a reach and a query; refused when
 /// the trail is out of their reach.
-pub fn reach_for(actor: &Actor, trail: Trail) -> Result<(AuditReach, AuditQuery)> {
+pub fn reach_for(actor: &Actor, trail: Trail) -> Result<(TrailReader, AuditQuery)> {
     Ok(match trail {
         Trail::Organisation(query) => (policy::audit_log(actor)?, query),
         Trail::Person(person) => (
@@ -132,24 +133,24 @@ fn select(reach: AuditReach, query: &AuditQuery) -> Select<audit_entry::Entity> 
 
 pub async fn count(
     db: &impl ConnectionTrait,
-    reach: AuditReach,
+    reader: &TrailReader,
     query: &AuditQuery,
 ) -> Result<usize> {
-    let total = select(reach, query).count(db).await?;
+    let total = select(reader.reach(), query).count(db).await?;
     Ok(usize::try_from(total).unwrap_or(usize::MAX))
 }
 
 /// The entries at positions `window` of the newest-first list.
 pub async fn page(
     db: &impl ConnectionTrait,
-    reach: AuditReach,
+    reader: &TrailReader,
     query: &AuditQuery,
     window: Range<usize>,
 ) -> Result<Vec<AuditEntry>> {
     if window.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = select(reach, query)
+    let rows = select(reader.reach(), query)
         .order_by_desc(audit_entry::Column::Id)
         .offset(window.start as u64)
         .limit(window.len() as u64)
@@ -171,9 +172,10 @@ pub async fn entry_in_reach(
         .await?
         .ok_or(Error::NotFound("audit entry"))?;
     let reaches = [
-        policy::audit_log(actor).ok(),
+        policy::audit_log(actor).ok().map(|r| r.reach()),
         row.subject_id
-            .and_then(|person| policy::person_history(actor, person).ok()),
+            .and_then(|person| policy::person_history(actor, person).ok())
+            .map(|r| r.reach()),
     ];
     let reach = if reaches.contains(&Some(AuditReach::Everything)) {
         AuditReach::Everything
@@ -206,17 +208,16 @@ async fn with_values(
             .all(db)
             .await?
     };
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let held: Vec<&audit_value::Model> =
                 values.iter().filter(|v| v.entry_id == row.id).collect();
             entry(row, &held)
         })
-        .collect())
+        .collect()
 }
 
-fn entry(row: audit_entry::Model, held: &[&audit_value::Model]) -> AuditEntry {
+fn entry(row: audit_entry::Model, held: &[&audit_value::Model]) -> Result<AuditEntry> {
     let document: Value = serde_json::from_str(&row.changes).unwrap_or(Value::Null);
     let mut changes = Vec::new();
     if let Some(fields) = document.as_object() {
@@ -246,13 +247,13 @@ fn entry(row: audit_entry::Model, held: &[&audit_value::Model]) -> AuditEntry {
             });
         }
     }
-    AuditEntry {
+    Ok(AuditEntry {
         id: row.id,
         at: DateTime::from_timestamp_micros(row.at_micros).unwrap_or_default(),
         actor_id: row.actor_id,
         via: row.via,
         action: row.action,
-        category: Category::parse(&row.category).unwrap_or(Category::Change),
+        category: Category::from_stored(&row.category)?,
         entity: row.entity,
         entity_id: row.entity_id,
         subject_id: row.subject_id,
@@ -260,5 +261,5 @@ fn entry(row: audit_entry::Model, held: &[&audit_value::Model]) -> AuditEntry {
         request_id: row.request_id,
         client_addr: row.client_addr,
         hash: row.hash,
-    }
+    })
 }

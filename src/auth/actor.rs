@@ -21,17 +21,15 @@ pub enum Role {
     Admin,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Employee => "EMPLOYEE",
-            Role::Manager => "MANAGER",
-            Role::Hr => "HR",
-            Role::Admin => "ADMIN",
-        }
-    }
-}
+crate::db::stored::stored_enum!(Role in "users.role" {
+    Employee = "EMPLOYEE",
+    Manager = "MANAGER",
+    Hr = "HR",
+    Admin = "ADMIN",
+});
 
+/// A role as people type it (imports, the CLI): any case, spaces around.
+/// A stored role is read with `Role::from_stored`, which is exact.
 impl FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

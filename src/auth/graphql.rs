@@ -135,8 +135,9 @@ impl AuthMutation {
             level_since: input.level_since.map(chrono::NaiveDate::from),
             employee_id: None,
         };
+        let admin = super::policy::manage_accounts(actor)?;
         Ok(User(
-            super::recovery::invite_user(&state.db, actor, &framework, new).await?,
+            super::recovery::invite_user(&state.db, &admin, &framework, new).await?,
         ))
     }
 

@@ -11,6 +11,105 @@
 use super::{Actor, Role};
 use crate::error::{Error, Result};
 
+/// Makes a capability type: a decision of this module as a value. Its
+/// fields are private, so only a policy function builds one, and a service
+/// that takes one cannot run unless the policy said yes. `by()` is the caller
+/// the decision was made for (who wrote a change, whose language).
+macro_rules! capability {
+    ($(#[$doc:meta])* $name:ident { $($field:ident: $ty:ty),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            actor: Actor,
+            $($field: $ty,)*
+        }
+
+        impl $name {
+            /// The caller the decision was made for.
+            pub fn by(&self) -> &Actor {
+                &self.actor
+            }
+            $(
+                pub fn $field(&self) -> $ty {
+                    self.$field.clone()
+                }
+            )*
+        }
+    };
+}
+
+capability! {
+    /// May see one person (name, team, manager): `view_person`.
+    PersonView { person: i64 }
+}
+capability! {
+    /// May read one person's work records: `view_work`.
+    WorkReader { subject: i64 }
+}
+capability! {
+    /// May manage one person's work (targets, actuals, comments): `manage_person`.
+    WorkManager { subject: i64 }
+}
+capability! {
+    /// May write one person's certification records: `keep_records`.
+    RecordKeeper { subject: i64 }
+}
+capability! {
+    /// May give one cycle participant's manager assessment, or ask peers
+    /// for input on them: `rate_as_manager`.
+    ManagerReviewer { subject: i64 }
+}
+capability! {
+    /// May write an assessment of one kind about one participant: `assess`.
+    Assessor { subject: i64, kind: crate::assessment::AssessmentKind }
+}
+capability! {
+    /// May read team views over the people in `scope`: `team_views`.
+    TeamView { scope: PeopleScope }
+}
+capability! {
+    /// May run HR-wide operations (cycles, reminders, organisation views): `hr`.
+    HrOffice {}
+}
+capability! {
+    /// May create and edit accounts and teams: `manage_accounts`, `assign_role`.
+    AccountAdmin {}
+}
+capability! {
+    /// May change the framework's structure and publish it: `edit_framework`.
+    FrameworkEditor {}
+}
+capability! {
+    /// May change descriptors and catalogues in the draft: `edit_catalogues`.
+    CatalogueEditor {}
+}
+capability! {
+    /// May read a development plan, wholly or the goals naming them: `read_plan`.
+    PlanReader { subject: i64, reach: PlanReach }
+}
+capability! {
+    /// May write a development plan (goals, progress, evidence): `write_plan`.
+    PlanWriter { subject: i64 }
+}
+capability! {
+    /// May agree a plan, as the person or as their manager: `agree_plan`.
+    PlanAgreement { subject: i64, side: AgreeAs }
+}
+capability! {
+    /// May read the audit trail, or one person's history, this far:
+    /// `audit_log`, `person_history`.
+    TrailReader { reach: crate::audit::read::AuditReach }
+}
+capability! {
+    /// May export everything held about one person: `export_person_data`.
+    DataExport { person: i64 }
+}
+capability! {
+    /// May erase one departed person, once their role is known to allow it:
+    /// `erase_person` then `erase_account`.
+    Eraser { person: i64 }
+}
+
 /// Which people a caller can see, for filtering lists in SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeopleScope {
@@ -29,19 +128,37 @@ impl PeopleScope {
 
 /// Whose data a caller aggregates in team views (team matrix, divergence,
 /// team performance, readiness ranking): their reports, or everyone for HR.
-pub fn managed_scope(actor: &Actor) -> PeopleScope {
+fn managed_scope(actor: &Actor) -> PeopleScope {
     if actor.sees_everyone() {
         return PeopleScope::Everyone;
     }
     PeopleScope::Only(actor.reports.iter().copied().collect())
 }
 
-/// Team views are for HR and for managers who have reports.
-pub fn team_views(actor: &Actor) -> Result<()> {
+/// Team views are for HR and for managers who have reports; they cover the
+/// people the caller manages.
+pub fn team_views(actor: &Actor) -> Result<TeamView> {
     if actor.sees_everyone() || !actor.reports.is_empty() {
-        Ok(())
+        Ok(TeamView {
+            actor: actor.clone(),
+            scope: managed_scope(actor),
+        })
     } else {
         Err(Error::Forbidden("team views are for managers and HR"))
+    }
+}
+
+impl TeamView {
+    /// Narrows a team view to everyone below `manager_id` (capability
+    /// maturity of a sub-tree): HR for anyone's; a manager for their own or
+    /// a report's.
+    pub fn below(&self, manager_id: i64) -> Result<()> {
+        let actor = &self.actor;
+        if actor.sees_everyone() || actor.is(manager_id) || actor.reports.contains(&manager_id) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("this person is not in your reach"))
+        }
     }
 }
 
@@ -69,6 +186,41 @@ pub fn work_scope(actor: &Actor) -> PeopleScope {
     PeopleScope::Only(ids)
 }
 
+/// Which assessment cycles a caller lists: all of them for HR and admins,
+/// otherwise those they take part in or review in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CycleReach {
+    All,
+    TakingPart(i64),
+}
+
+pub fn cycle_reach(actor: &Actor) -> CycleReach {
+    if actor.sees_everyone() {
+        CycleReach::All
+    } else {
+        CycleReach::TakingPart(actor.user_id)
+    }
+}
+
+/// Which of a person's assessments a caller reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssessmentReach {
+    /// All of them: whoever may read the person's work.
+    All,
+    /// Only those the caller wrote (a peer's own input).
+    WrittenBy(i64),
+}
+
+/// Reading the assessments of a person: all of them with `view_work`,
+/// otherwise the ones the caller wrote as a peer.
+pub fn assessments_reach(actor: &Actor, subject: i64) -> AssessmentReach {
+    if may_view_work(actor, subject) {
+        AssessmentReach::All
+    } else {
+        AssessmentReach::WrittenBy(actor.user_id)
+    }
+}
+
 pub fn can_view_person(actor: &Actor, target: i64) -> bool {
     actor.sees_everyone()
         || actor.is(target)
@@ -86,9 +238,12 @@ pub fn can_see_assessor(
     kind != crate::assessment::AssessmentKind::Peer || !actor.is(subject_id)
 }
 
-pub fn view_person(actor: &Actor, target: i64) -> Result<()> {
+pub fn view_person(actor: &Actor, target: i64) -> Result<PersonView> {
     if can_view_person(actor, target) {
-        Ok(())
+        Ok(PersonView {
+            actor: actor.clone(),
+            person: target,
+        })
     } else {
         Err(Error::Forbidden("you cannot see this person"))
     }
@@ -103,9 +258,35 @@ pub fn can_manage_person(actor: &Actor, target: i64) -> bool {
     actor.role == Role::Hr || actor.role == Role::Admin || actor.reports.contains(&target)
 }
 
-pub fn manage_person(actor: &Actor, target: i64) -> Result<()> {
+pub fn manage_person(actor: &Actor, target: i64) -> Result<WorkManager> {
     if can_manage_person(actor, target) {
+        Ok(WorkManager {
+            actor: actor.clone(),
+            subject: target,
+        })
+    } else {
+        Err(Error::Forbidden("this person is not in your reach"))
+    }
+}
+
+/// Commenting on a performance target: the person it is for, or whoever
+/// manages their work.
+pub fn comment_on_target(actor: &Actor, target_owner: i64) -> Result<()> {
+    if actor.is(target_owner) || can_manage_person(actor, target_owner) {
         Ok(())
+    } else {
+        Err(Error::Forbidden("this person is not in your reach"))
+    }
+}
+
+/// Writing someone's certification records: the person themselves, their
+/// managers, HR.
+pub fn keep_records(actor: &Actor, subject: i64) -> Result<RecordKeeper> {
+    if actor.is(subject) || can_manage_person(actor, subject) {
+        Ok(RecordKeeper {
+            actor: actor.clone(),
+            subject,
+        })
     } else {
         Err(Error::Forbidden("this person is not in your reach"))
     }
@@ -113,27 +294,69 @@ pub fn manage_person(actor: &Actor, target: i64) -> Result<()> {
 
 /// Giving the manager assessment of a cycle participant: their reviewer (the
 /// nearest active manager when the cycle opened) or a manager above them.
-pub fn rate_as_manager(actor: &Actor, reviewer: Option<i64>, subject: i64) -> Result<()> {
+pub fn rate_as_manager(
+    actor: &Actor,
+    reviewer: Option<i64>,
+    subject: i64,
+) -> Result<ManagerReviewer> {
     if actor.is(subject) {
         return Err(Error::Forbidden(
             "nobody gives their own manager assessment",
         ));
     }
     if reviewer == Some(actor.user_id) || actor.reports.contains(&subject) {
-        Ok(())
+        Ok(ManagerReviewer {
+            actor: actor.clone(),
+            subject,
+        })
     } else {
         Err(Error::Forbidden("only this person's manager rates them"))
     }
+}
+
+/// Writing an assessment of a participant: a self-assessment by the person
+/// themselves, a manager assessment as `rate_as_manager`, peer input by
+/// whoever was asked for it (the open request is checked with the cycle).
+pub fn assess(
+    actor: &Actor,
+    kind: crate::assessment::AssessmentKind,
+    reviewer: Option<i64>,
+    subject: i64,
+) -> Result<Assessor> {
+    use crate::assessment::AssessmentKind;
+    match kind {
+        AssessmentKind::SelfRating if !actor.is(subject) => {
+            return Err(Error::Forbidden(
+                "a self-assessment is written by the person themselves",
+            ));
+        }
+        AssessmentKind::Manager => {
+            rate_as_manager(actor, reviewer, subject)?;
+        }
+        _ => {}
+    }
+    Ok(Assessor {
+        actor: actor.clone(),
+        subject,
+        kind,
+    })
+}
+
+fn may_view_work(actor: &Actor, subject: i64) -> bool {
+    actor.sees_everyone() || actor.is(subject) || actor.reports.contains(&subject)
 }
 
 /// Reading someone's work records (assessments, profile, targets, scores,
 /// certifications history, readiness): the person, their managers, HR.
 /// Narrower than `view_person`: an employee sees their manager's name, not
 /// their manager's ratings. Peers read only what they wrote themselves
-/// (checked where assessments are listed).
-pub fn view_work(actor: &Actor, subject: i64) -> Result<()> {
-    if actor.sees_everyone() || actor.is(subject) || actor.reports.contains(&subject) {
-        Ok(())
+/// (`assessments_reach`).
+pub fn view_work(actor: &Actor, subject: i64) -> Result<WorkReader> {
+    if may_view_work(actor, subject) {
+        Ok(WorkReader {
+            actor: actor.clone(),
+            subject,
+        })
     } else {
         Err(Error::Forbidden("you cannot see this person's records"))
     }
@@ -152,21 +375,35 @@ pub enum PlanReach {
 /// of it; a colleague named as mentor reads the goals that name them.
 /// `names_caller_as_mentor` comes from the plan's goals (of an agreed plan:
 /// a draft is between the person and their managers).
-pub fn read_plan(actor: &Actor, subject: i64, names_caller_as_mentor: bool) -> Result<PlanReach> {
-    if view_work(actor, subject).is_ok() {
-        Ok(PlanReach::Whole)
+pub fn read_plan(actor: &Actor, subject: i64, names_caller_as_mentor: bool) -> Result<PlanReader> {
+    let reach = if may_view_work(actor, subject) {
+        PlanReach::Whole
     } else if names_caller_as_mentor {
-        Ok(PlanReach::MentorOf(actor.user_id))
+        PlanReach::MentorOf(actor.user_id)
     } else {
-        Err(Error::Forbidden("you cannot see this person's plan"))
-    }
+        return Err(Error::Forbidden("you cannot see this person's plan"));
+    };
+    Ok(PlanReader {
+        actor: actor.clone(),
+        subject,
+        reach,
+    })
+}
+
+/// Whether a plan's mentor goals matter for `read_plan`: only to a caller
+/// who cannot read the whole plan anyway.
+pub fn can_read_whole_plan(actor: &Actor, subject: i64) -> bool {
+    may_view_work(actor, subject)
 }
 
 /// Writing a development plan (goals, progress, evidence, check-ins): the
 /// person, their managers, HR.
-pub fn write_plan(actor: &Actor, subject: i64) -> Result<()> {
+pub fn write_plan(actor: &Actor, subject: i64) -> Result<PlanWriter> {
     if actor.is(subject) || can_manage_person(actor, subject) {
-        Ok(())
+        Ok(PlanWriter {
+            actor: actor.clone(),
+            subject,
+        })
     } else {
         Err(Error::Forbidden("this person's plan is not in your reach"))
     }
@@ -181,59 +418,106 @@ pub enum AgreeAs {
 }
 
 /// Agreeing a plan: the person for themselves, a manager (or HR) for them.
-pub fn agree_plan(actor: &Actor, subject: i64) -> Result<AgreeAs> {
-    if actor.is(subject) {
-        Ok(AgreeAs::Person)
+pub fn agree_plan(actor: &Actor, subject: i64) -> Result<PlanAgreement> {
+    let side = if actor.is(subject) {
+        AgreeAs::Person
     } else if can_manage_person(actor, subject) {
-        Ok(AgreeAs::Manager)
+        AgreeAs::Manager
     } else {
-        Err(Error::Forbidden(
+        return Err(Error::Forbidden(
             "only the person and their manager agree a plan",
-        ))
-    }
+        ));
+    };
+    Ok(PlanAgreement {
+        actor: actor.clone(),
+        subject,
+        side,
+    })
 }
 
 /// Creating and editing accounts and teams.
-pub fn manage_accounts(actor: &Actor) -> Result<()> {
+pub fn manage_accounts(actor: &Actor) -> Result<AccountAdmin> {
     if actor.sees_everyone() {
-        Ok(())
+        Ok(AccountAdmin {
+            actor: actor.clone(),
+        })
     } else {
         Err(Error::Forbidden("only HR and admins manage accounts"))
     }
 }
 
 /// Granting or holding the admin role is for admins alone.
-pub fn assign_role(actor: &Actor, current: Option<Role>, new: Role) -> Result<()> {
-    manage_accounts(actor)?;
-    let touches_admin = new == Role::Admin || current == Some(Role::Admin);
-    if touches_admin && actor.role != Role::Admin {
-        return Err(Error::Forbidden("only admins manage admin accounts"));
+pub fn assign_role(actor: &Actor, current: Option<Role>, new: Role) -> Result<AccountAdmin> {
+    let admin = manage_accounts(actor)?;
+    admin.may_touch(current, new)?;
+    Ok(admin)
+}
+
+impl AccountAdmin {
+    /// Changing an account from `current` (once its row is read) to `new`:
+    /// granting or holding the admin role is for admins alone.
+    pub fn may_touch(&self, current: Option<Role>, new: Role) -> Result<()> {
+        let touches_admin = new == Role::Admin || current == Some(Role::Admin);
+        if touches_admin && self.actor.role != Role::Admin {
+            return Err(Error::Forbidden("only admins manage admin accounts"));
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// HR-wide operations: assessment cycles, organisation-wide queries.
-pub fn hr(actor: &Actor) -> Result<()> {
+pub fn hr(actor: &Actor) -> Result<HrOffice> {
     if actor.sees_everyone() {
-        Ok(())
+        Ok(HrOffice {
+            actor: actor.clone(),
+        })
     } else {
         Err(Error::Forbidden("only HR may do this"))
     }
 }
 
+/// Verifying an earned certificate (HR checked the credential): never one's
+/// own, known once the record is read.
+pub fn verify_certification(hr: &HrOffice, holder: i64) -> Result<()> {
+    if hr.actor.is(holder) {
+        return Err(Error::Forbidden(
+            "another HR colleague verifies your own certifications",
+        ));
+    }
+    Ok(())
+}
+
+/// The network address a trail entry was made from is for admins alone
+/// (HR reads the changes, not where people signed in from).
+pub fn can_see_addresses(actor: &Actor) -> bool {
+    actor.role == Role::Admin
+}
+
+impl TeamView {
+    /// Whom a team list leaves out: a manager is not a member of their own
+    /// team's view; HR and admins see everyone, themselves included.
+    pub fn leaves_out(&self) -> Option<i64> {
+        (!self.actor.sees_everyone()).then_some(self.actor.user_id)
+    }
+}
+
 /// Structural framework changes: roles, levels, requirements, paths, publishing.
-pub fn edit_framework(actor: &Actor) -> Result<()> {
+pub fn edit_framework(actor: &Actor) -> Result<FrameworkEditor> {
     if actor.role == Role::Admin {
-        Ok(())
+        Ok(FrameworkEditor {
+            actor: actor.clone(),
+        })
     } else {
         Err(Error::Forbidden("only admins change the framework"))
     }
 }
 
 /// Descriptors and catalogues (KPIs, certifications, learning resources).
-pub fn edit_catalogues(actor: &Actor) -> Result<()> {
+pub fn edit_catalogues(actor: &Actor) -> Result<CatalogueEditor> {
     if actor.sees_everyone() {
-        Ok(())
+        Ok(CatalogueEditor {
+            actor: actor.clone(),
+        })
     } else {
         Err(Error::Forbidden(
             "only admins and HR change descriptors and catalogues",
@@ -241,35 +525,77 @@ pub fn edit_catalogues(actor: &Actor) -> Result<()> {
     }
 }
 
+impl PlanWriter {
+    /// Whoever writes a plan reads the work it rests on (the person, their
+    /// managers, HR: `write_plan` is within `view_work`).
+    pub fn reader(&self) -> WorkReader {
+        WorkReader {
+            actor: self.actor.clone(),
+            subject: self.subject,
+        }
+    }
+}
+
+impl DataExport {
+    /// A person's export holds their whole history, security events too:
+    /// what the trail says about them is theirs to see.
+    pub fn history(&self) -> TrailReader {
+        TrailReader {
+            actor: self.actor.clone(),
+            reach: crate::audit::read::AuditReach::Everything,
+        }
+    }
+}
+
+impl FrameworkEditor {
+    /// Whoever may change the structure may change the catalogues too.
+    pub fn catalogues(&self) -> CatalogueEditor {
+        CatalogueEditor {
+            actor: self.actor.clone(),
+        }
+    }
+}
+
 /// The organisation's audit trail: admins read all of it, security events
 /// included; HR reads the changes to people and records.
-pub fn audit_log(actor: &Actor) -> Result<crate::audit::read::AuditReach> {
+pub fn audit_log(actor: &Actor) -> Result<TrailReader> {
     use crate::audit::read::AuditReach;
-    match actor.role {
-        Role::Admin => Ok(AuditReach::Everything),
-        Role::Hr => Ok(AuditReach::ChangesOnly),
-        _ => Err(Error::Forbidden("only HR and admins read the audit trail")),
-    }
+    let reach = match actor.role {
+        Role::Admin => AuditReach::Everything,
+        Role::Hr => AuditReach::ChangesOnly,
+        _ => return Err(Error::Forbidden("only HR and admins read the audit trail")),
+    };
+    Ok(TrailReader {
+        actor: actor.clone(),
+        reach,
+    })
 }
 
 /// A person's history: their own in full (their logins too), their
 /// managers' and HR's the changes only, admins' everything.
-pub fn person_history(actor: &Actor, person: i64) -> Result<crate::audit::read::AuditReach> {
+pub fn person_history(actor: &Actor, person: i64) -> Result<TrailReader> {
     use crate::audit::read::AuditReach;
-    if actor.role == Role::Admin || actor.is(person) {
-        return Ok(AuditReach::Everything);
-    }
-    if actor.sees_everyone() || actor.reports.contains(&person) {
-        return Ok(AuditReach::ChangesOnly);
-    }
-    Err(Error::Forbidden("you cannot see this person's history"))
+    let reach = if actor.role == Role::Admin || actor.is(person) {
+        AuditReach::Everything
+    } else if actor.sees_everyone() || actor.reports.contains(&person) {
+        AuditReach::ChangesOnly
+    } else {
+        return Err(Error::Forbidden("you cannot see this person's history"));
+    };
+    Ok(TrailReader {
+        actor: actor.clone(),
+        reach,
+    })
 }
 
 /// Everything held about a person, as a document: the person themselves, or
 /// HR and admins acting on a request.
-pub fn export_person_data(actor: &Actor, person: i64) -> Result<()> {
+pub fn export_person_data(actor: &Actor, person: i64) -> Result<DataExport> {
     if actor.is(person) || actor.sees_everyone() {
-        Ok(())
+        Ok(DataExport {
+            actor: actor.clone(),
+            person,
+        })
     } else {
         Err(Error::Forbidden(
             "only the person, HR and admins export a person's data",
@@ -277,16 +603,24 @@ pub fn export_person_data(actor: &Actor, person: i64) -> Result<()> {
     }
 }
 
-/// Erasing a departed person: HR and admins, never their own data, and an
-/// admin's account only by an admin (`role`, once the row is read).
-pub fn erase_person(actor: &Actor, person: i64, role: Option<Role>) -> Result<()> {
+/// Erasing a departed person: HR and admins, never their own data.
+/// `erase_account` then decides on the person's role once the row is read.
+pub fn erase_person(actor: &Actor, person: i64) -> Result<Eraser> {
     hr(actor)?;
     if actor.is(person) {
         return Err(Error::Forbidden(
             "another HR colleague erases your own data",
         ));
     }
-    if role == Some(Role::Admin) && actor.role != Role::Admin {
+    Ok(Eraser {
+        actor: actor.clone(),
+        person,
+    })
+}
+
+/// An admin's account is erased only by an admin.
+pub fn erase_account(eraser: &Eraser, role: Role) -> Result<()> {
+    if role == Role::Admin && eraser.actor.role != Role::Admin {
         return Err(Error::Forbidden("only admins erase an admin's account"));
     }
     Ok(())
@@ -313,11 +647,13 @@ mod tests {
         let hr = actor(1, Role::Hr, &[], None);
         let admin = actor(2, Role::Admin, &[], None);
         let boss = actor(3, Role::Manager, &[4], None);
-        assert!(erase_person(&hr, 4, Some(Role::Employee)).is_ok());
-        assert!(erase_person(&hr, 1, None).is_err(), "not your own");
-        assert!(erase_person(&hr, 2, Some(Role::Admin)).is_err());
-        assert!(erase_person(&admin, 5, Some(Role::Admin)).is_ok());
-        assert!(erase_person(&boss, 4, Some(Role::Employee)).is_err());
+        let eraser = erase_person(&hr, 4).unwrap();
+        assert_eq!(eraser.person(), 4);
+        assert!(erase_account(&eraser, Role::Employee).is_ok());
+        assert!(erase_person(&hr, 1).is_err(), "not your own");
+        assert!(erase_account(&erase_person(&hr, 2).unwrap(), Role::Admin).is_err());
+        assert!(erase_account(&erase_person(&admin, 5).unwrap(), Role::Admin).is_ok());
+        assert!(erase_person(&boss, 4).is_err());
     }
 
     #[test]
@@ -352,12 +688,16 @@ mod tests {
     #[test]
     fn team_views_cover_reports_only() {
         let manager = actor(2, Role::Manager, &[3, 5], Some(1));
-        let scope = managed_scope(&manager);
+        let scope = team_views(&manager).unwrap().scope();
         assert!(scope.contains(3) && scope.contains(5));
         assert!(!scope.contains(2) && !scope.contains(1));
-        assert!(team_views(&manager).is_ok());
         assert!(team_views(&actor(3, Role::Employee, &[], Some(2))).is_err());
-        assert!(managed_scope(&actor(9, Role::Hr, &[], None)).contains(12345));
+        assert!(
+            team_views(&actor(9, Role::Hr, &[], None))
+                .unwrap()
+                .scope()
+                .contains(12345)
+        );
     }
 
     #[test]
@@ -365,16 +705,14 @@ mod tests {
         let manager = actor(2, Role::Manager, &[3], Some(1));
         let employee = actor(3, Role::Employee, &[], Some(2));
         let colleague = actor(4, Role::Employee, &[], Some(2));
-        assert_eq!(read_plan(&employee, 3, false).unwrap(), PlanReach::Whole);
-        assert_eq!(read_plan(&manager, 3, false).unwrap(), PlanReach::Whole);
-        assert_eq!(
-            read_plan(&colleague, 3, true).unwrap(),
-            PlanReach::MentorOf(4)
-        );
+        let reach = |a: &Actor, mentor| read_plan(a, 3, mentor).map(|r| r.reach());
+        assert_eq!(reach(&employee, false).unwrap(), PlanReach::Whole);
+        assert_eq!(reach(&manager, false).unwrap(), PlanReach::Whole);
+        assert_eq!(reach(&colleague, true).unwrap(), PlanReach::MentorOf(4));
         assert!(read_plan(&colleague, 3, false).is_err());
         assert!(read_plan(&employee, 2, false).is_err());
-        assert_eq!(agree_plan(&employee, 3).unwrap(), AgreeAs::Person);
-        assert_eq!(agree_plan(&manager, 3).unwrap(), AgreeAs::Manager);
+        assert_eq!(agree_plan(&employee, 3).unwrap().side(), AgreeAs::Person);
+        assert_eq!(agree_plan(&manager, 3).unwrap().side(), AgreeAs::Manager);
         assert!(agree_plan(&colleague, 3).is_err());
         assert!(write_plan(&colleague, 3).is_err());
         assert!(write_plan(&employee, 3).is_ok());
@@ -389,5 +727,176 @@ mod tests {
         assert!(assign_role(&hr_person, Some(Role::Admin), Role::Hr).is_err());
         assert!(edit_framework(&hr_person).is_err());
         assert!(edit_catalogues(&hr_person).is_ok());
+    }
+
+    #[test]
+    fn only_hr_and_admins_run_organisation_wide_operations() {
+        assert!(hr(&actor(1, Role::Hr, &[], None)).is_ok());
+        assert!(hr(&actor(2, Role::Admin, &[], None)).is_ok());
+        assert!(hr(&actor(3, Role::Manager, &[4], None)).is_err());
+        assert!(hr(&actor(4, Role::Employee, &[], Some(3))).is_err());
+        assert!(manage_accounts(&actor(1, Role::Hr, &[], None)).is_ok());
+        assert!(manage_accounts(&actor(3, Role::Manager, &[4], None)).is_err());
+    }
+
+    #[test]
+    fn admins_alone_change_the_structure_and_may_change_catalogues() {
+        let admin = actor(2, Role::Admin, &[], None);
+        let editor = edit_framework(&admin).unwrap();
+        assert_eq!(editor.catalogues().by().user_id, 2);
+        assert!(edit_catalogues(&admin).is_ok());
+        assert!(edit_catalogues(&actor(3, Role::Manager, &[4], None)).is_err());
+        assert!(assign_role(&admin, Some(Role::Admin), Role::Hr).is_ok());
+    }
+
+    #[test]
+    fn a_manager_rating_comes_from_the_reviewer_or_a_manager_above() {
+        use crate::assessment::AssessmentKind;
+        let reviewer = actor(2, Role::Manager, &[3], Some(1));
+        let above = actor(1, Role::Manager, &[2, 3], None);
+        let colleague = actor(4, Role::Manager, &[5], None);
+        assert_eq!(rate_as_manager(&reviewer, Some(2), 3).unwrap().subject(), 3);
+        assert!(rate_as_manager(&above, Some(2), 3).is_ok());
+        assert!(rate_as_manager(&colleague, Some(2), 3).is_err());
+        assert!(
+            rate_as_manager(&colleague, Some(4), 4).is_err(),
+            "not yourself"
+        );
+        assert!(
+            rate_as_manager(&colleague, Some(4), 3).is_ok(),
+            "the reviewer named"
+        );
+        let employee = actor(3, Role::Employee, &[], Some(2));
+        assert!(assess(&employee, AssessmentKind::SelfRating, Some(2), 3).is_ok());
+        assert!(assess(&reviewer, AssessmentKind::SelfRating, Some(2), 3).is_err());
+        assert!(assess(&employee, AssessmentKind::Manager, Some(2), 3).is_err());
+        assert_eq!(
+            assess(&reviewer, AssessmentKind::Manager, Some(2), 3)
+                .unwrap()
+                .kind(),
+            AssessmentKind::Manager
+        );
+        assert!(assess(&colleague, AssessmentKind::Peer, Some(2), 3).is_ok());
+    }
+
+    #[test]
+    fn peers_read_only_the_assessments_they_wrote_and_never_see_who_wrote_about_them() {
+        use crate::assessment::AssessmentKind;
+        let manager = actor(2, Role::Manager, &[3], Some(1));
+        let peer = actor(4, Role::Employee, &[], Some(2));
+        assert_eq!(assessments_reach(&manager, 3), AssessmentReach::All);
+        assert_eq!(assessments_reach(&peer, 3), AssessmentReach::WrittenBy(4));
+        let subject = actor(3, Role::Employee, &[], Some(2));
+        assert!(!can_see_assessor(&subject, AssessmentKind::Peer, 3));
+        assert!(can_see_assessor(&subject, AssessmentKind::Manager, 3));
+        assert!(can_see_assessor(&manager, AssessmentKind::Peer, 3));
+    }
+
+    #[test]
+    fn cycles_are_listed_whole_for_hr_and_by_taking_part_for_others() {
+        assert_eq!(cycle_reach(&actor(1, Role::Hr, &[], None)), CycleReach::All);
+        assert_eq!(
+            cycle_reach(&actor(2, Role::Manager, &[3], None)),
+            CycleReach::TakingPart(2)
+        );
+    }
+
+    #[test]
+    fn records_are_kept_by_the_person_their_managers_and_hr() {
+        let manager = actor(2, Role::Manager, &[3], Some(1));
+        let employee = actor(3, Role::Employee, &[], Some(2));
+        assert_eq!(keep_records(&employee, 3).unwrap().subject(), 3);
+        assert!(keep_records(&manager, 3).is_ok());
+        assert!(keep_records(&employee, 2).is_err());
+        assert!(keep_records(&actor(9, Role::Hr, &[], None), 3).is_ok());
+        assert!(manage_person(&employee, 3).is_err(), "no self-set targets");
+        assert_eq!(manage_person(&manager, 3).unwrap().subject(), 3);
+        assert!(comment_on_target(&employee, 3).is_ok());
+        assert!(comment_on_target(&manager, 3).is_ok());
+        assert!(comment_on_target(&actor(4, Role::Employee, &[], Some(2)), 3).is_err());
+    }
+
+    #[test]
+    fn work_is_followed_by_the_person_and_their_managers_not_the_managers_manager_view() {
+        let employee = actor(3, Role::Employee, &[], Some(2));
+        assert_eq!(work_scope(&employee), PeopleScope::Only(vec![3]));
+        let manager = actor(2, Role::Manager, &[3, 5], Some(1));
+        assert_eq!(work_scope(&manager), PeopleScope::Only(vec![2, 3, 5]));
+        assert_eq!(
+            work_scope(&actor(9, Role::Admin, &[], None)),
+            PeopleScope::Everyone
+        );
+        assert_eq!(view_person(&employee, 2).unwrap().person(), 2);
+        assert_eq!(view_work(&manager, 5).unwrap().subject(), 5);
+    }
+
+    #[test]
+    fn the_trail_is_read_whole_by_admins_and_yourself_and_changes_only_by_hr_and_managers() {
+        use crate::audit::read::AuditReach;
+        let admin = actor(1, Role::Admin, &[], None);
+        let hr_person = actor(2, Role::Hr, &[], None);
+        let manager = actor(3, Role::Manager, &[4], None);
+        let employee = actor(4, Role::Employee, &[], Some(3));
+        assert_eq!(audit_log(&admin).unwrap().reach(), AuditReach::Everything);
+        assert_eq!(
+            audit_log(&hr_person).unwrap().reach(),
+            AuditReach::ChangesOnly
+        );
+        assert!(audit_log(&manager).is_err());
+        assert_eq!(
+            person_history(&employee, 4).unwrap().reach(),
+            AuditReach::Everything
+        );
+        assert_eq!(
+            person_history(&manager, 4).unwrap().reach(),
+            AuditReach::ChangesOnly
+        );
+        assert_eq!(
+            person_history(&hr_person, 4).unwrap().reach(),
+            AuditReach::ChangesOnly
+        );
+        assert!(person_history(&employee, 3).is_err());
+    }
+
+    #[test]
+    fn a_persons_data_is_exported_by_themselves_hr_and_admins() {
+        let employee = actor(4, Role::Employee, &[], Some(3));
+        assert_eq!(export_person_data(&employee, 4).unwrap().person(), 4);
+        assert!(export_person_data(&employee, 3).is_err());
+        assert!(export_person_data(&actor(3, Role::Manager, &[4], None), 4).is_err());
+        assert!(export_person_data(&actor(2, Role::Hr, &[], None), 4).is_ok());
+    }
+
+    #[test]
+    fn hr_verifies_certificates_but_not_their_own_and_only_admins_see_addresses() {
+        let hr_person = hr(&actor(2, Role::Hr, &[], None)).unwrap();
+        assert!(verify_certification(&hr_person, 4).is_ok());
+        assert!(verify_certification(&hr_person, 2).is_err());
+        assert!(can_see_addresses(&actor(1, Role::Admin, &[], None)));
+        assert!(!can_see_addresses(&actor(2, Role::Hr, &[], None)));
+        assert!(!can_see_addresses(&actor(4, Role::Employee, &[], Some(3))));
+    }
+
+    #[test]
+    fn a_manager_is_left_out_of_their_own_team_view_and_hr_is_not() {
+        let manager = team_views(&actor(3, Role::Manager, &[4], None)).unwrap();
+        assert_eq!(manager.leaves_out(), Some(3));
+        let hr_view = team_views(&actor(2, Role::Hr, &[], None)).unwrap();
+        assert_eq!(hr_view.leaves_out(), None);
+    }
+
+    #[test]
+    fn a_plan_writer_reads_the_work_and_an_export_holds_the_whole_history() {
+        use crate::audit::read::AuditReach;
+        let manager = actor(2, Role::Manager, &[3], Some(1));
+        let writer = write_plan(&manager, 3).unwrap();
+        assert_eq!(writer.reader().subject(), 3);
+        assert!(can_read_whole_plan(&manager, 3));
+        assert!(!can_read_whole_plan(
+            &actor(4, Role::Employee, &[], Some(2)),
+            3
+        ));
+        let export = export_person_data(&actor(3, Role::Employee, &[], Some(2)), 3).unwrap();
+        assert_eq!(export.history().reach(), AuditReach::Everything);
     }
 }

@@ -8,10 +8,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use serde_json::json;
 
 use super::password::Password;
+use super::policy::AccountAdmin;
 use super::session::{Auth, Session};
 use super::sign_out::revoke_all_for_user;
 use super::tokens::{random_token, token_hash};
-use super::{Actor, policy};
 use crate::audit::{self, Change};
 use crate::db::entities::{account_token, user};
 use crate::db::{self};
@@ -57,11 +57,12 @@ async fn issue_token(
 /// Creates an account without a password and mails the person a link to set one.
 pub async fn invite_user(
     db: &DatabaseConnection,
-    actor: &Actor,
+    admin: &AccountAdmin,
     framework: &Framework,
     new: NewPerson,
 ) -> Result<Person> {
-    policy::assign_role(actor, None, new.role.unwrap_or(super::Role::Employee))?;
+    admin.may_touch(None, new.role.unwrap_or(super::Role::Employee))?;
+    let actor = admin.by();
     check_position(
         framework,
         new.job_role.as_deref(),

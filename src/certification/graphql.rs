@@ -8,6 +8,7 @@ use super::{
     CertificationFilter, CertificationRecord, CertificationStatus, RecordChange, RecordStatus,
     StatusCounts, today,
 };
+use crate::auth::policy;
 use crate::framework::graphql::{CertificationNode, View};
 use crate::graphql::context::{actor, current_framework, locale, state};
 use crate::graphql::date::Date;
@@ -475,8 +476,9 @@ impl CertificationQuery {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
         let user_id = parse_id(&user_id, "userId", NodeType::User)?;
+        let reader = policy::view_work(actor, user_id)?;
         let (current, next) =
-            super::certification_standing(&state.db, &state.frameworks, actor, user_id).await?;
+            super::certification_standing(&state.db, &state.frameworks, &reader).await?;
         let fw = current_framework(ctx).await?;
         let view = View::new(fw, locale(ctx, None));
         let node = |s: super::LevelStanding| LevelCertificationStanding {
@@ -554,7 +556,7 @@ impl CertificationQuery {
         #[graphql(desc = "Cursor from this list: the items before it.")] before: Option<String>,
     ) -> ApiResult<Page<CertificationReminderNode>> {
         let actor = actor(ctx)?;
-        let reminders = super::list_reminders(&state(ctx)?.db, actor).await?;
+        let reminders = super::list_reminders(&state(ctx)?.db, &policy::hr(actor)?).await?;
         let total = reminders.len();
         let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
         let reminders: Vec<_> = reminders
@@ -603,7 +605,7 @@ impl CertificationMutation {
         };
         let change = RecordChange {
             status: stored(input.status)?,
-            progress: input.progress,
+            progress: percent(input.progress)?,
             started_on: input.started_on.map(NaiveDate::from),
             target_on: input.target_on.map(NaiveDate::from),
             earned_on: input.earned_on.map(NaiveDate::from),
@@ -613,8 +615,7 @@ impl CertificationMutation {
         let saved = super::record_certification(
             &state.db,
             &state.frameworks,
-            actor,
-            user_id,
+            &policy::keep_records(actor, user_id)?,
             &input.certification,
             change,
         )
@@ -634,7 +635,7 @@ impl CertificationMutation {
         let record_id = parse_id(&record_id, "recordId", NodeType::CertificationRecord)?;
         let change = RecordChange {
             status: stored(input.status)?,
-            progress: input.progress,
+            progress: percent(input.progress)?,
             started_on: input.started_on.map(NaiveDate::from),
             target_on: input.target_on.map(NaiveDate::from),
             earned_on: input.earned_on.map(NaiveDate::from),
@@ -655,7 +656,8 @@ impl CertificationMutation {
     ) -> ApiResult<CertificationRecordNode> {
         let record_id = parse_id(&record_id, "recordId", NodeType::CertificationRecord)?;
         Ok(CertificationRecordNode(
-            super::verify_certification(&state(ctx)?.db, actor(ctx)?, record_id).await?,
+            super::verify_certification(&state(ctx)?.db, &policy::hr(actor(ctx)?)?, record_id)
+                .await?,
         ))
     }
 
@@ -677,9 +679,16 @@ impl CertificationMutation {
     async fn run_certification_reminders(&self, ctx: &Context<'_>) -> ApiResult<i32> {
         let state = state(ctx)?;
         let stages = &state.settings.certification_reminder_days;
+        let hr = policy::hr(actor(ctx)?)?;
         let queued =
-            super::run_expiry_reminders(&state.db, &state.frameworks, actor(ctx)?, stages, today())
-                .await?;
+            super::run_expiry_reminders(&state.db, &state.frameworks, &hr, stages, today()).await?;
         Ok(queued as i32)
     }
+}
+
+/// A progress argument, parsed where it enters.
+fn percent(progress: Option<i32>) -> ApiResult<Option<crate::domain::Percent>> {
+    Ok(progress
+        .map(|p| crate::domain::Percent::parse(p, "progress"))
+        .transpose()?)
 }

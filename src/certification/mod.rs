@@ -19,9 +19,11 @@ pub use self::queries::*;
 pub use self::reminders::*;
 pub use self::standing::*;
 use crate::audit::{self, Change};
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, HrOffice, RecordKeeper};
 use crate::db::entities::{certification_event, certification_record as record};
 use crate::db::{self};
+use crate::domain::Percent;
 use crate::error::{Error, Problems, Result};
 use crate::framework::{Framework, FrameworkStore};
 
@@ -34,30 +36,12 @@ pub enum RecordStatus {
     Withdrawn,
 }
 
-impl RecordStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordStatus::Planned => "PLANNED",
-            RecordStatus::InProgress => "IN_PROGRESS",
-            RecordStatus::Earned => "EARNED",
-            RecordStatus::Withdrawn => "WITHDRAWN",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "PLANNED" => RecordStatus::Planned,
-            "IN_PROGRESS" => RecordStatus::InProgress,
-            "EARNED" => RecordStatus::Earned,
-            "WITHDRAWN" => RecordStatus::Withdrawn,
-            other => {
-                return Err(Error::Internal(anyhow::anyhow!(
-                    "certification status {other:?}"
-                )));
-            }
-        })
-    }
-}
+crate::db::stored::stored_enum!(RecordStatus in "certification_records.status" {
+    Planned = "PLANNED",
+    InProgress = "IN_PROGRESS",
+    Earned = "EARNED",
+    Withdrawn = "WITHDRAWN",
+});
 
 /// What the API shows: the stored status, except that an earned
 /// certification past its expiry date is `EXPIRED`.
@@ -157,7 +141,7 @@ impl TryFrom<record::Model> for CertificationRecord {
             id: r.id,
             user_id: r.user_id,
             certification: r.certification_key,
-            stored_status: RecordStatus::parse(&r.status)?,
+            stored_status: RecordStatus::from_stored(&r.status)?,
             progress: r.progress,
             started_on: r.started_on,
             target_on: r.target_on,
@@ -175,7 +159,7 @@ impl TryFrom<record::Model> for CertificationRecord {
 #[derive(Debug, Clone, Default)]
 pub struct RecordChange {
     pub status: Option<RecordStatus>,
-    pub progress: Option<i32>,
+    pub progress: Option<Percent>,
     pub started_on: Option<NaiveDate>,
     pub target_on: Option<NaiveDate>,
     pub earned_on: Option<NaiveDate>,
@@ -198,16 +182,13 @@ fn apply(
             format!("unknown certification {:?}", current.certification),
         )
     })?;
-    if change.progress.is_some_and(|p| !(0..=100).contains(&p)) {
-        return Err(Error::invalid("progress", "must be between 0 and 100"));
-    }
     let becomes_earned = change.status == Some(RecordStatus::Earned)
         && current.stored_status != RecordStatus::Earned;
     if let Some(status) = change.status {
         current.stored_status = status;
     }
     if let Some(p) = change.progress {
-        current.progress = p;
+        current.progress = p.get();
     }
     if change.started_on.is_some() {
         current.started_on = change.started_on;
@@ -222,7 +203,7 @@ fn apply(
         current.credential = Some(credential.trim().to_owned()).filter(|c| !c.is_empty());
     }
     if current.stored_status == RecordStatus::Earned {
-        current.progress = 100;
+        current.progress = Percent::WHOLE.get();
         let earned = *current.earned_on.get_or_insert(today);
         if change.expires_on.is_some() {
             current.expires_on = change.expires_on;
@@ -281,15 +262,6 @@ async fn log_event(
     Ok(())
 }
 
-/// Who may write someone's records: the person themselves, their managers, HR.
-fn may_write(actor: &Actor, user_id: i64) -> Result<()> {
-    if actor.is(user_id) {
-        Ok(())
-    } else {
-        policy::manage_person(actor, user_id)
-    }
-}
-
 async fn save(txn: &impl ConnectionTrait, r: &CertificationRecord) -> Result<CertificationRecord> {
     let model = record::Entity::find_by_id(r.id)
         .one(txn)
@@ -326,12 +298,11 @@ async fn closes_plan_goals(
 pub async fn record_certification(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
-    user_id: i64,
+    keeper: &RecordKeeper,
     certification: &str,
     change: RecordChange,
 ) -> Result<CertificationRecord> {
-    may_write(actor, user_id)?;
+    let (actor, user_id) = (keeper.by(), keeper.subject());
     let fw = store.current(db).await?;
     let today = today();
     let mut draft = CertificationRecord {
@@ -412,7 +383,7 @@ pub async fn update_certification(
     let fw = store.current(db).await?;
     let txn = db::begin_write(db).await?;
     let mut current = load(&txn, record_id).await?;
-    may_write(actor, current.user_id)?;
+    policy::keep_records(actor, current.user_id)?;
     let before = current.clone();
     let was_earned = current.stored_status == RecordStatus::Earned;
     let facts_change =
@@ -440,10 +411,10 @@ pub async fn update_certification(
 /// HR confirms an earned certificate (checked the credential).
 pub async fn verify_certification(
     db: &DatabaseConnection,
-    actor: &Actor,
+    hr: &HrOffice,
     record_id: i64,
 ) -> Result<CertificationRecord> {
-    policy::hr(actor)?;
+    let actor = hr.by();
     let txn = db::begin_write(db).await?;
     let mut current = load(&txn, record_id).await?;
     if current.stored_status != RecordStatus::Earned {
@@ -451,11 +422,7 @@ pub async fn verify_certification(
             "only an earned certification can be verified".into(),
         ));
     }
-    if actor.is(current.user_id) {
-        return Err(Error::Forbidden(
-            "another HR colleague verifies your own certifications",
-        ));
-    }
+    policy::verify_certification(hr, current.user_id)?;
     let before = current.clone();
     current.verified_by = Some(actor.user_id);
     current.verified_at = Some(crate::clock::now());
@@ -476,7 +443,7 @@ pub async fn withdraw_certification(
 ) -> Result<CertificationRecord> {
     let txn = db::begin_write(db).await?;
     let mut current = load(&txn, record_id).await?;
-    may_write(actor, current.user_id)?;
+    policy::keep_records(actor, current.user_id)?;
     let before = current.clone();
     current.stored_status = RecordStatus::Withdrawn;
     current.verified_by = None;

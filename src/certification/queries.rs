@@ -213,7 +213,7 @@ pub async fn certification_summary(
     let mut by_certification: BTreeMap<String, StatusCounts> = BTreeMap::new();
     let mut by_team: BTreeMap<Option<i64>, StatusCounts> = BTreeMap::new();
     for row in counts {
-        let stored = RecordStatus::parse(&row.status)?;
+        let stored = RecordStatus::from_stored(&row.status)?;
         let lapsed = row.expired.clamp(0, row.n) as u64;
         let split = [
             (CertificationStatus::Expired, lapsed),

@@ -20,7 +20,7 @@ use serde_json::json;
 
 use super::{RecordStatus, today};
 use crate::audit::{self, Change};
-use crate::auth::{Actor, policy};
+use crate::auth::policy::HrOffice;
 use crate::db::entities::{
     certification_record as record, certification_reminder as reminder, user,
 };
@@ -45,11 +45,10 @@ pub fn stage_for(days_left: i64, stages: &[u32]) -> Option<u32> {
 pub async fn run_expiry_reminders(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    _hr: &HrOffice,
     stages: &[u32],
     today: NaiveDate,
 ) -> Result<u64> {
-    policy::hr(actor)?;
     let queued = queue_expiry_reminders(db, store, stages, today).await?;
     let run = Change::new("reminders.run", "job", None)
         .fact("job", "certification-reminders")
@@ -240,8 +239,7 @@ pub struct Reminder {
 }
 
 /// Queued and sent reminders, newest first (HR).
-pub async fn list_reminders(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<Reminder>> {
-    policy::hr(actor)?;
+pub async fn list_reminders(db: &DatabaseConnection, _hr: &HrOffice) -> Result<Vec<Reminder>> {
     Ok(reminder::Entity::find()
         .order_by_desc(reminder::Column::Id)
         .all(db)

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::{CertificationRecord, CertificationStatus, today};
 use crate::assessment::profile::next_level;
-use crate::auth::{Actor, policy};
+use crate::auth::policy::WorkReader;
 use crate::db::entities::{certification_record as record, user};
 use crate::error::{Error, Result};
 use crate::framework::{Framework, FrameworkStore};
@@ -67,10 +67,9 @@ fn standing(
 pub async fn certification_standing(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
-    user_id: i64,
+    reader: &WorkReader,
 ) -> Result<(Option<LevelStanding>, Option<LevelStanding>)> {
-    policy::view_work(actor, user_id)?;
+    let user_id = reader.subject();
     let person = user::Entity::find_by_id(user_id)
         .one(db)
         .await?

@@ -290,3 +290,45 @@ pub fn nine_box(
         ],
     }
 }
+
+/// Capability maturity per area (level 1–5, 0 where the area has no
+/// level) against leadership's target, on the radar's 0–5 scale.
+pub fn maturity_radar(
+    fw: &Framework,
+    levels: &[(&str, Option<u8>)],
+    targets: &HashMap<String, u8>,
+    locale: Locale,
+) -> Radar {
+    let name = |key: &str| {
+        fw.doc
+            .areas
+            .iter()
+            .find(|a| a.key == key)
+            .map_or_else(|| key.to_owned(), |a| a.name.get(locale).to_owned())
+    };
+    let mut series = vec![Series {
+        label: t(locale, "Maturity", "成熟度").into(),
+        color: super::AGREED,
+        dashed: false,
+        values: levels
+            .iter()
+            .map(|(_, l)| f64::from(l.unwrap_or(0)))
+            .collect(),
+    }];
+    if !targets.is_empty() {
+        series.push(Series {
+            label: t(locale, "Target", "目标").into(),
+            color: super::NEXT,
+            dashed: true,
+            values: levels
+                .iter()
+                .map(|(area, _)| f64::from(targets.get(*area).copied().unwrap_or(0)))
+                .collect(),
+        });
+    }
+    Radar {
+        title: t(locale, "Operations capability maturity", "运营能力成熟度").into(),
+        axes: levels.iter().map(|(area, _)| name(area)).collect(),
+        series,
+    }
+}

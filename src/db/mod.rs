@@ -2,6 +2,7 @@
 //! migrating, transactions and the few raw-SQL helpers set-based queries need.
 
 pub mod entities;
+pub mod stored;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

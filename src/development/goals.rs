@@ -52,7 +52,7 @@ pub async fn set_goal_status(
     let plan_row = open_for_write(&txn, actor, goal.plan_id).await?;
     let plan_id = goal.plan_id;
     let mut moved = Change::new("goal.status", "development_goal", goal_id).about(plan_row.user_id);
-    if GoalStatus::parse(&goal.status)? != status {
+    if GoalStatus::from_stored(&goal.status)? != status {
         let before = goal.clone();
         let after = with_status(goal, status, today).update(&txn).await?;
         moved = moved.diff(Some(&before), Some(&after));
@@ -120,7 +120,7 @@ pub async fn add_evidence(
     let plan_row = open_for_write(&txn, actor, goal.plan_id).await?;
     check_evidence(
         kind,
-        GoalKind::parse(&goal.kind)?,
+        GoalKind::from_stored(&goal.kind)?,
         note.as_deref(),
         url.as_deref(),
     )?;
@@ -146,7 +146,7 @@ pub async fn add_evidence(
     }
     .insert(&txn)
     .await?;
-    let status = GoalStatus::parse(&goal.status)?;
+    let status = GoalStatus::from_stored(&goal.status)?;
     let plan_id = goal.plan_id;
     let next = match kind {
         EvidenceKind::CourseCompleted if status != GoalStatus::Done => Some(GoalStatus::Done),

@@ -34,6 +34,7 @@ use crate::advancement::scoring::ActionKind;
 use crate::db::entities::{
     development_checkin, development_evidence, development_goal, development_plan,
 };
+use crate::domain::Proficiency;
 use crate::error::{Error, Result};
 
 /// Bounds on free text and lists.
@@ -46,32 +47,20 @@ pub const MAX_EVIDENCE: usize = 100;
 pub const DEFAULT_DUE_DAYS: u64 = 90;
 
 macro_rules! string_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+    ($(#[$m:meta])* $name:ident in $column:literal { $($(#[$vm:meta])* $variant:ident = $text:literal),* $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum)]
         #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
         pub enum $name { $($(#[$vm])* $variant),* }
 
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),* }
-            }
-            pub fn parse(s: &str) -> Result<Self> {
-                match s {
-                    $($text => Ok($name::$variant),)*
-                    other => Err(Error::Internal(anyhow::anyhow!(
-                        concat!(stringify!($name), " {:?}"), other
-                    ))),
-                }
-            }
-        }
+        crate::db::stored::stored_enum!($name in $column { $($variant = $text),* });
     };
 }
 
 string_enum!(
     /// A plan is a draft until the person and a manager agree the same
     /// revision; any change of content makes it a draft again.
-    PlanStatus {
+    PlanStatus in "development_plans.status" {
         /// Being prepared.
         Draft = "DRAFT",
         /// Agreed by the person and their manager.
@@ -83,7 +72,7 @@ string_enum!(
 
 string_enum!(
     /// What a development goal is about.
-    GoalKind {
+    GoalKind in "development_goals.kind" {
         /// Take a learning resource of the catalogue (a course module…).
         LearningResource = "LEARNING_RESOURCE",
         /// Earn a certification (a gate, or a recommended one).
@@ -101,7 +90,7 @@ string_enum!(
 
 string_enum!(
     /// Where a development goal stands.
-    GoalStatus {
+    GoalStatus in "development_goals.status" {
         /// Agreed, not started.
         Planned = "PLANNED",
         /// Being worked on.
@@ -115,7 +104,7 @@ string_enum!(
 
 string_enum!(
     /// What a piece of goal evidence is.
-    EvidenceKind {
+    EvidenceKind in "development_evidence.kind" {
         /// A written note.
         Note = "NOTE",
         /// A link to a document or result.
@@ -187,7 +176,7 @@ impl TryFrom<development_evidence::Model> for Evidence {
         Ok(Self {
             id: m.id,
             goal_id: m.goal_id,
-            kind: EvidenceKind::parse(&m.kind)?,
+            kind: EvidenceKind::from_stored(&m.kind)?,
             note: m.note,
             url: m.url,
             certification_record_id: m.certification_record_id,
@@ -221,7 +210,7 @@ pub struct Goal {
 }
 
 fn level(v: Option<i16>) -> Option<u8> {
-    v.map(|l| l.clamp(0, 5) as u8)
+    v.map(|l| Proficiency::from_stored(l).get())
 }
 
 impl TryFrom<development_goal::Model> for Goal {
@@ -231,7 +220,7 @@ impl TryFrom<development_goal::Model> for Goal {
             id: m.id,
             plan_id: m.plan_id,
             position: m.position,
-            kind: GoalKind::parse(&m.kind)?,
+            kind: GoalKind::from_stored(&m.kind)?,
             title: m.title,
             source_action: m.source_action.as_deref().and_then(action_kind),
             skill: m.skill_key,
@@ -242,7 +231,7 @@ impl TryFrom<development_goal::Model> for Goal {
             resource: m.resource_key,
             mentor_id: m.mentor_id,
             due_on: m.due_on,
-            status: GoalStatus::parse(&m.status)?,
+            status: GoalStatus::from_stored(&m.status)?,
             done_on: m.done_on,
             created_at: m.created_at,
             evidence: Vec::new(),
@@ -327,7 +316,7 @@ impl TryFrom<development_plan::Model> for Plan {
             user_id: m.user_id,
             target_role: m.target_role,
             target_level: m.target_level,
-            status: PlanStatus::parse(&m.status)?,
+            status: PlanStatus::from_stored(&m.status)?,
             revision: m.revision,
             created_by: m.created_by,
             person_agreed,

@@ -21,7 +21,8 @@ pub use super::drafting::{GoalInput, NewGoal, check_goal, goals_from_advice};
 use super::{Goal, GoalStatus, MAX_GOALS, MAX_TITLE, Plan, PlanStatus, action_name};
 use crate::advancement::{self, scoring};
 use crate::audit::{self, Change};
-use crate::auth::{Actor, AgreeAs, Locale, policy};
+use crate::auth::policy::{self, PlanWriter};
+use crate::auth::{Actor, AgreeAs, Locale};
 use crate::db::entities::{
     development_checkin, development_evidence, development_goal, development_plan,
 };
@@ -249,13 +250,12 @@ async fn insert_plan(
 pub async fn create_plan(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
-    user_id: i64,
+    writer: &PlanWriter,
     target: (&str, &str),
     goals: Vec<GoalInput>,
     today: NaiveDate,
 ) -> Result<Plan> {
-    policy::write_plan(actor, user_id)?;
+    let (actor, user_id) = (writer.by(), writer.subject());
     let fw = store.current(db).await?;
     let person = people::people_by_ids(db, &[user_id])
         .await?
@@ -288,14 +288,13 @@ pub async fn create_plan(
 pub async fn create_plan_from_advice(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
-    user_id: i64,
+    writer: &PlanWriter,
     target: Option<(&str, &str)>,
     today: NaiveDate,
     locale: Locale,
 ) -> Result<Plan> {
-    policy::write_plan(actor, user_id)?;
-    let paths = advancement::advancement_paths(db, store, actor, user_id, target, today).await?;
+    let (actor, user_id) = (writer.by(), writer.subject());
+    let paths = advancement::advancement_paths(db, store, &writer.reader(), target, today).await?;
     let chosen = paths
         .target
         .as_ref()
@@ -440,7 +439,7 @@ pub async fn agree_plan(
     let txn = db::begin_write(db).await?;
     lock_plan(&txn, plan_id).await?;
     let row = plan_row(&txn, plan_id).await?;
-    let side = policy::agree_plan(actor, row.user_id)?;
+    let side = policy::agree_plan(actor, row.user_id)?.side();
     if row.open_slot.is_none() {
         return Err(Error::Conflict("this plan is closed".into()));
     }

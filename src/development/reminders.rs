@@ -36,11 +36,10 @@ struct LastCheckIn {
 /// reminders were new.
 pub async fn run_development_reminders(
     db: &DatabaseConnection,
-    actor: &crate::auth::Actor,
+    _hr: &crate::auth::policy::HrOffice,
     check_in_days: u32,
     today: NaiveDate,
 ) -> Result<u64> {
-    crate::auth::policy::hr(actor)?;
     let queued = queue_development_reminders(db, check_in_days, today).await?;
     let run = Change::new("reminders.run", "job", None)
         .fact("job", "development-reminders")

@@ -15,9 +15,11 @@ use super::progress::{self, GapStatus, ManagerRating, PlanProgress, ResourceEffe
 use super::{Goal, GoalStatus, Plan, PlanStatus};
 use crate::advancement;
 use crate::assessment;
+use crate::auth::policy::{HrOffice, TeamView};
 use crate::auth::{Actor, PlanReach, policy};
 use crate::db::Conditions;
 use crate::db::entities::{development_goal, development_plan, user};
+use crate::domain::Proficiency;
 use crate::error::Result;
 use crate::framework::FrameworkStore;
 use crate::people::{self, PeopleSelection};
@@ -114,10 +116,10 @@ pub async fn plan_reach(
     actor: &Actor,
     plan: &Plan,
 ) -> Result<PlanReach> {
-    let mentor = policy::view_work(actor, plan.user_id).is_err()
+    let mentor = !policy::can_read_whole_plan(actor, plan.user_id)
         && plan.status != PlanStatus::Draft
         && names_as_mentor(db, plan.id, actor.user_id).await?;
-    policy::read_plan(actor, plan.user_id, mentor)
+    policy::read_plan(actor, plan.user_id, mentor).map(|reader| reader.reach())
 }
 
 /// A person's open plan, as the caller may read it; none when they have none.
@@ -260,17 +262,16 @@ async fn open_plans_of(
 /// standing: a fixed number of statements whatever the team's size.
 pub async fn team_plans(
     db: &DatabaseConnection,
-    actor: &Actor,
+    view: &TeamView,
     team_id: Option<i64>,
     today: NaiveDate,
 ) -> Result<Vec<TeamPlanRow>> {
-    policy::team_views(actor)?;
     let selection = PeopleSelection {
         team_id,
-        except: (!actor.sees_everyone()).then_some(actor.user_id),
+        except: view.leaves_out(),
         ..PeopleSelection::default()
     };
-    let ids = people::people_ids(db, &policy::managed_scope(actor), &selection).await?;
+    let ids = people::people_ids(db, &view.scope(), &selection).await?;
     let (plans, mut goals) = open_plans_of(db, &ids).await?;
     let by_user: HashMap<i64, &development_plan::Model> =
         plans.iter().map(|p| (p.user_id, p)).collect();
@@ -278,11 +279,10 @@ pub async fn team_plans(
     let soon = today
         .checked_add_days(Days::new(DUE_SOON_DAYS))
         .unwrap_or(today);
-    Ok(ids
-        .into_iter()
+    ids.into_iter()
         .map(|user_id| {
             let Some(plan) = by_user.get(&user_id) else {
-                return TeamPlanRow {
+                return Ok(TeamPlanRow {
                     user_id,
                     plan_id: None,
                     status: None,
@@ -291,14 +291,14 @@ pub async fn team_plans(
                     due_soon: 0,
                     overdue: 0,
                     done_this_quarter: 0,
-                };
+                });
             };
             let goals = goals.remove(&plan.id).unwrap_or_default();
             let p = progress::plan_progress(&goals, today);
-            TeamPlanRow {
+            Ok(TeamPlanRow {
                 user_id,
                 plan_id: Some(plan.id),
-                status: PlanStatus::parse(&plan.status).ok(),
+                status: Some(PlanStatus::from_stored(&plan.status)?),
                 target: Some((plan.target_role.clone(), plan.target_level.clone())),
                 due_soon: goals
                     .iter()
@@ -312,9 +312,9 @@ pub async fn team_plans(
                     })
                     .count() as u32,
                 progress: p,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// HR's organisation view of development plans.
@@ -345,10 +345,9 @@ struct UseRow {
 
 pub async fn organisation_development(
     db: &DatabaseConnection,
-    actor: &Actor,
+    _hr: &HrOffice,
     today: NaiveDate,
 ) -> Result<OrganisationDevelopment> {
-    policy::hr(actor)?;
     let everyone = people::people_condition(
         db,
         &policy::PeopleScope::Everyone,
@@ -392,17 +391,17 @@ pub async fn organisation_development(
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|r| {
-            Some(ResourceUse {
+        .map(|r| {
+            Ok(ResourceUse {
                 resource: r.resource_key,
                 user_id: r.user_id,
                 skill: r.skill_key,
-                required: r.required_level.map(|l| l.clamp(0, 5) as u8),
-                status: GoalStatus::parse(&r.status).ok()?,
+                required: r.required_level.map(|l| Proficiency::from_stored(l).get()),
+                status: GoalStatus::from_stored(&r.status)?,
                 planned_at: r.created_at,
             })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let users: Vec<i64> = uses
         .iter()
         .map(|u| u.user_id)
@@ -415,7 +414,7 @@ pub async fn organisation_development(
         .map(|r| ManagerRating {
             user_id: r.subject_id,
             skill: r.skill_key,
-            level: r.level.clamp(0, 5) as u8,
+            level: Proficiency::from_stored(r.level).get(),
             cycle_opened: r.cycle_opened,
         })
         .collect();

@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use super::{Heading, PAGE, Row, Table};
 use crate::audit::read::{self, AuditQuery, Trail};
-use crate::auth::{Actor, Locale, Role};
+use crate::auth::{Actor, Locale, policy};
 use crate::error::Result;
 
 const HEADINGS: &[Heading] = &[
@@ -31,7 +31,7 @@ pub async fn audit_log(
     locale: Locale,
 ) -> Result<Table> {
     let (reach, query) = read::reach_for(actor, Trail::Organisation(query))?;
-    let show_address = actor.role == Role::Admin;
+    let show_address = policy::can_see_addresses(actor);
     let db = db.clone();
     Ok(Table::spawn(
         "audit-log".into(),
@@ -41,7 +41,7 @@ pub async fn audit_log(
         move |tx| async move {
             let mut start = 0;
             loop {
-                let page = match read::page(&db, reach, &query, start..start + PAGE).await {
+                let page = match read::page(&db, &reach, &query, start..start + PAGE).await {
                     Ok(page) => page,
                     Err(e) => {
                         let _ = tx.send(Err(e)).await;

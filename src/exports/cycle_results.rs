@@ -18,6 +18,7 @@ use crate::assessment::profile::{SkillRatings, build_profile};
 use crate::auth::policy::{self, PeopleScope};
 use crate::auth::{Actor, Locale};
 use crate::db::entities::{assessment, cycle_participant, rating, user};
+use crate::domain::Proficiency;
 use crate::error::Result;
 use crate::framework::{Framework, FrameworkStore};
 
@@ -107,7 +108,7 @@ async fn ratings(
             .or_default()
             .entry(row.skill_key)
             .or_default();
-        let level = row.level.clamp(0, 5) as u8;
+        let level = Proficiency::from_stored(row.level).get();
         match row.kind.as_str() {
             "SELF" => entry.self_level = Some(level),
             "MANAGER" => entry.manager_level = Some(level),

@@ -13,7 +13,7 @@ use async_graphql::resolver_utils::EnumType;
 
 use super::{Format, Table, tabular};
 use crate::advancement::ReadinessFilter;
-use crate::auth::{Actor, Locale, links};
+use crate::auth::{Actor, Locale, links, policy};
 use crate::certification::{CertificationFilter, CertificationStatus};
 use crate::error::Error;
 use crate::graphql::global_id::{self, NodeType};
@@ -277,7 +277,7 @@ async fn team_performance(
             let table = super::performance::team_performance(
                 &state.db,
                 &state.frameworks,
-                &actor,
+                &policy::team_views(&actor)?,
                 team,
                 period,
                 locale,
@@ -298,7 +298,8 @@ async fn people_file(
     respond(
         async {
             let (actor, format, locale) = who_and_how(req, &state, &q).await?;
-            let table = super::people::people(&state.db, &actor, locale).await?;
+            let admin = policy::manage_accounts(&actor)?;
+            let table = super::people::people(&state.db, &admin, locale).await?;
             file_response(table, format).await
         }
         .await,

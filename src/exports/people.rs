@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{Heading, PAGE, Row, Table};
-use crate::auth::{Actor, Locale, policy};
+use crate::auth::Locale;
+use crate::auth::policy::AccountAdmin;
 use crate::db::entities::{team, user};
 use crate::error::Result;
 use crate::people::import_file::Column;
@@ -18,8 +19,11 @@ fn headings() -> Vec<Heading> {
         .collect()
 }
 
-pub async fn people(db: &DatabaseConnection, actor: &Actor, locale: Locale) -> Result<Table> {
-    policy::manage_accounts(actor)?;
+pub async fn people(
+    db: &DatabaseConnection,
+    _admin: &AccountAdmin,
+    locale: Locale,
+) -> Result<Table> {
     let teams = team::Entity::find().all(db).await?;
     let by_id: HashMap<i64, &team::Model> = teams.iter().map(|t| (t.id, t)).collect();
     let paths: HashMap<i64, String> = teams

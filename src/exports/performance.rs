@@ -4,7 +4,8 @@
 use sea_orm::DatabaseConnection;
 
 use super::{Cell, Heading, Row, Table};
-use crate::auth::{Actor, Locale};
+use crate::auth::Locale;
+use crate::auth::policy::TeamView;
 use crate::error::Result;
 use crate::framework::FrameworkStore;
 use crate::{kpi, people};
@@ -27,12 +28,12 @@ pub const HEADINGS: [Heading; 12] = [
 pub async fn team_performance(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    view: &TeamView,
     team_id: i64,
     period: &str,
     locale: Locale,
 ) -> Result<Table> {
-    let list = kpi::team_performance(db, store, actor, team_id, period).await?;
+    let list = kpi::team_performance(db, store, view, team_id, kpi::Period::parse(period)?).await?;
     let fw = store.current(db).await?;
     let ids: Vec<i64> = list.iter().map(|p| p.user_id).collect();
     let people = people::people_by_ids(db, &ids).await?;

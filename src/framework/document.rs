@@ -97,6 +97,10 @@ pub struct KpiFamily {
     pub key: String,
     pub name: LocalizedText,
     pub description: LocalizedText,
+    /// The skill areas whose results these KPIs measure: the evidence of
+    /// results in an area's capability maturity. Empty: no area's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<String>,
     pub kpis: Vec<Kpi>,
 }
 

@@ -1,7 +1,7 @@
 //! Changes to the draft, one rule each: what a change may touch, who may make
-//! it, and what makes it invalid. Every edit goes through `edit_draft`, which
-//! asks the policy for the kind of edit first and keeps the change only if
-//! the whole framework is still valid. Resolvers only translate arguments.
+//! it, and what makes it invalid. Every edit takes the capability its kind of
+//! change needs and goes through `edit_draft`, which keeps the change only
+//! if the whole framework is still valid. Resolvers only translate arguments.
 
 use sea_orm::DatabaseConnection;
 
@@ -11,31 +11,21 @@ use super::document::{
 use super::{
     Framework, FrameworkDocument, FrameworkStore, catalogue, check, matrix_csv, save_draft,
 };
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{CatalogueEditor, FrameworkEditor};
 use crate::error::{Error, Result};
 
-/// What an edit changes, which decides who may make it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Edit {
-    /// Roles, levels, the matrix, paths: admins.
-    Structure,
-    /// Descriptors and the KPI, certification and learning catalogues: admins and HR.
-    Catalogue,
-}
-
-/// Applies one change to the draft, after asking the policy for `edit`, and
-/// keeps it only if the whole framework is still valid.
-pub async fn edit_draft(
+/// Applies one change to the draft and keeps it only if the whole framework
+/// is still valid. Private: the public edits take the capability their kind
+/// of change needs (`FrameworkEditor` for roles, levels, the matrix and
+/// paths; `CatalogueEditor` for descriptors and catalogues) and pass its
+/// caller on.
+async fn edit_draft(
     db: &DatabaseConnection,
     store: &FrameworkStore,
     actor: &Actor,
-    edit: Edit,
     change: impl FnOnce(&mut FrameworkDocument) -> Result<()>,
 ) -> Result<Framework> {
-    match edit {
-        Edit::Structure => policy::edit_framework(actor)?,
-        Edit::Catalogue => policy::edit_catalogues(actor)?,
-    }
     let draft = store.draft(db).await?.ok_or(Error::NotFound(
         "framework draft (start one with createFrameworkDraft)",
     ))?;
@@ -48,23 +38,21 @@ pub async fn edit_draft(
 /// Replaces the draft (or starts one) with a whole framework file (admins).
 pub async fn import_document(
     db: &DatabaseConnection,
-    actor: &Actor,
+    editor: &FrameworkEditor,
     document: &str,
     format: DocumentFormat,
 ) -> Result<Framework> {
-    policy::edit_framework(actor)?;
     let doc = FrameworkDocument::parse(document, format)
         .map_err(|e| Error::invalid("document", e.to_string()))?;
-    super::import_draft(db, actor, doc).await
+    super::import_draft(db, editor, doc).await
 }
 
 /// The draft, for those who may edit it (admins and HR).
 pub async fn draft(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    _editor: &CatalogueEditor,
 ) -> Result<Option<Framework>> {
-    policy::edit_catalogues(actor)?;
     store.draft(db).await
 }
 
@@ -72,11 +60,11 @@ pub async fn draft(
 pub async fn import_role_matrix(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    editor: &FrameworkEditor,
     role: &str,
     csv: &str,
 ) -> Result<Framework> {
-    edit_draft(db, store, actor, Edit::Structure, |doc| {
+    edit_draft(db, store, editor.by(), |doc| {
         let job = doc
             .roles
             .iter_mut()
@@ -92,7 +80,7 @@ pub async fn import_role_matrix(
 pub async fn set_skill_descriptor(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    editor: &CatalogueEditor,
     skill: &str,
     level: u8,
     text: LocalizedText,
@@ -103,7 +91,7 @@ pub async fn set_skill_descriptor(
             "descriptors exist for levels 1 to 5",
         ));
     }
-    edit_draft(db, store, actor, Edit::Catalogue, |doc| {
+    edit_draft(db, store, editor.by(), |doc| {
         let found = doc
             .areas
             .iter_mut()
@@ -122,13 +110,13 @@ pub async fn set_skill_descriptor(
 pub async fn set_skill_requirement(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    editor: &FrameworkEditor,
     cell: (&str, &str, &str),
     required: u8,
     weight: u8,
 ) -> Result<Framework> {
     let (role, level, skill) = cell;
-    edit_draft(db, store, actor, Edit::Structure, |doc| {
+    edit_draft(db, store, editor.by(), |doc| {
         let job = doc
             .roles
             .iter_mut()
@@ -177,11 +165,11 @@ fn upsert_by_key<T>(items: &mut Vec<T>, item: T, key: impl Fn(&T) -> &str) {
 pub async fn upsert_kpi(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    editor: &CatalogueEditor,
     family: &str,
     kpi: Kpi,
 ) -> Result<Framework> {
-    edit_draft(db, store, actor, Edit::Catalogue, |doc| {
+    edit_draft(db, store, editor.by(), |doc| {
         let fam = doc
             .kpi_families
             .iter_mut()
@@ -198,11 +186,11 @@ pub async fn upsert_kpi(
 pub async fn upsert_certification(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    editor: &CatalogueEditor,
     family: &str,
     cert: Certification,
 ) -> Result<Framework> {
-    edit_draft(db, store, actor, Edit::Catalogue, |doc| {
+    edit_draft(db, store, editor.by(), |doc| {
         let fam = doc
             .certification_families
             .iter_mut()
@@ -219,10 +207,10 @@ pub async fn upsert_certification(
 pub async fn upsert_learning_resource(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    editor: &CatalogueEditor,
     mut resource: LearningResource,
 ) -> Result<Framework> {
-    edit_draft(db, store, actor, Edit::Catalogue, |doc| {
+    edit_draft(db, store, editor.by(), |doc| {
         resource.retired = doc
             .learning_resources
             .iter()
@@ -237,11 +225,11 @@ pub async fn upsert_learning_resource(
 pub async fn retire_learning_resource(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    editor: &CatalogueEditor,
     key: &str,
     retired: bool,
 ) -> Result<Framework> {
-    edit_draft(db, store, actor, Edit::Catalogue, |doc| {
+    edit_draft(db, store, editor.by(), |doc| {
         catalogue::retire_learning_resource(doc, key, retired)
     })
     .await

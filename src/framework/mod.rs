@@ -24,7 +24,7 @@ use sea_orm::{
 use self::document::FrameworkDocument;
 pub use self::model::{Framework, VersionInfo, VersionStatus};
 use crate::audit::{self, Change};
-use crate::auth::{Actor, policy};
+use crate::auth::policy::{CatalogueEditor, FrameworkEditor};
 use crate::db::{self, entities::framework_version as row};
 use crate::error::{Error, Result};
 
@@ -157,22 +157,17 @@ pub async fn versions(db: &DatabaseConnection) -> Result<Vec<VersionInfo>> {
         )>()
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, number, status, created_at, published_at)| VersionInfo {
+    rows.into_iter()
+        .map(|(id, number, status, created_at, published_at)| {
+            Ok(VersionInfo {
                 id,
                 number,
-                status: if status == "DRAFT" {
-                    VersionStatus::Draft
-                } else {
-                    VersionStatus::Published
-                },
+                status: VersionStatus::from_stored(&status)?,
                 created_at,
                 published_at,
-            },
-        )
-        .collect())
+            })
+        })
+        .collect()
 }
 
 fn check(doc: &FrameworkDocument) -> Result<()> {
@@ -249,21 +244,20 @@ pub async fn seed_default(db: &DatabaseConnection) -> Result<SeedOutcome> {
 /// it. Nothing is stored when any problem is found.
 pub async fn import_draft(
     db: &DatabaseConnection,
-    actor: &Actor,
+    editor: &FrameworkEditor,
     doc: FrameworkDocument,
 ) -> Result<Framework> {
-    policy::edit_framework(actor)?;
     check(&doc)?;
-    save_draft(db, Some(actor.user_id), &doc).await
+    save_draft(db, Some(editor.by().user_id), &doc).await
 }
 
 /// Starts a draft from the current version.
 pub async fn create_draft(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    editor: &CatalogueEditor,
 ) -> Result<Framework> {
-    policy::edit_catalogues(actor)?;
+    let actor = editor.by();
     if store.draft(db).await?.is_some() {
         return Err(Error::Conflict(
             "a draft already exists: edit it, publish it or discard it".into(),
@@ -347,9 +341,9 @@ async fn save_draft(
 pub async fn publish_draft(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    editor: &FrameworkEditor,
 ) -> Result<Arc<Framework>> {
-    policy::edit_framework(actor)?;
+    let actor = editor.by();
     let txn = db::begin_write(db).await?;
     let draft = row::Entity::find()
         .filter(row::Column::Status.eq(VersionStatus::Draft.as_str()))
@@ -386,8 +380,7 @@ pub async fn publish_draft(
     store.published_by_id(db, published.id).await
 }
 
-pub async fn discard_draft(db: &DatabaseConnection, actor: &Actor) -> Result<bool> {
-    policy::edit_framework(actor)?;
+pub async fn discard_draft(db: &DatabaseConnection, _editor: &FrameworkEditor) -> Result<bool> {
     let txn = db::begin_write(db).await?;
     let deleted = row::Entity::delete_many()
         .filter(row::Column::Status.eq(VersionStatus::Draft.as_str()))

@@ -18,14 +18,10 @@ pub enum VersionStatus {
     Published,
 }
 
-impl VersionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VersionStatus::Draft => "DRAFT",
-            VersionStatus::Published => "PUBLISHED",
-        }
-    }
-}
+crate::db::stored::stored_enum!(VersionStatus in "framework_versions.status" {
+    Draft = "DRAFT",
+    Published = "PUBLISHED",
+});
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionInfo {

@@ -140,6 +140,17 @@ pub fn validate(doc: &FrameworkDocument) -> Problems {
         c.key(&path, &family.key, &mut families, "KPI family");
         c.text(&format!("{path}.name"), &family.name);
         c.text(&format!("{path}.description"), &family.description);
+        for area in &family.areas {
+            if !areas.contains(area.as_str()) {
+                c.problems.add(
+                    format!("{path}.areas"),
+                    format!(
+                        "unknown area {area:?}: the areas are {}",
+                        AREA_KEYS.join(", ")
+                    ),
+                );
+            }
+        }
         for kpi in &family.kpis {
             let path = format!("{path}.kpis[{}]", kpi.key);
             c.key(&path, &kpi.key, &mut kpis, "KPI");

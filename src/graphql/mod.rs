@@ -28,6 +28,7 @@ use crate::people::graphql::{PeopleMutation, PeopleQuery};
 use crate::people::import_graphql::PeopleImportMutation;
 use crate::privacy::graphql::{PrivacyMutation, PrivacyQuery};
 use crate::talent::graphql::{TalentMutation, TalentQuery, TalentReviewQuery};
+use crate::talent::maturity::graphql::{MaturityMutation, MaturityQuery};
 
 /// Deep enough for `user { manager { team { parent { … } } } }` walks,
 /// shallow enough to refuse pathological nesting.
@@ -56,6 +57,7 @@ pub struct Query(
     PrivacyQuery,
     TalentQuery,
     TalentReviewQuery,
+    MaturityQuery,
 );
 
 /// Everything that changes data. Each mutation checks the caller's reach and changes nothing when it fails.
@@ -72,6 +74,7 @@ pub struct Mutation(
     ExportMutation,
     PrivacyMutation,
     TalentMutation,
+    MaturityMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -3,7 +3,8 @@
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{ActualInput, Performance, PerformanceTarget, TargetInput, TargetResult};
+use super::{ActualInput, Performance, PerformanceTarget, Period, TargetInput, TargetResult};
+use crate::auth::policy;
 use crate::framework::document::{Aggregation, KpiDirection};
 use crate::framework::graphql::{KpiNode, View};
 use crate::graphql::context::{actor, current_framework, locale, state};
@@ -344,12 +345,17 @@ impl KpiQuery {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
         let team_id = parse_id(&team_id, "teamId", NodeType::Team)?;
+        let view = policy::team_views(actor)?;
+        let parsed = Period::parse(&period)?;
         let list =
-            super::team_performance(&state.db, &state.frameworks, actor, team_id, &period).await?;
+            super::team_performance(&state.db, &state.frameworks, &view, team_id, parsed).await?;
         let scores: Vec<f64> = list.iter().filter_map(|p| p.score).collect();
         let average_score = (!scores.is_empty())
             .then(|| (scores.iter().sum::<f64>() / scores.len() as f64 * 10.0).round() / 10.0);
-        let period = list.first().map(|p| p.period.clone()).unwrap_or(period);
+        let period = list
+            .first()
+            .map(|p| p.period.clone())
+            .unwrap_or_else(|| parsed.to_string());
         Ok(TeamPerformanceNode {
             period,
             members: list,
@@ -366,7 +372,9 @@ impl KpiQuery {
     ) -> ApiResult<Vec<TargetChangeNode>> {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId", NodeType::User)?;
-        let changes = super::target_history(&state(ctx)?.db, actor, user_id, &period).await?;
+        let reader = policy::view_work(actor, user_id)?;
+        let period = Period::parse(&period)?;
+        let changes = super::target_history(&state(ctx)?.db, &reader, period).await?;
         let loaders = ctx.data::<Loaders>()?;
         let people = loaders
             .person
@@ -409,9 +417,8 @@ impl KpiMutation {
         let saved = super::set_targets(
             &state.db,
             &state.frameworks,
-            actor,
-            user_id,
-            &period,
+            &policy::manage_person(actor, user_id)?,
+            Period::parse(&period)?,
             inputs,
         )
         .await?;
@@ -437,9 +444,8 @@ impl KpiMutation {
         let saved = super::set_target(
             &state.db,
             &state.frameworks,
-            actor,
-            user_id,
-            &period,
+            &policy::manage_person(actor, user_id)?,
+            Period::parse(&period)?,
             target.into(),
         )
         .await?;
@@ -458,7 +464,9 @@ impl KpiMutation {
     ) -> ApiResult<bool> {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId", NodeType::User)?;
-        super::remove_target(&state(ctx)?.db, actor, user_id, &period, &kpi).await?;
+        let manager = policy::manage_person(actor, user_id)?;
+        let period = Period::parse(&period)?;
+        super::remove_target(&state(ctx)?.db, &manager, period, &kpi).await?;
         Ok(true)
     }
 
@@ -501,10 +509,9 @@ impl KpiMutation {
         let a = super::record_actual(
             &state.db,
             &state.frameworks,
-            actor,
+            &policy::manage_person(actor, user_id)?,
             ActualInput {
-                user_id,
-                period,
+                period: Period::parse(&period)?,
                 kpi,
                 value,
                 note,

@@ -19,9 +19,11 @@ pub use self::attainment::TargetValues;
 pub use self::csv_import::import_actuals;
 pub use self::period::Period;
 use crate::audit::{self, Change};
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, PeopleScope, TeamView, WorkManager, WorkReader};
 use crate::db::entities::{kpi_actual, performance_target, target_change, target_comment};
 use crate::db::{self};
+use crate::domain::Weight;
 use crate::error::{Error, Problems, Result};
 use crate::framework::document::Aggregation;
 use crate::framework::{Framework, FrameworkStore};
@@ -29,7 +31,7 @@ use crate::mail::{self, MessageKind};
 use crate::people;
 
 /// The total every period's weights must reach.
-pub const FULL_WEIGHT: i32 = 100;
+pub const FULL_WEIGHT: i32 = Weight::FULL;
 
 #[derive(Debug, Clone)]
 pub struct TargetInput {
@@ -83,9 +85,7 @@ fn check_target(fw: &Framework, input: &TargetInput, prefix: &str, problems: &mu
         );
         return;
     };
-    if !(1..=FULL_WEIGHT).contains(&input.weight) {
-        problems.add(format!("{prefix}weight"), "must be between 1 and 100");
-    }
+    problems.check(Weight::parse(input.weight, &format!("{prefix}weight")));
     if input
         .note
         .as_deref()
@@ -223,13 +223,12 @@ async fn upsert(
 pub async fn set_targets(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
-    user_id: i64,
-    period: &str,
+    manager: &WorkManager,
+    period: Period,
     inputs: Vec<TargetInput>,
 ) -> Result<Vec<PerformanceTarget>> {
-    policy::manage_person(actor, user_id)?;
-    let period = Period::parse(period)?.to_string();
+    let (actor, user_id) = (manager.by(), manager.subject());
+    let period = period.to_string();
     let fw = store.current(db).await?;
     let mut problems = Problems::new();
     let mut seen = std::collections::HashSet::new();
@@ -282,13 +281,12 @@ pub async fn set_targets(
 pub async fn set_target(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
-    user_id: i64,
-    period: &str,
+    manager: &WorkManager,
+    period: Period,
     input: TargetInput,
 ) -> Result<PerformanceTarget> {
-    policy::manage_person(actor, user_id)?;
-    let period = Period::parse(period)?.to_string();
+    let (actor, user_id) = (manager.by(), manager.subject());
+    let period = period.to_string();
     let fw = store.current(db).await?;
     let mut problems = Problems::new();
     check_target(&fw, &input, "", &mut problems);
@@ -376,13 +374,12 @@ async fn notify_targets(
 
 pub async fn remove_target(
     db: &DatabaseConnection,
-    actor: &Actor,
-    user_id: i64,
-    period: &str,
+    manager: &WorkManager,
+    period: Period,
     kpi: &str,
 ) -> Result<()> {
-    policy::manage_person(actor, user_id)?;
-    let period = Period::parse(period)?.to_string();
+    let (actor, user_id) = (manager.by(), manager.subject());
+    let period = period.to_string();
     let txn = db::begin_write(db).await?;
     let before = targets_of(&txn, user_id, &period)
         .await?
@@ -413,12 +410,11 @@ pub struct TargetChange {
 
 pub async fn target_history(
     db: &DatabaseConnection,
-    actor: &Actor,
-    user_id: i64,
-    period: &str,
+    reader: &WorkReader,
+    period: Period,
 ) -> Result<Vec<TargetChange>> {
-    policy::view_work(actor, user_id)?;
-    let period = Period::parse(period)?.to_string();
+    let user_id = reader.subject();
+    let period = period.to_string();
     Ok(target_change::Entity::find()
         .filter(target_change::Column::UserId.eq(user_id))
         .filter(target_change::Column::Period.eq(period))
@@ -456,9 +452,8 @@ pub async fn comment_on_target(
         .one(db)
         .await?
         .ok_or(Error::NotFound("performance target"))?;
-    if !actor.is(target.user_id) {
-        policy::manage_person(actor, target.user_id)?;
-    }
+    // Whose target it is is known only once the row is read.
+    policy::comment_on_target(actor, target.user_id)?;
     let body = body.trim();
     if body.is_empty() || body.chars().count() > 2000 {
         return Err(Error::invalid("body", "is required, up to 2000 characters"));
@@ -553,31 +548,29 @@ pub(crate) fn check_value(value: f64, field: &str) -> Result<()> {
 /// One reading of a KPI, as the caller sent it.
 #[derive(Debug, Clone)]
 pub struct ActualInput {
-    pub user_id: i64,
-    pub period: String,
+    pub period: Period,
     pub kpi: String,
     pub value: f64,
     pub note: Option<String>,
 }
 
-/// Records one reading of a KPI for a person and period (managers for their
-/// reports, HR for anyone).
+/// Records one reading of a KPI for the person `manager` may manage
+/// (managers for their reports, HR for anyone).
 pub async fn record_actual(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    manager: &WorkManager,
     input: ActualInput,
 ) -> Result<KpiActual> {
+    let (actor, user_id) = (manager.by(), manager.subject());
     let ActualInput {
-        user_id,
         period,
         kpi,
         value,
         note,
     } = input;
     let kpi = kpi.as_str();
-    policy::manage_person(actor, user_id)?;
-    let period = Period::parse(&period)?.to_string();
+    let period = period.to_string();
     if store.current(db).await?.kpi(kpi).is_none() {
         return Err(Error::invalid("kpi", format!("unknown KPI {kpi:?}")));
     }
@@ -755,19 +748,18 @@ pub async fn performance(
 pub async fn team_performance(
     db: &DatabaseConnection,
     store: &FrameworkStore,
-    actor: &Actor,
+    view: &TeamView,
     team_id: i64,
-    period: &str,
+    period: Period,
 ) -> Result<Vec<Performance>> {
-    policy::team_views(actor)?;
-    let managed = policy::managed_scope(actor);
-    let period = Period::parse(period)?.to_string();
+    let managed = view.scope();
+    let period = period.to_string();
     let in_team = people::PeopleSelection {
         team_id: Some(team_id),
         ..Default::default()
     };
     let members = people::people_ids(db, &managed, &in_team).await?;
-    if members.is_empty() && !actor.sees_everyone() {
+    if members.is_empty() && managed != PeopleScope::Everyone {
         return Err(Error::Forbidden("this team is not yours"));
     }
     let fw = store.current(db).await?;

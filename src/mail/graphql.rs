@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{MessageKind, OutboxStatus};
 use crate::auth::Locale;
+use crate::auth::policy;
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::ApiResult;
 use crate::graphql::global_id::{self, GlobalId, NodeType};
@@ -62,7 +63,8 @@ impl From<super::OutboxEntry> for OutboxMessage {
 
 /// One message for `node(id:)` (HR and admins, as `emailOutbox`).
 pub(crate) async fn message_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<OutboxMessage> {
-    let entry = super::outbox_message(&state(ctx)?.db, actor(ctx)?, id).await?;
+    let hr = policy::hr(actor(ctx)?)?;
+    let entry = super::outbox_message(&state(ctx)?.db, &hr, id).await?;
     Ok(entry.into())
 }
 
@@ -100,9 +102,10 @@ impl MailQuery {
             status: filter.status,
             recipient: filter.recipient_email,
         };
-        let total = super::outbox_count(db, actor, &query).await? as usize;
+        let hr = policy::hr(actor)?;
+        let total = super::outbox_count(db, &hr, &query).await? as usize;
         let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
-        let rows = super::outbox(db, actor, &query, range.start as u64, range.len() as u64).await?;
+        let rows = super::outbox(db, &hr, &query, range.start as u64, range.len() as u64).await?;
         let nodes: Vec<OutboxMessage> = rows.into_iter().map(OutboxMessage::from).collect();
         Ok(connection(range, total, nodes))
     }

@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 
 pub use self::templates::{MessageKind, Templates};
 pub use self::worker::*;
-use crate::auth::{Actor, Locale, policy};
+use crate::auth::Locale;
+use crate::auth::policy::HrOffice;
 use crate::db::entities::{email_outbox, user};
 use crate::error::Result;
 
@@ -110,23 +111,11 @@ pub enum OutboxStatus {
     Failed,
 }
 
-impl OutboxStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboxStatus::Pending => "PENDING",
-            OutboxStatus::Sent => "SENT",
-            OutboxStatus::Failed => "FAILED",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "SENT" => OutboxStatus::Sent,
-            "FAILED" => OutboxStatus::Failed,
-            _ => OutboxStatus::Pending,
-        }
-    }
-}
+crate::db::stored::stored_enum!(OutboxStatus in "email_outbox.status" {
+    Pending = "PENDING",
+    Sent = "SENT",
+    Failed = "FAILED",
+});
 
 /// An outbox row as HR sees it: never its variables (they may hold a token).
 #[derive(Debug, Clone, PartialEq)]
@@ -169,56 +158,53 @@ impl OutboxQuery {
 /// How many messages match (HR and admins).
 pub async fn outbox_count(
     db: &DatabaseConnection,
-    actor: &Actor,
+    _hr: &HrOffice,
     filter: &OutboxQuery,
 ) -> Result<u64> {
-    policy::hr(actor)?;
     Ok(filter.select().count(db).await?)
 }
 
 /// Messages, newest first, from `offset` (HR and admins).
 pub async fn outbox(
     db: &DatabaseConnection,
-    actor: &Actor,
+    _hr: &HrOffice,
     filter: &OutboxQuery,
     offset: u64,
     limit: u64,
 ) -> Result<Vec<OutboxEntry>> {
-    policy::hr(actor)?;
     let query = filter
         .select()
         .order_by_desc(email_outbox::Column::Id)
         .offset(offset)
         .limit(limit);
-    Ok(query.all(db).await?.into_iter().map(outbox_entry).collect())
+    query.all(db).await?.into_iter().map(outbox_entry).collect()
 }
 
 /// One message of the outbox (HR and admins).
 pub async fn outbox_message(
     db: &DatabaseConnection,
-    actor: &Actor,
+    _hr: &HrOffice,
     message_id: i64,
 ) -> Result<OutboxEntry> {
-    policy::hr(actor)?;
     email_outbox::Entity::find_by_id(message_id)
         .one(db)
         .await?
         .map(outbox_entry)
-        .ok_or(crate::error::Error::NotFound("outbox message"))
+        .ok_or(crate::error::Error::NotFound("outbox message"))?
 }
 
-fn outbox_entry(r: email_outbox::Model) -> OutboxEntry {
-    OutboxEntry {
+fn outbox_entry(r: email_outbox::Model) -> Result<OutboxEntry> {
+    Ok(OutboxEntry {
         id: r.id,
         kind: MessageKind::from_name(&r.kind),
         recipient_email: r.recipient_email,
         locale: r.locale,
         subject: r.subject,
-        status: OutboxStatus::parse(&r.status),
+        status: OutboxStatus::from_stored(&r.status)?,
         attempts: r.attempts,
         next_attempt_at: r.next_attempt_at,
         last_error: r.last_error,
         created_at: r.created_at,
         sent_at: r.sent_at,
-    }
+    })
 }

@@ -277,7 +277,8 @@ fn maybe<T: Clone, U>(
 /// One person as `user(id:)` and `node(id:)` answer: within the caller's reach.
 pub(crate) async fn user_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<User> {
     let actor = actor(ctx)?;
-    Ok(User(super::find_person(&state(ctx)?.db, actor, id).await?))
+    let view = policy::view_person(actor, id)?;
+    Ok(User(super::find_person(&state(ctx)?.db, &view).await?))
 }
 
 /// One team as `team(id:)` and `node(id:)` answer: any signed-in caller.
@@ -296,7 +297,7 @@ impl PeopleQuery {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
         Ok(User(
-            super::find_person(&state.db, actor, actor.user_id).await?,
+            super::find_person(&state.db, &policy::view_person(actor, actor.user_id)?).await?,
         ))
     }
 
@@ -395,7 +396,8 @@ impl PeopleQuery {
     ) -> ApiResult<Page<PositionChangeNode>> {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId", NodeType::User)?;
-        let changes = super::position_history(&state(ctx)?.db, actor, user_id).await?;
+        let reader = policy::view_work(actor, user_id)?;
+        let changes = super::position_history(&state(ctx)?.db, &reader).await?;
         page_of(
             changes,
             &PageArgs::new(first, after, last, before),
@@ -470,9 +472,10 @@ impl PeopleMutation {
             level_since: input.level_since.map(NaiveDate::from),
             employee_id: None,
         };
+        let admin = policy::manage_accounts(actor)?;
         let framework = state.frameworks.current(&state.db).await?;
         let person =
-            super::create_person(&state.db, &state.auth.hasher, actor, &framework, new).await?;
+            super::create_person(&state.db, &state.auth.hasher, &admin, &framework, new).await?;
         Ok(User(person))
     }
 
@@ -499,9 +502,10 @@ impl PeopleMutation {
             career_level: maybe(&input.career_level, |v| Ok(v.clone()))?,
             level_since: maybe(&input.level_since, |v| Ok(v.0))?,
         };
+        let admin = policy::manage_accounts(actor)?;
         let state = state(ctx)?;
         let framework = state.frameworks.current(&state.db).await?;
-        let person = super::update_person(&state.db, actor, &framework, id, changes).await?;
+        let person = super::update_person(&state.db, &admin, &framework, id, changes).await?;
         Ok(User(person))
     }
 
@@ -513,7 +517,8 @@ impl PeopleMutation {
     ) -> ApiResult<TeamNode> {
         let actor = actor(ctx)?;
         let parent = optional_id(input.parent_id.as_ref(), "parentId", NodeType::Team)?;
-        let team = super::create_team(&state(ctx)?.db, actor, &input.name, parent).await?;
+        let admin = policy::manage_accounts(actor)?;
+        let team = super::create_team(&state(ctx)?.db, &admin, &input.name, parent).await?;
         Ok(TeamNode(team))
     }
 
@@ -530,8 +535,9 @@ impl PeopleMutation {
         let parent = maybe(&input.parent_id, |v| {
             parse_id(v, "parentId", NodeType::Team)
         })?;
+        let admin = policy::manage_accounts(actor)?;
         let team =
-            super::update_team(&state(ctx)?.db, actor, id, input.name.as_deref(), parent).await?;
+            super::update_team(&state(ctx)?.db, &admin, id, input.name.as_deref(), parent).await?;
         Ok(TeamNode(team))
     }
 }

@@ -20,7 +20,8 @@ use sea_orm::{
 use super::import_file::{Column, PeopleFile, RawRow};
 use super::{Email, parse_team_name};
 use crate::audit::{self, Change};
-use crate::auth::{Actor, Locale, Role, policy};
+use crate::auth::policy::AccountAdmin;
+use crate::auth::{Actor, Locale, Role};
 use crate::db::{
     self,
     entities::{team, user},
@@ -641,11 +642,11 @@ const IMPORT_LOCK: i64 = 0x5_4b11_1a7b_0002;
 pub async fn import_people(
     db: &DatabaseConnection,
     fw: &Framework,
-    actor: &Actor,
+    admin: &AccountAdmin,
     file: &PeopleFile,
     options: ImportOptions,
 ) -> Result<ImportReport> {
-    policy::manage_accounts(actor)?;
+    let actor = admin.by();
     if options.dry_run {
         let snap = snapshot(db).await?;
         return Ok(plan(file, &snap, fw, actor, options).report);

@@ -117,7 +117,7 @@ impl PeopleImportMutation {
     ) -> ApiResult<PeopleImportReport> {
         let state = state(ctx)?;
         let actor = actor(ctx)?;
-        crate::auth::policy::manage_accounts(actor)?;
+        let admin = crate::auth::policy::manage_accounts(actor)?;
         let limits = FileLimits {
             max_bytes: state.settings.import_max_bytes,
             max_rows: state.settings.import_max_rows,
@@ -137,7 +137,7 @@ impl PeopleImportMutation {
             invite,
         };
         Ok(
-            import_people(&state.db, &framework, actor, &parsed, options)
+            import_people(&state.db, &framework, &admin, &parsed, options)
                 .await?
                 .into(),
         )

@@ -12,7 +12,6 @@ mod rows;
 mod teams;
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Func};
@@ -28,7 +27,7 @@ use self::rows::PersonRow;
 pub use self::teams::*;
 use crate::audit::{self, Change};
 use crate::auth::password::{Password, PasswordHasher};
-use crate::auth::policy::{self, PeopleScope};
+use crate::auth::policy::{self, AccountAdmin, PeopleScope, PersonView};
 use crate::auth::{Actor, Locale, Role};
 use crate::db::{self, entities::user};
 use crate::error::{Error, Problems, Result};
@@ -117,11 +116,11 @@ fn parse_name(raw: &str, problems: &mut Problems) -> String {
 pub async fn create_person(
     db: &DatabaseConnection,
     hasher: &PasswordHasher,
-    actor: &Actor,
+    admin: &AccountAdmin,
     framework: &Framework,
     new: NewPerson,
 ) -> Result<Person> {
-    policy::assign_role(actor, None, new.role.unwrap_or(Role::Employee))?;
+    admin.may_touch(None, new.role.unwrap_or(Role::Employee))?;
     check_position(
         framework,
         new.job_role.as_deref(),
@@ -247,12 +246,12 @@ fn problems_from(err: Error, problems: &mut Problems) {
 
 pub async fn update_person(
     db: &DatabaseConnection,
-    actor: &Actor,
+    admin: &AccountAdmin,
     framework: &Framework,
     id: i64,
     changes: PersonChanges,
 ) -> Result<Person> {
-    policy::manage_accounts(actor)?;
+    let actor = admin.by();
     let txn = db::begin_write(db).await?;
     // The position read below decides whether a change is recorded: two
     // concurrent promotions must not both record a move from the old level.
@@ -261,11 +260,11 @@ pub async fn update_person(
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("person"))?;
-    let current_role = Role::from_str(&current.role).ok();
+    let current_role = Some(Role::from_stored(&current.role)?);
     if let Some(role) = changes.role {
-        policy::assign_role(actor, current_role, role)?;
+        admin.may_touch(current_role, role)?;
     } else if current_role == Some(Role::Admin) {
-        policy::assign_role(actor, current_role, Role::Admin)?;
+        admin.may_touch(current_role, Role::Admin)?;
     }
     if actor.is(id) && changes.active == Some(false) {
         return Err(Error::invalid(
@@ -370,8 +369,8 @@ pub async fn update_person(
 }
 
 /// One person, if the caller may see them.
-pub async fn find_person(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<Person> {
-    policy::view_person(actor, id)?;
+pub async fn find_person(db: &DatabaseConnection, view: &PersonView) -> Result<Person> {
+    let id = view.person();
     let row = rows::select_people()
         .filter(user::Column::Id.eq(id))
         .into_model::<PersonRow>()

@@ -7,7 +7,8 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set,
 };
 
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::WorkReader;
 use crate::db::entities::position_change;
 use crate::error::Result;
 
@@ -68,10 +69,9 @@ pub(super) async fn record(
 /// A person's position changes, oldest first: their own, their managers' and HR's to read.
 pub async fn position_history(
     db: &DatabaseConnection,
-    actor: &Actor,
-    user_id: i64,
+    reader: &WorkReader,
 ) -> Result<Vec<PositionChange>> {
-    policy::view_work(actor, user_id)?;
+    let user_id = reader.subject();
     Ok(position_change::Entity::find()
         .filter(position_change::Column::UserId.eq(user_id))
         .order_by_asc(position_change::Column::EffectiveOn)

@@ -2,8 +2,6 @@
 //! password hash, only whether there is one. The hash is a secret and the
 //! widest column of the row; nothing outside authentication needs it.
 
-use std::str::FromStr;
-
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{EntityTrait, FromQueryResult, QuerySelect, Select};
@@ -78,8 +76,7 @@ impl From<user::Model> for PersonRow {
 impl TryFrom<PersonRow> for Person {
     type Error = Error;
     fn try_from(row: PersonRow) -> Result<Self> {
-        let role = Role::from_str(&row.role)
-            .map_err(|e| Error::Internal(anyhow::anyhow!("user {}: {e}", row.id)))?;
+        let role = Role::from_stored(&row.role)?;
         Ok(Self {
             id: row.id,
             email: row.email,

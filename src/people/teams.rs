@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use crate::audit::{self, Change};
-use crate::auth::{Actor, policy};
+use crate::auth::policy::AccountAdmin;
 use crate::db::{self, entities::team};
 use crate::error::{Error, Result};
 
@@ -42,11 +42,10 @@ pub(crate) fn parse_team_name(raw: &str) -> Result<String> {
 
 pub async fn create_team(
     db: &DatabaseConnection,
-    actor: &Actor,
+    _admin: &AccountAdmin,
     name: &str,
     parent_id: Option<i64>,
 ) -> Result<Team> {
-    policy::manage_accounts(actor)?;
     let name = parse_team_name(name)?;
     if let Some(parent) = parent_id
         && !team_exists(db, parent).await?
@@ -71,12 +70,11 @@ pub async fn create_team(
 /// sub-teams is refused.
 pub async fn update_team(
     db: &DatabaseConnection,
-    actor: &Actor,
+    _admin: &AccountAdmin,
     id: i64,
     name: Option<&str>,
     parent_id: Option<Option<i64>>,
 ) -> Result<Team> {
-    policy::manage_accounts(actor)?;
     let txn = db::begin_write(db).await?;
     let current = team::Entity::find_by_id(id)
         .one(&txn)
@@ -156,4 +154,33 @@ pub async fn team_subtree(db: &impl ConnectionTrait, team_id: i64) -> Result<Vec
         .into_iter()
         .map(|r| r.id)
         .collect())
+}
+
+/// The active people among `teams` and/or `among` (both optional), by id.
+/// One statement; the caller has decided whom it may count.
+pub async fn active_member_ids(
+    db: &impl ConnectionTrait,
+    teams: Option<&[i64]>,
+    among: Option<&[i64]>,
+) -> Result<Vec<i64>> {
+    use crate::db::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+    let mut query = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Active.eq(true))
+        .order_by_asc(user::Column::Id);
+    if let Some(teams) = teams {
+        query = query.filter(user::Column::TeamId.is_in(teams.iter().copied()));
+    }
+    let ids: Vec<i64> = query.into_tuple().all(db).await?;
+    Ok(match among {
+        // Filtered here rather than bound: a manager's reach can be long.
+        Some(among) => ids
+            .into_iter()
+            .filter(|id| among.binary_search(id).is_ok())
+            .collect(),
+        None => ids,
+    })
 }

@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 
+use crate::auth::policy;
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::global_id::{self, NodeType};
@@ -19,7 +20,8 @@ impl PrivacyQuery {
     #[graphql(complexity = "crate::graphql::limits::cost::ROLLUP")]
     async fn export_my_data(&self, ctx: &Context<'_>) -> ApiResult<Json<serde_json::Value>> {
         let actor = actor(ctx)?;
-        let document = super::export_person_data(&state(ctx)?.db, actor, actor.user_id).await?;
+        let export = policy::export_person_data(actor, actor.user_id)?;
+        let document = super::export_person_data(&state(ctx)?.db, &export).await?;
         Ok(Json(document))
     }
 
@@ -32,7 +34,8 @@ impl PrivacyQuery {
         #[graphql(desc = "The person whose data to export.")] user_id: ID,
     ) -> ApiResult<Json<serde_json::Value>> {
         let person = parse_id(&user_id, "userId", NodeType::User)?;
-        let document = super::export_person_data(&state(ctx)?.db, actor(ctx)?, person).await?;
+        let export = policy::export_person_data(actor(ctx)?, person)?;
+        let document = super::export_person_data(&state(ctx)?.db, &export).await?;
         Ok(Json(document))
     }
 }
@@ -66,7 +69,8 @@ impl PrivacyMutation {
         reason: String,
     ) -> ApiResult<ErasePersonPayload> {
         let person = parse_id(&user_id, "userId", NodeType::User)?;
-        let erased = super::erase_person(&state(ctx)?.db, actor(ctx)?, person, &reason).await?;
+        let eraser = policy::erase_person(actor(ctx)?, person)?;
+        let erased = super::erase_person(&state(ctx)?.db, &eraser, &reason).await?;
         Ok(ErasePersonPayload {
             person_id: global_id::encode(NodeType::User, erased.person_id),
             rows_changed: i32::try_from(erased.rows_changed).unwrap_or(i32::MAX),

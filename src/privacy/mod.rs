@@ -10,8 +10,6 @@
 
 pub mod graphql;
 
-use std::str::FromStr;
-
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter,
     QueryOrder, Value as DbValue,
@@ -20,7 +18,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::audit::{self, Change};
-use crate::auth::{Actor, Role, policy};
+use crate::auth::Role;
+use crate::auth::policy::{self, DataExport, Eraser};
 use crate::db::{self, entities::*};
 use crate::error::{Error, Result};
 
@@ -34,12 +33,8 @@ fn all_json<T: Serialize>(rows: &[T]) -> Value {
 
 /// Everything held about `person`, for them or for HR acting on their
 /// request. Other people appear by id only; peer assessors not at all.
-pub async fn export_person_data(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    person: i64,
-) -> Result<Value> {
-    policy::export_person_data(actor, person)?;
+pub async fn export_person_data(db: &DatabaseConnection, export: &DataExport) -> Result<Value> {
+    let person = export.person();
     let user_row = user::Entity::find_by_id(person)
         .one(db)
         .await?
@@ -149,7 +144,7 @@ pub async fn export_person_data(
         .collect();
     let history = audit::read::page(
         db,
-        audit::read::AuditReach::Everything,
+        &export.history(),
         &audit::read::AuditQuery {
             person: Some(person),
             ..Default::default()
@@ -197,12 +192,11 @@ pub struct Erasure {
 /// is not erased by mistake.
 pub async fn erase_person(
     db: &DatabaseConnection,
-    actor: &Actor,
-    person: i64,
+    eraser: &Eraser,
     reason: &str,
 ) -> Result<Erasure> {
     // Checked again on the row below, with the person's role.
-    policy::erase_person(actor, person, None)?;
+    let person = eraser.person();
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(Error::invalid(
@@ -221,7 +215,7 @@ pub async fn erase_person(
             "deactivate the account first: only people who have left are erased".into(),
         ));
     }
-    policy::erase_person(actor, person, Role::from_str(&row.role).ok())?;
+    policy::erase_account(eraser, Role::from_stored(&row.role)?)?;
     if row.email.ends_with(ERASED_DOMAIN) {
         return Err(Error::Conflict("this person was erased already".into()));
     }

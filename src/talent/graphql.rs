@@ -5,6 +5,7 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use super::calibration::{self, Tendency};
 use super::nine_box::{self, Band};
 use crate::auth::Locale;
+use crate::auth::policy;
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::global_id::NodeType;
@@ -126,7 +127,8 @@ impl TalentQuery {
         #[graphql(desc = "The assessment cycle.")] cycle_id: ID,
     ) -> ApiResult<Vec<ManagerCalibration>> {
         let cycle = parse_id(&cycle_id, "cycleId", NodeType::AssessmentCycle)?;
-        let found = super::rating_calibration(&state(ctx)?.db, actor(ctx)?, cycle).await?;
+        let view = policy::team_views(actor(ctx)?)?;
+        let found = super::rating_calibration(&state(ctx)?.db, &view, cycle).await?;
         Ok(found.into_iter().map(ManagerCalibration).collect())
     }
 }
@@ -473,8 +475,8 @@ impl TalentMutation {
         let person = parse_id(&user_id, "userId", NodeType::User)?;
         let moved = super::move_in_review(
             &state(ctx)?.db,
-            actor(ctx)?,
-            &period,
+            &policy::hr(actor(ctx)?)?,
+            crate::kpi::Period::parse(&period)?,
             person,
             (performance.into(), potential.into()),
             &reason,

@@ -5,6 +5,7 @@
 
 pub mod calibration;
 pub mod graphql;
+pub mod maturity;
 pub mod nine_box;
 
 use std::collections::HashMap;
@@ -19,7 +20,8 @@ use chrono::NaiveDate;
 use self::calibration::{ManagerCalibration, RatingFact, Source};
 use self::nine_box::{Band, Cuts, Placement};
 use crate::audit::{self, Change};
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, HrOffice, TeamView};
 use crate::config::Settings;
 use crate::db::entities::talent_move;
 use crate::error::{Error, Result};
@@ -79,10 +81,10 @@ async fn rating_facts(db: &impl ConnectionTrait, cycle_id: i64) -> Result<Vec<Ra
 /// reach (themselves and managers below them); HR sees all.
 pub async fn rating_calibration(
     db: &DatabaseConnection,
-    actor: &Actor,
+    view: &TeamView,
     cycle_id: i64,
 ) -> Result<Vec<ManagerCalibration>> {
-    policy::team_views(actor)?;
+    let actor = view.by();
     crate::assessment::find_cycle(db, cycle_id).await?;
     let facts = rating_facts(db, cycle_id).await?;
     let scope = policy::work_scope(actor);
@@ -215,14 +217,14 @@ pub async fn talent_review(
 /// kept beside it, and audited.
 pub async fn move_in_review(
     db: &DatabaseConnection,
-    actor: &Actor,
-    period: &str,
+    hr: &HrOffice,
+    period: crate::kpi::Period,
     person: i64,
     to: (Band, Band),
     reason: &str,
 ) -> Result<Move> {
-    policy::hr(actor)?;
-    let period = crate::kpi::Period::parse(period)?.to_string();
+    let actor = hr.by();
+    let period = period.to_string();
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 1000 {
         return Err(Error::invalid(

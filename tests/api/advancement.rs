@@ -105,21 +105,20 @@ async fn met_kpis(app: &TestApp, manager: &Actor, person: &Person) {
     kpi::set_targets(
         &app.state.db,
         &app.state.frameworks,
-        manager,
-        person.id,
-        &period,
+        &skillpath::auth::policy::manage_person(manager, person.id).unwrap(),
+        kpi::Period::parse(&period).unwrap(),
         vec![target],
     )
     .await
     .unwrap();
     let actual = ActualInput {
-        user_id: person.id,
-        period,
+        period: kpi::Period::parse(&period).unwrap(),
         kpi: "new_users".into(),
         value: 100.0,
         note: None,
     };
-    kpi::record_actual(&app.state.db, &app.state.frameworks, manager, actual)
+    let manager = skillpath::auth::policy::manage_person(manager, person.id).unwrap();
+    kpi::record_actual(&app.state.db, &app.state.frameworks, &manager, actual)
         .await
         .unwrap();
 }
@@ -199,7 +198,7 @@ async fn seed(app: &TestApp) -> Seeded {
     let (cycle, _) = assessment::open_cycle(
         db,
         store,
-        &hr,
+        &skillpath::auth::policy::hr(&hr).unwrap(),
         OpenCycle {
             name: "H2".into(),
             start: true,
@@ -223,7 +222,9 @@ async fn seed(app: &TestApp) -> Seeded {
     )
     .await
     .unwrap();
-    assessment::advance_cycle(db, &hr, cycle.id).await.unwrap();
+    assessment::advance_cycle(db, &skillpath::auth::policy::hr(&hr).unwrap(), cycle.id)
+        .await
+        .unwrap();
     for (person, role, target_role, target_level, bonus) in [
         (&ada, "user_operations", "user_operations", "p3", 0),
         (&ben, "user_operations", "product_operations", "p2", 1),

@@ -154,18 +154,21 @@ async fn kpis(app: &TestApp, manager: &Actor, person: &Person, period: &str, act
         note: None,
     };
     let (db, store) = (&app.state.db, &app.state.frameworks);
-    kpi::set_targets(db, store, manager, person.id, period, vec![target])
+    let manager = skillpath::auth::policy::manage_person(manager, person.id).unwrap();
+    let parsed = kpi::Period::parse(period).unwrap();
+    kpi::set_targets(db, store, &manager, parsed, vec![target])
         .await
         .unwrap();
     if let Some(value) = actual {
         let input = ActualInput {
-            user_id: person.id,
-            period: period.into(),
+            period: kpi::Period::parse(period).unwrap(),
             kpi: "new_users".into(),
             value,
             note: None,
         };
-        kpi::record_actual(db, store, manager, input).await.unwrap();
+        kpi::record_actual(db, store, &manager, input)
+            .await
+            .unwrap();
     }
 }
 
@@ -243,7 +246,7 @@ async fn seed(app: &TestApp) -> People {
     let (cycle, _) = assessment::open_cycle(
         db,
         store,
-        &hr,
+        &skillpath::auth::policy::hr(&hr).unwrap(),
         OpenCycle {
             name: "H2".into(),
             start: true,
@@ -263,7 +266,9 @@ async fn seed(app: &TestApp) -> People {
         ivy_own,
     )
     .await;
-    assessment::advance_cycle(db, &hr, cycle.id).await.unwrap();
+    assessment::advance_cycle(db, &skillpath::auth::policy::hr(&hr).unwrap(), cycle.id)
+        .await
+        .unwrap();
 
     let uo_p3 = at(app, uo, uo, "p3", 0).await;
     let data_p3 = at(app, "data_operations", "data_operations", "p3", 0).await;
@@ -365,12 +370,14 @@ async fn seed(app: &TestApp) -> People {
 
     // Ned: the cycle closes; in the next one he rates himself lower.
     for _ in 0..2 {
-        assessment::advance_cycle(db, &hr, cycle.id).await.unwrap();
+        assessment::advance_cycle(db, &skillpath::auth::policy::hr(&hr).unwrap(), cycle.id)
+            .await
+            .unwrap();
     }
     let (next, _) = assessment::open_cycle(
         db,
         store,
-        &hr,
+        &skillpath::auth::policy::hr(&hr).unwrap(),
         OpenCycle {
             name: "H1".into(),
             start: true,
@@ -1006,7 +1013,7 @@ async fn a_manager_rates_the_skills_of_a_move_beyond_the_role() {
     let (cycle, _) = assessment::open_cycle(
         db,
         store,
-        &hr,
+        &skillpath::auth::policy::hr(&hr).unwrap(),
         OpenCycle {
             name: "H2".into(),
             start: true,
@@ -1015,7 +1022,9 @@ async fn a_manager_rates_the_skills_of_a_move_beyond_the_role() {
     )
     .await
     .unwrap();
-    assessment::advance_cycle(db, &hr, cycle.id).await.unwrap();
+    assessment::advance_cycle(db, &skillpath::auth::policy::hr(&hr).unwrap(), cycle.id)
+        .await
+        .unwrap();
     let token = app.token("boss@example.com").await;
     let save = "mutation($c: ID!, $u: ID!, $r: [RatingInput!]!) { saveManagerAssessment(cycleId: $c, userId: $u, ratings: $r) { status } }";
     let community = json!([{"skill": "community_building", "level": 3}]);

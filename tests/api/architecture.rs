@@ -34,13 +34,28 @@ fn graphql_modules(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// A call to the policy whose refusal the resolver passes on (`policy::x(..)?`):
-/// a permission decided here rather than in the service. Asking the policy
-/// what a field may show (`policy::can_…`, a yes or no) is translation.
+/// A call to the policy whose answer the resolver keeps to itself: a refusal
+/// passed on and the capability thrown away (`policy::x(..)?;` as a
+/// statement), or a yes/no taken from it (`.is_ok()`, `.is_err()`). Such a
+/// permission is decided here and the service never learns of it. Asking
+/// the policy for a capability and handing it to the service
+/// (`let reader = policy::view_work(..)?;`, `&policy::hr(actor)?` as an
+/// argument) is what the services require: they take the capability, not the
+/// caller, so they cannot run without the decision. Asking what a field may
+/// show (`policy::can_…`, a yes or no) is translation.
 fn decides_permission(line: &str) -> bool {
+    let statement = line.trim_start();
     line.match_indices("policy::").any(|(at, _)| {
         let call = &line[at + "policy::".len()..];
-        !call.starts_with("can_") && call.contains(")?")
+        if call.starts_with("can_") {
+            return false;
+        }
+        let discarded = statement.starts_with("policy::")
+            || statement.starts_with("crate::auth::policy::")
+            || statement.starts_with("super::policy::")
+            || statement.starts_with("let _ =")
+            || statement.starts_with("let _: ");
+        discarded || call.contains(".is_ok()") || call.contains(".is_err()")
     })
 }
 
@@ -81,8 +96,18 @@ fn the_check_sees_what_it_looks_for() {
     assert!(decides_permission(
         "        policy::edit_framework(actor)?;"
     ));
+    assert!(decides_permission(
+        "        if policy::view_work(actor, id).is_err() {"
+    ));
+    assert!(decides_permission("        let _ = policy::hr(actor)?;"));
     assert!(!decides_permission(
         "if !policy::can_view_person(actor(ctx)?, id) {"
+    ));
+    assert!(!decides_permission(
+        "        let reader = policy::view_work(actor, user_id)?;"
+    ));
+    assert!(!decides_permission(
+        "            &policy::hr(actor(ctx)?)?,"
     ));
     assert!(DATABASE.iter().any(|p| "user::Entity::find()".contains(p)));
 }

@@ -601,6 +601,16 @@ async fn every_mutation_leaves_an_entry_naming_its_caller_and_what_changed() {
         json!({"u": ada.id.to_string()}))
         .await;
 
+    walk.step(
+        "setMaturityTarget",
+        h,
+        Some(hr.id),
+        true,
+        "mutation { setMaturityTarget(area: \"community\", level: 4) { areaKey level } }",
+        json!({}),
+    )
+    .await;
+
     // A departed person is erased (their account deactivated first).
     app.gql(
         h,

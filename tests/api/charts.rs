@@ -37,7 +37,7 @@ pub fn hex(colour: &str) -> (u8, u8, u8) {
     ((v >> 16) as u8, (v >> 8) as u8, v as u8)
 }
 
-fn near(a: (u8, u8, u8), b: (u8, u8, u8), tolerance: i32) -> bool {
+pub fn near(a: (u8, u8, u8), b: (u8, u8, u8), tolerance: i32) -> bool {
     (a.0 as i32 - b.0 as i32).abs()
         + (a.1 as i32 - b.1 as i32).abs()
         + (a.2 as i32 - b.2 as i32).abs()

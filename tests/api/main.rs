@@ -25,6 +25,7 @@ mod integrity;
 mod limits;
 mod logs;
 mod mail;
+mod maturity;
 mod mentors;
 mod migrations;
 mod nodes;

@@ -108,9 +108,8 @@ async fn met_kpis(app: &TestApp, manager: &Actor, person: &Person) {
     kpi::set_targets(
         &app.state.db,
         &app.state.frameworks,
-        manager,
-        person.id,
-        &period,
+        &skillpath::auth::policy::manage_person(manager, person.id).unwrap(),
+        kpi::Period::parse(&period).unwrap(),
         vec![TargetInput {
             kpi: "new_users".into(),
             weight: 100,
@@ -125,10 +124,9 @@ async fn met_kpis(app: &TestApp, manager: &Actor, person: &Person) {
     kpi::record_actual(
         &app.state.db,
         &app.state.frameworks,
-        manager,
+        &skillpath::auth::policy::manage_person(manager, person.id).unwrap(),
         ActualInput {
-            user_id: person.id,
-            period,
+            period: kpi::Period::parse(&period).unwrap(),
             kpi: "new_users".into(),
             value: 100.0,
             note: None,
@@ -147,6 +145,7 @@ async fn run_cycle(
     rated: &[(&Person, &str, &str, HashMap<String, u8>)],
 ) -> i64 {
     let (db, store) = (&app.state.db, &app.state.frameworks);
+    let hr = &skillpath::auth::policy::hr(hr).unwrap();
     let (cycle, _) = assessment::open_cycle(
         db,
         store,
@@ -1014,8 +1013,7 @@ async fn simultaneous_agreements_both_count() {
         let plan = development::create_plan(
             db,
             &app.state.frameworks,
-            &ada_a,
-            w.ada.id,
+            &skillpath::auth::policy::write_plan(&ada_a, w.ada.id).unwrap(),
             ("user_operations", "p3"),
             vec![],
             today(),
@@ -1044,15 +1042,18 @@ async fn simultaneous_plans_for_one_person_make_one() {
     let (db, store) = (&app.state.db, &app.state.frameworks);
     for _ in 0..10 {
         let create = |who| {
-            development::create_plan(
-                db,
-                store,
-                who,
-                w.ada.id,
-                ("user_operations", "p3"),
-                vec![],
-                today(),
-            )
+            let writer = skillpath::auth::policy::write_plan(who, w.ada.id).unwrap();
+            async move {
+                development::create_plan(
+                    db,
+                    store,
+                    &writer,
+                    ("user_operations", "p3"),
+                    vec![],
+                    today(),
+                )
+                .await
+            }
         };
         let (a, b) = tokio::join!(create(&ada_a), create(&boss_a));
         let (made, refused) = match (a, b) {

@@ -137,7 +137,7 @@ async fn calibration_finds_the_lenient_manager_and_says_nothing_on_too_few_ratin
 
 /// One target for 2026-Q3 (10 new users, threshold 0, stretch 20) and one
 /// actual: 5 scores below 80, 9 between 80 and 100, 12 above.
-async fn score(app: &crate::helpers::TestApp, boss: &str, person: i64, actual: f64) {
+pub async fn score(app: &crate::helpers::TestApp, boss: &str, person: i64, actual: f64) {
     app.gql(
         Some(boss),
         "mutation($u: ID!) { setPerformanceTargets(userId: $u, period: \"2026-Q3\", targets: [{kpi: \"new_users\", weight: 100, target: 10, threshold: 0, stretch: 20}]) { id } }",

@@ -1,6 +1,7 @@
 //! Opening and moving cycles, writing self, manager and peer ratings.
 
 use super::*;
+use crate::auth::policy;
 
 /// A new assessment cycle: its name, who takes part and the due dates.
 #[derive(InputObject)]
@@ -98,7 +99,7 @@ impl AssessmentMutation {
         let (cycle, count) = crate::assessment::open_cycle(
             &state.db,
             &state.frameworks,
-            actor,
+            &policy::hr(actor)?,
             OpenCycle {
                 name: input.name,
                 team_ids,
@@ -124,7 +125,8 @@ impl AssessmentMutation {
     ) -> ApiResult<AssessmentCycle> {
         let id = parse_id(&id, "id", NodeType::AssessmentCycle)?;
         Ok(AssessmentCycle(
-            crate::assessment::advance_cycle(&state(ctx)?.db, actor(ctx)?, id).await?,
+            crate::assessment::advance_cycle(&state(ctx)?.db, &policy::hr(actor(ctx)?)?, id)
+                .await?,
         ))
     }
 

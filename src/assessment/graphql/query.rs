@@ -1,6 +1,7 @@
 //! Reading cycles, assessments, profiles and team views.
 
 use super::*;
+use crate::auth::policy;
 
 /// One cycle for `node(id:)`, with the reach of `assessmentCycles`.
 pub(crate) async fn cycle_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<AssessmentCycle> {
@@ -156,7 +157,8 @@ impl AssessmentQuery {
     ) -> ApiResult<Page<DivergenceFlag>> {
         let actor = actor(ctx)?;
         let cycle_id = parse_id(&cycle_id, "cycleId", NodeType::AssessmentCycle)?;
-        let list = crate::assessment::cycle_divergence(&state(ctx)?.db, actor, cycle_id).await?;
+        let view = policy::team_views(actor)?;
+        let list = crate::assessment::cycle_divergence(&state(ctx)?.db, &view, cycle_id).await?;
         let total = list.len();
         let range = window(&PageArgs::new(first, after, last, before), total, 100)?;
         let list: Vec<_> = list
@@ -245,7 +247,8 @@ impl AssessmentQuery {
     ) -> ApiResult<Vec<SkillTrendPoint>> {
         let actor = actor(ctx)?;
         let user_id = parse_id(&user_id, "userId", NodeType::User)?;
-        let points = crate::assessment::skill_trend(&state(ctx)?.db, actor, user_id).await?;
+        let reader = policy::view_work(actor, user_id)?;
+        let points = crate::assessment::skill_trend(&state(ctx)?.db, &reader).await?;
         Ok(points
             .into_iter()
             .map(|p| SkillTrendPoint {

@@ -18,6 +18,7 @@ pub mod development_reminder;
 pub mod email_outbox;
 pub mod framework_version;
 pub mod kpi_actual;
+pub mod maturity_target;
 pub mod performance_target;
 pub mod position_change;
 pub mod rating;

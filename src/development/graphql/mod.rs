@@ -10,6 +10,7 @@ mod nodes;
 
 pub use self::nodes::*;
 use crate::advancement::graphql::TargetLevelInput;
+use crate::auth::policy;
 use crate::development::{
     EvidenceKind, GoalInput, GoalKind, GoalStatus, OrganisationDevelopment, Plan,
 };
@@ -197,7 +198,8 @@ impl DevelopmentQuery {
         let team_id = team_id
             .map(|t| parse_id(&t, "teamId", NodeType::Team))
             .transpose()?;
-        let rows = crate::development::team_plans(&state.db, actor(ctx)?, team_id, today()).await?;
+        let view = policy::team_views(actor(ctx)?)?;
+        let rows = crate::development::team_plans(&state.db, &view, team_id, today()).await?;
         Ok(rows.into_iter().map(TeamPlanNode).collect())
     }
 
@@ -209,8 +211,12 @@ impl DevelopmentQuery {
         ctx: &Context<'_>,
     ) -> ApiResult<OrganisationDevelopmentNode> {
         let state = state(ctx)?;
-        let o: OrganisationDevelopment =
-            crate::development::organisation_development(&state.db, actor(ctx)?, today()).await?;
+        let o: OrganisationDevelopment = crate::development::organisation_development(
+            &state.db,
+            &policy::hr(actor(ctx)?)?,
+            today(),
+        )
+        .await?;
         let fw = fw_view(ctx).await?.1;
         Ok(OrganisationDevelopmentNode {
             people: o.people as i32,
@@ -256,8 +262,7 @@ impl DevelopmentMutation {
         let plan = crate::development::create_plan(
             &state.db,
             &state.frameworks,
-            actor(ctx)?,
-            user_id,
+            &policy::write_plan(actor(ctx)?, user_id)?,
             (&target.role, &target.level),
             goals,
             today(),
@@ -281,8 +286,7 @@ impl DevelopmentMutation {
         let plan = crate::development::create_plan_from_advice(
             &state.db,
             &state.frameworks,
-            actor(ctx)?,
-            user_id,
+            &policy::write_plan(actor(ctx)?, user_id)?,
             target,
             today(),
             locale(ctx, None),
@@ -439,7 +443,7 @@ impl DevelopmentMutation {
         let state = state(ctx)?;
         let n = crate::development::run_development_reminders(
             &state.db,
-            actor(ctx)?,
+            &policy::hr(actor(ctx)?)?,
             state.settings.development_check_in_days,
             today(),
         )

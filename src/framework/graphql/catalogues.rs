@@ -20,6 +20,11 @@ impl KpiFamilyNode {
     async fn description(&self) -> &str {
         self.0.text(&self.0.fw.doc.kpi_families[self.1].description)
     }
+    /// The keys of the skill areas whose results these KPIs measure; their
+    /// attainment is evidence in those areas' capability maturity.
+    async fn areas(&self) -> &[String] {
+        &self.0.fw.doc.kpi_families[self.1].areas
+    }
     /// The KPIs of the family, in catalogue order.
     async fn kpis(&self) -> Vec<KpiNode> {
         self.0.fw.doc.kpi_families[self.1]

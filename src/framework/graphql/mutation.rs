@@ -2,6 +2,7 @@
 //! `framework::edits`.
 
 use super::*;
+use crate::auth::policy;
 
 /// A text in English and Chinese.
 #[derive(InputObject)]
@@ -94,30 +95,32 @@ impl FrameworkMutation {
         #[graphql(desc = "The document's file format: JSON or YAML.")] format: DocumentFormat,
     ) -> ApiResult<FrameworkNode> {
         let state = state(ctx)?;
+        let editor = policy::edit_framework(actor(ctx)?)?;
         let draft =
-            crate::framework::edits::import_document(&state.db, actor(ctx)?, &document, format)
-                .await?;
+            crate::framework::edits::import_document(&state.db, &editor, &document, format).await?;
         Ok(draft_node(ctx, draft))
     }
 
     /// Starts a draft from the current version.
     async fn create_framework_draft(&self, ctx: &Context<'_>) -> ApiResult<FrameworkNode> {
         let state = state(ctx)?;
-        let draft =
-            crate::framework::create_draft(&state.db, &state.frameworks, actor(ctx)?).await?;
+        let editor = policy::edit_catalogues(actor(ctx)?)?;
+        let draft = crate::framework::create_draft(&state.db, &state.frameworks, &editor).await?;
         Ok(draft_node(ctx, draft))
     }
 
     /// Publishes the draft as the next version; it becomes the current framework.
     async fn publish_framework_draft(&self, ctx: &Context<'_>) -> ApiResult<FrameworkNode> {
         let state = state(ctx)?;
-        let fw = crate::framework::publish_draft(&state.db, &state.frameworks, actor(ctx)?).await?;
+        let editor = policy::edit_framework(actor(ctx)?)?;
+        let fw = crate::framework::publish_draft(&state.db, &state.frameworks, &editor).await?;
         Ok(FrameworkNode(View::new(fw, locale(ctx, None))))
     }
 
     /// Deletes the draft and every change in it (admins). True when there was a draft.
     async fn discard_framework_draft(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        Ok(crate::framework::discard_draft(&state(ctx)?.db, actor(ctx)?).await?)
+        let editor = policy::edit_framework(actor(ctx)?)?;
+        Ok(crate::framework::discard_draft(&state(ctx)?.db, &editor).await?)
     }
 
     /// Replaces one role's matrix in the draft from CSV (as `exportRoleMatrix` writes it).
@@ -131,7 +134,7 @@ impl FrameworkMutation {
         let draft = crate::framework::edits::import_role_matrix(
             &state.db,
             &state.frameworks,
-            actor(ctx)?,
+            &policy::edit_framework(actor(ctx)?)?,
             &role,
             &csv,
         )
@@ -154,7 +157,7 @@ impl FrameworkMutation {
         let draft = crate::framework::edits::set_skill_descriptor(
             &state.db,
             &state.frameworks,
-            actor(ctx)?,
+            &policy::edit_catalogues(actor(ctx)?)?,
             &skill,
             small(level, "level")?,
             text.into(),
@@ -180,7 +183,7 @@ impl FrameworkMutation {
         let draft = crate::framework::edits::set_skill_requirement(
             &state.db,
             &state.frameworks,
-            actor(ctx)?,
+            &policy::edit_framework(actor(ctx)?)?,
             (&role, &level, &skill),
             small(required, "required")?,
             small(weight, "weight")?,
@@ -208,7 +211,7 @@ impl FrameworkMutation {
         let draft = crate::framework::edits::upsert_kpi(
             &state.db,
             &state.frameworks,
-            actor(ctx)?,
+            &policy::edit_catalogues(actor(ctx)?)?,
             &family,
             kpi,
         )
@@ -241,7 +244,7 @@ impl FrameworkMutation {
         let draft = crate::framework::edits::upsert_certification(
             &state.db,
             &state.frameworks,
-            actor(ctx)?,
+            &policy::edit_catalogues(actor(ctx)?)?,
             &family,
             cert,
         )
@@ -271,7 +274,7 @@ impl FrameworkMutation {
         let draft = crate::framework::edits::upsert_learning_resource(
             &state.db,
             &state.frameworks,
-            actor(ctx)?,
+            &policy::edit_catalogues(actor(ctx)?)?,
             resource,
         )
         .await?;
@@ -294,7 +297,7 @@ impl FrameworkMutation {
         let draft = crate::framework::edits::retire_learning_resource(
             &state.db,
             &state.frameworks,
-            actor(ctx)?,
+            &policy::edit_catalogues(actor(ctx)?)?,
             &key,
             retired,
         )

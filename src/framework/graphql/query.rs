@@ -2,6 +2,7 @@
 //! matrix, a whole document.
 
 use super::*;
+use crate::auth::policy;
 
 /// One version of the framework: its number, whether it is published, and when.
 #[derive(SimpleObject)]
@@ -68,8 +69,8 @@ impl FrameworkQuery {
         #[graphql(desc = "Language of texts (default: the caller's).")] locale: Option<Locale>,
     ) -> ApiResult<Option<FrameworkNode>> {
         let state = state(ctx)?;
-        let draft =
-            crate::framework::edits::draft(&state.db, &state.frameworks, actor(ctx)?).await?;
+        let editor = policy::edit_catalogues(actor(ctx)?)?;
+        let draft = crate::framework::edits::draft(&state.db, &state.frameworks, &editor).await?;
         Ok(draft.map(|d| FrameworkNode(View::new(Arc::new(d), self::locale(ctx, locale)))))
     }
 
@@ -111,10 +112,14 @@ impl FrameworkQuery {
         let format = format.unwrap_or(DocumentFormat::Yaml);
         let doc = if draft.unwrap_or(false) {
             let state = state(ctx)?;
-            crate::framework::edits::draft(&state.db, &state.frameworks, actor)
-                .await?
-                .ok_or(Error::NotFound("framework draft"))?
-                .doc
+            crate::framework::edits::draft(
+                &state.db,
+                &state.frameworks,
+                &policy::edit_catalogues(actor)?,
+            )
+            .await?
+            .ok_or(Error::NotFound("framework draft"))?
+            .doc
         } else {
             published(ctx, version).await?.doc.clone()
         };
