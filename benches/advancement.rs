@@ -17,7 +17,7 @@ use skillpath::auth::Role;
 const PEOPLE: usize = 10_000;
 
 struct Fixture {
-    state: skillpath::app::AppState,
+    state: skillpath::state::AppState,
     hr: skillpath::auth::Actor,
     _dir: tempfile::TempDir,
 }

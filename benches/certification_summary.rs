@@ -43,7 +43,7 @@ fn twenty_certifications() -> FrameworkDocument {
 }
 
 struct Fixture {
-    state: skillpath::app::AppState,
+    state: skillpath::state::AppState,
     hr: skillpath::auth::Actor,
     _dir: tempfile::TempDir,
 }

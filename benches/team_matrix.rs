@@ -74,7 +74,7 @@ fn forty_skill_framework() -> FrameworkDocument {
 }
 
 struct Fixture {
-    state: skillpath::app::AppState,
+    state: skillpath::state::AppState,
     hr: skillpath::auth::Actor,
     team_id: i64,
     cycle_id: i64,

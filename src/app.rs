@@ -10,32 +10,19 @@ use std::time::Duration;
 use anyhow::Context as _;
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use sea_orm::DatabaseConnection;
 
 use crate::audit::{self, AuditKey, AuditScope};
 use crate::auth::password::PasswordHasher;
 use crate::auth::session::Auth;
 use crate::auth::tokens::{self, TokenKeys};
+use crate::clock::Clock;
 use crate::config::{Environment, Secret, Settings};
 use crate::framework::{self, FrameworkStore};
 use crate::graphql::{self, AppSchema};
+// Kept where it was so that code naming `app::AppState` (charts, branches
+// in flight) still builds; new code imports it from `state`.
+pub use crate::state::AppState;
 use crate::{db, people};
-
-/// What every request can reach. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub auth: Auth,
-    pub frameworks: Arc<FrameworkStore>,
-    pub settings: Arc<Settings>,
-    /// SQL statements run so far (see `db::StatementCounter`).
-    pub statements: db::StatementCounter,
-    pub metrics: Arc<crate::metrics::Metrics>,
-    /// The audit trail's key (see `audit`).
-    pub audit_key: Arc<crate::audit::AuditKey>,
-    /// Persisted queries and the checks before a request executes.
-    pub preparation: graphql::prepare::Preparation,
-}
 
 pub struct Application {
     acceptor: TcpAcceptor,
@@ -48,6 +35,11 @@ impl Application {
     /// Connects, migrates, creates the bootstrap admin if configured, and binds
     /// the listener (port 0 picks a free port: tests rely on it).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// As `build`, with the time its requests and jobs see (tests move it).
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         settings.validate()?;
         for warning in settings.production_warnings() {
             tracing::warn!("{warning}");
@@ -61,7 +53,7 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .context("listener has no address")?;
-        let state = build_state(settings.with_public_url_for(addr)).await?;
+        let state = build_state_with_clock(settings.with_public_url_for(addr), clock).await?;
         let schema = graphql::schema_for(&state.settings)
             .data(state.clone())
             .finish();
@@ -117,40 +109,16 @@ impl Background {
             settings.certification_reminder_days.clone(),
             every,
             AuditScope::system(key.clone(), "job:certification-reminders"),
+            state.clock.clone(),
         );
-        let db = state.db.clone();
-        let due_days = settings.assessment_reminder_days.clone();
-        let retention_days = settings.audit_retention_days;
-        let housekeeping_scope = AuditScope::system(key.clone(), "job:housekeeping");
-        let housekeeping = tokio::spawn(audit::within(housekeeping_scope, async move {
+        let housekeeping_state = state.clone();
+        let housekeeping = tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
-                let today = chrono::Utc::now().date_naive();
-                if let Err(err) =
-                    crate::assessment::queue_due_reminders(&db, &due_days, today).await
-                {
-                    tracing::error!(error = %err, "assessment due-date reminders");
-                }
-                if let Err(err) = crate::auth::throttle::prune(&db).await {
-                    tracing::warn!(error = %err, "could not prune login attempts");
-                }
-                if let Some(days) = retention_days {
-                    let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
-                    match audit::retention::prune(&db, cutoff).await {
-                        Ok(0) => {}
-                        Ok(removed) => tracing::info!(removed, "pruned the audit trail"),
-                        // A server running as a role without DELETE on
-                        // the trail (see the README) cannot prune; the
-                        // owner runs `skillpath audit prune` instead.
-                        Err(err) => tracing::warn!(
-                            error = %err,
-                            "audit retention could not prune: run `skillpath audit prune` as the database owner"
-                        ),
-                    }
-                }
+                housekeeping(&housekeeping_state).await;
             }
-        }));
+        });
         let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
         let mail = crate::mail::MailWorker::from_settings(state.db.clone(), settings)?.spawn(
             Duration::from_secs(settings.mail_poll_seconds.max(1)),
@@ -161,6 +129,7 @@ impl Background {
             settings.development_check_in_days,
             every,
             AuditScope::system(key.clone(), "job:development-reminders"),
+            state.clock.clone(),
         );
         Ok(Self {
             jobs: vec![reminders, plans, housekeeping],
@@ -186,9 +155,63 @@ impl Background {
     }
 }
 
+/// One run of the housekeeping job: assessment due-date reminders, the
+/// pruning of login attempts and of the audit trail past its retention. In
+/// the job's audit scope and at the application's time; tests call it when
+/// they want it to run. Failures are logged (the job tries again at its next
+/// run) and count as nothing done.
+pub async fn housekeeping(state: &AppState) -> Housekeeping {
+    let db = &state.db;
+    let settings = &state.settings;
+    let scope = AuditScope::system(state.audit_key.clone(), "job:housekeeping");
+    let run = async {
+        let mut done = Housekeeping::default();
+        let today = crate::clock::today();
+        match crate::assessment::queue_due_reminders(db, &settings.assessment_reminder_days, today)
+            .await
+        {
+            Ok(queued) => done.due_reminders_queued = queued,
+            Err(err) => tracing::error!(error = %err, "assessment due-date reminders"),
+        }
+        if let Err(err) = crate::auth::throttle::prune(db).await {
+            tracing::warn!(error = %err, "could not prune login attempts");
+        }
+        if let Some(days) = settings.audit_retention_days {
+            let cutoff = crate::clock::now() - chrono::Duration::days(i64::from(days));
+            match audit::retention::prune(db, cutoff).await {
+                Ok(0) => {}
+                Ok(removed) => {
+                    done.audit_entries_pruned = removed;
+                    tracing::info!(removed, "pruned the audit trail");
+                }
+                // A server running as a role without DELETE on the trail
+                // (see the README) cannot prune; the owner runs
+                // `skillpath audit prune` instead.
+                Err(err) => tracing::warn!(
+                    error = %err,
+                    "audit retention could not prune: run `skillpath audit prune` as the database owner"
+                ),
+            }
+        }
+        done
+    };
+    state.clock.clone().scope(audit::within(scope, run)).await
+}
+
+/// What one run of `housekeeping` did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Housekeeping {
+    pub due_reminders_queued: u64,
+    pub audit_entries_pruned: u64,
+}
+
 /// Everything but the listener: used by `serve` and by the CLI commands that
 /// work on the database directly.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    build_state_with_clock(settings, Clock::system()).await
+}
+
+async fn build_state_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
     let statements = db::StatementCounter::default();
     let database = db::connect_counted(&settings, statements.clone())
         .await
@@ -255,6 +278,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         statements,
         metrics,
         audit_key,
+        clock,
     })
 }
 

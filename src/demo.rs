@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Days, Months, NaiveDate, Utc};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{
@@ -120,7 +120,7 @@ pub async fn seed(
         ));
     }
     let mut rng = StdRng::seed_from_u64(seed);
-    let now = Utc::now();
+    let now = crate::clock::now();
     let today = now.date_naive();
 
     // Teams: the centre, one team per role, and groups of SPAN + 1 below each.

@@ -6,7 +6,7 @@ use poem::http::{StatusCode, header};
 use poem::web::{Data, Html, Path};
 use poem::{IntoResponse, Response, handler};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 const PAGE: &str = include_str!("../assets/graphiql/index.html");
 

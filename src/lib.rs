@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod certification;
 pub mod charts;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -26,6 +27,7 @@ pub mod metrics;
 pub mod pages;
 pub mod people;
 pub mod privacy;
+pub mod state;
 pub mod talent;
 pub mod telemetry;
 

@@ -356,6 +356,6 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
 }
 
 /// The audit scope of a command run by an operator at the server.
-fn cli_scope(state: &app::AppState, command: &str) -> audit::AuditScope {
+fn cli_scope(state: &skillpath::state::AppState, command: &str) -> audit::AuditScope {
     audit::AuditScope::system(state.audit_key.clone(), command)
 }

@@ -1,10 +1,10 @@
 //! Set-up shared by the benches: a fresh database with the default framework,
 //! and staff accounts to act as.
 
-use skillpath::app::AppState;
 use skillpath::auth::{Actor, Role};
 use skillpath::config::{PasswordHashing, Secret, Settings};
 use skillpath::people::{self, NewPerson};
+use skillpath::state::AppState;
 
 /// A fresh SQLite file in a temp folder, or `BENCH_DATABASE_URL` when set
 /// (an empty database). Keep the folder alive as long as the state.

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -130,7 +130,7 @@ pub async fn open_cycle(
         ));
     }
 
-    let now = Utc::now();
+    let now = crate::clock::now();
     let status = if input.start {
         CycleStatus::SelfAssessment
     } else {
@@ -200,7 +200,7 @@ pub async fn advance_cycle(
     let next = current
         .next()
         .ok_or_else(|| Error::Conflict("the cycle is closed: its results are final".into()))?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     let mut active: assessment_cycle::ActiveModel = row.into();
     active.status = Set(next.as_str().into());
     active.updated_at = Set(now);

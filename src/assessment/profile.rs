@@ -331,7 +331,7 @@ mod tests {
                 id: 1,
                 number: Some(1),
                 status: VersionStatus::Published,
-                created_at: chrono::Utc::now(),
+                created_at: crate::clock::now(),
                 published_at: None,
             },
             FrameworkDocument::default_operations().unwrap(),

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -114,7 +113,7 @@ pub async fn save_assessment(
             "peer input is given when the manager asks for it",
         ));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let before: BTreeMap<String, u8> = match &latest {
         Some(previous) => load_ratings(&txn, previous.id)
             .await?
@@ -403,10 +402,8 @@ pub async fn request_peer_input(
             "a peer is someone other than the person assessed",
         ));
     }
-    let peer = crate::db::entities::user::Entity::find_by_id(peer_id)
-        .one(db)
+    let peer = crate::people::active_person(db, peer_id)
         .await?
-        .filter(|u| u.active)
         .ok_or(Error::NotFound("peer"))?;
     let txn = db::begin_write(db).await?;
     if !matches!(
@@ -419,7 +416,7 @@ pub async fn request_peer_input(
             "the cycle has moved on: peer input can no longer be asked for".into(),
         ));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let inserted = assessment::ActiveModel {
         cycle_id: Set(cycle_id),
         subject_id: Set(subject_id),

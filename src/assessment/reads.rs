@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
 };
 
 use super::profile::{self, DivergenceKind, MemberLevels, Profile, SkillRatings, TeamMatrix};
@@ -15,10 +16,7 @@ use super::{
 };
 use crate::auth::Actor;
 use crate::auth::policy::{self, AssessmentReach, TeamView, WorkReader};
-use crate::db::{
-    self,
-    entities::{assessment, rating},
-};
+use crate::db::entities::{assessment, assessment_cycle, cycle_participant, rating, user};
 use crate::domain::Proficiency;
 use crate::error::{Error, Result};
 use crate::framework::FrameworkStore;
@@ -32,24 +30,30 @@ struct SubmittedRating {
     level: i16,
 }
 
+/// Ratings joined to their submitted assessments, selecting nothing yet.
+fn submitted_ratings_query() -> Select<rating::Entity> {
+    rating::Entity::find()
+        .select_only()
+        .inner_join(assessment::Entity)
+        .filter(assessment::Column::Status.eq(AssessmentStatus::Submitted.as_str()))
+}
+
 /// The submitted ratings of a cycle, optionally for one subject: one statement.
 async fn submitted_ratings(
     db: &impl ConnectionTrait,
     cycle_id: i64,
     subject: Option<i64>,
 ) -> Result<Vec<SubmittedRating>> {
-    let mut sql = String::from(
-        "SELECT a.subject_id, a.kind, r.skill_key, r.level FROM assessments a \
-         JOIN ratings r ON r.assessment_id = a.id \
-         WHERE a.cycle_id = $1 AND a.status = 'SUBMITTED'",
-    );
-    let mut values = vec![cycle_id.into()];
+    let mut query = submitted_ratings_query()
+        .column(assessment::Column::SubjectId)
+        .column(assessment::Column::Kind)
+        .column(rating::Column::SkillKey)
+        .column(rating::Column::Level)
+        .filter(assessment::Column::CycleId.eq(cycle_id));
     if let Some(subject) = subject {
-        sql.push_str(" AND a.subject_id = $2");
-        values.push(subject.into());
+        query = query.filter(assessment::Column::SubjectId.eq(subject));
     }
-    let stmt = db::statement(db.get_database_backend(), &sql, values);
-    Ok(SubmittedRating::find_by_statement(stmt).all(db).await?)
+    Ok(query.into_model::<SubmittedRating>().all(db).await?)
 }
 
 fn by_skill(rows: &[SubmittedRating]) -> HashMap<String, SkillRatings> {
@@ -271,16 +275,17 @@ pub async fn team_skill_matrix(
     if teams.is_empty() {
         return Err(Error::NotFound("team"));
     }
-    let backend = db.get_database_backend();
-    let sql = format!(
-        "SELECT p.user_id, p.job_role, p.career_level FROM cycle_participants p \
-         JOIN users u ON u.id = p.user_id \
-         WHERE p.cycle_id = $1 AND u.team_id IN ({}) ORDER BY u.name, p.user_id",
-        db::placeholders(2, teams.len())
-    );
-    let mut values = vec![cycle_id.into()];
-    values.extend(teams.iter().map(|t| (*t).into()));
-    let mut members = MemberRow::find_by_statement(db::statement(backend, &sql, values))
+    let mut members = cycle_participant::Entity::find()
+        .select_only()
+        .column(cycle_participant::Column::UserId)
+        .column(cycle_participant::Column::JobRole)
+        .column(cycle_participant::Column::CareerLevel)
+        .inner_join(user::Entity)
+        .filter(cycle_participant::Column::CycleId.eq(cycle_id))
+        .filter(user::Column::TeamId.is_in(teams.iter().copied()))
+        .order_by_asc(user::Column::Name)
+        .order_by_asc(cycle_participant::Column::UserId)
+        .into_model::<MemberRow>()
         .all(db)
         .await?;
     let managed = view.scope();
@@ -289,17 +294,22 @@ pub async fn team_skill_matrix(
     if members.is_empty() && before > 0 {
         return Err(Error::Forbidden("this team is not yours"));
     }
-    let sql = format!(
-        "SELECT a.subject_id, a.kind, r.skill_key, r.level FROM assessments a \
-         JOIN ratings r ON r.assessment_id = a.id \
-         JOIN cycle_participants p ON p.cycle_id = a.cycle_id AND p.user_id = a.subject_id \
-         JOIN users u ON u.id = p.user_id \
-         WHERE a.cycle_id = $1 AND a.status = 'SUBMITTED' AND a.kind = 'MANAGER' AND u.team_id IN ({})",
-        db::placeholders(2, teams.len())
-    );
-    let mut values = vec![cycle_id.into()];
-    values.extend(teams.iter().map(|t| (*t).into()));
-    let ratings = SubmittedRating::find_by_statement(db::statement(backend, &sql, values))
+    // Only members' ratings are read below; the team filter keeps the
+    // statement one and its size independent of the team's.
+    let in_teams = Query::select()
+        .column(user::Column::Id)
+        .from(user::Entity)
+        .and_where(user::Column::TeamId.is_in(teams.iter().copied()))
+        .to_owned();
+    let ratings = submitted_ratings_query()
+        .column(assessment::Column::SubjectId)
+        .column(assessment::Column::Kind)
+        .column(rating::Column::SkillKey)
+        .column(rating::Column::Level)
+        .filter(assessment::Column::CycleId.eq(cycle_id))
+        .filter(assessment::Column::Kind.eq(AssessmentKind::Manager.as_str()))
+        .filter(assessment::Column::SubjectId.in_subquery(in_teams))
+        .into_model::<SubmittedRating>()
         .all(db)
         .await?;
     let mut agreed: HashMap<i64, HashMap<String, u8>> = HashMap::new();
@@ -340,12 +350,17 @@ pub struct TrendPoint {
 /// A person's agreed (manager) level per skill across cycles, oldest first.
 pub async fn skill_trend(db: &DatabaseConnection, reader: &WorkReader) -> Result<Vec<TrendPoint>> {
     let user_id = reader.subject();
-    let sql = "SELECT a.cycle_id, r.skill_key, r.level FROM assessments a \
-               JOIN ratings r ON r.assessment_id = a.id \
-               WHERE a.subject_id = $1 AND a.kind = 'MANAGER' AND a.status = 'SUBMITTED' \
-               ORDER BY a.cycle_id, r.skill_key";
-    let stmt = db::statement(db.get_database_backend(), sql, [user_id.into()]);
-    Ok(TrendPoint::find_by_statement(stmt).all(db).await?)
+    Ok(submitted_ratings_query()
+        .column(assessment::Column::CycleId)
+        .column(rating::Column::SkillKey)
+        .column(rating::Column::Level)
+        .filter(assessment::Column::SubjectId.eq(user_id))
+        .filter(assessment::Column::Kind.eq(AssessmentKind::Manager.as_str()))
+        .order_by_asc(assessment::Column::CycleId)
+        .order_by_asc(rating::Column::SkillKey)
+        .into_model::<TrendPoint>()
+        .all(db)
+        .await?)
 }
 
 /// One submitted manager rating, with when its cycle opened.
@@ -368,14 +383,20 @@ pub async fn manager_ratings_of(
     if people.is_empty() {
         return Ok(Vec::new());
     }
-    let mut c = db::Conditions::default();
-    c.push("a.kind = 'MANAGER' AND a.status = 'SUBMITTED'", []);
-    c.push_in("a.subject_id", people);
-    let stmt = c.statement(
-        db.get_database_backend(),
-        "SELECT a.subject_id, r.skill_key, r.level, c.created_at AS cycle_opened FROM assessments a \
-         JOIN ratings r ON r.assessment_id = a.id JOIN assessment_cycles c ON c.id = a.cycle_id",
-        "ORDER BY c.created_at, a.id",
-    );
-    Ok(DatedManagerRating::find_by_statement(stmt).all(db).await?)
+    Ok(submitted_ratings_query()
+        .column(assessment::Column::SubjectId)
+        .column(rating::Column::SkillKey)
+        .column(rating::Column::Level)
+        .column_as(assessment_cycle::Column::CreatedAt, "cycle_opened")
+        .join(
+            JoinType::InnerJoin,
+            assessment::Relation::AssessmentCycle.def(),
+        )
+        .filter(assessment::Column::Kind.eq(AssessmentKind::Manager.as_str()))
+        .filter(assessment::Column::SubjectId.is_in(people.iter().copied()))
+        .order_by_asc(assessment_cycle::Column::CreatedAt)
+        .order_by_asc(assessment::Column::Id)
+        .into_model::<DatedManagerRating>()
+        .all(db)
+        .await?)
 }

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
@@ -168,7 +168,7 @@ async fn remind(
             person.into(),
             reminder.into(),
             (stage as i32).into(),
-            Expr::val(Utc::now()),
+            Expr::val(crate::clock::now()),
         ])
         .on_conflict(
             OnConflict::columns(["cycle_id", "user_id", "kind", "stage_days"])

@@ -40,6 +40,11 @@ pub(super) async fn append(txn: &DatabaseTransaction, changes: Vec<Change>) -> R
         .one(txn)
         .await?
         .unwrap_or_else(|| chain::GENESIS.to_owned());
+    // Wall time, not the domain's clock (`clock`): the trail records when a
+    // change really happened, and a test moving the application's time must
+    // not give later entries earlier times than those before them (from a
+    // CLI process or another replica on the system time). Retention compares
+    // these with the clock's now, so moving the clock on still ages them.
     let at_micros = Utc::now().timestamp_micros();
     for change in changes {
         let (changes, personal) = render(&scope, &change);

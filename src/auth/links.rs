@@ -115,6 +115,7 @@ mod tests {
 
     #[test]
     fn a_link_works_until_it_expires_and_not_once_changed() {
+        // Wall time, like every token (see `session`).
         let now = Utc::now();
         let (bare, _) = sign(&keys(), "/exports/people", 7, now).unwrap();
         let (path, query) = bare.split_once('?').unwrap();

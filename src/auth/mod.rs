@@ -9,6 +9,7 @@ pub mod password;
 pub mod policy;
 pub mod recovery;
 pub mod session;
+pub mod sign_out;
 pub mod throttle;
 pub mod tokens;
 

@@ -9,7 +9,8 @@ use serde_json::json;
 
 use super::password::Password;
 use super::policy::AccountAdmin;
-use super::session::{Auth, Session, revoke_all_for_user};
+use super::session::{Auth, Session};
+use super::sign_out::revoke_all_for_user;
 use super::tokens::{random_token, token_hash};
 use crate::audit::{self, Change};
 use crate::db::entities::{account_token, user};
@@ -36,6 +37,8 @@ async fn issue_token(
     ttl: Duration,
 ) -> Result<String> {
     let token = random_token();
+    // Invitation and reset links expire in wall time, like sessions (see
+    // `session`), not by the domain's clock.
     let now = Utc::now();
     account_token::ActiveModel {
         user_id: Set(user_id),
@@ -69,10 +72,10 @@ pub async fn invite_user(
         password: None,
         ..new
     };
-    let inviter = user::Entity::find_by_id(actor.user_id)
-        .one(db)
+    let inviter = people::people_by_ids(db, &[actor.user_id])
         .await?
-        .map(|u| u.name)
+        .remove(&actor.user_id)
+        .map(|p| p.name)
         .unwrap_or_default();
     let txn = db::begin_write(db).await?;
     let row = people::insert_person_unhashed(&txn, new).await?;
@@ -174,15 +177,9 @@ async fn set_password(
     user_id: i64,
     hash: String,
 ) -> Result<user::Model> {
-    let row = user::Entity::find_by_id(user_id)
-        .one(txn)
+    let updated = people::set_password_hash(txn, user_id, hash)
         .await?
-        .filter(|u| u.active)
         .ok_or(Error::invalid("token", BAD_TOKEN))?;
-    let mut active: user::ActiveModel = row.into();
-    active.password_hash = Set(Some(hash));
-    active.updated_at = Set(Utc::now());
-    let updated = active.update(txn).await?;
     // Every other link for this account dies with the password change.
     account_token::Entity::update_many()
         .col_expr(account_token::Column::UsedAt, Expr::value(Utc::now()))
@@ -226,12 +223,7 @@ pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Res
         return Ok(());
     };
     let txn = db::begin_write(db).await?;
-    let Some(row) = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .filter(user::Column::Active.eq(true))
-        .one(&txn)
-        .await?
-    else {
+    let Some(row) = people::active_account_by_email(&txn, &email).await? else {
         audit::commit(txn, [requested.fact("account_found", false)]).await?;
         return Ok(());
     };

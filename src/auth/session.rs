@@ -20,6 +20,8 @@ use crate::db::{self, entities::refresh_token, entities::user};
 use crate::error::{Error, Result};
 use crate::people::{self, Email, Person};
 
+// Sessions and tokens expire in wall time, never by the domain's clock
+// (`clock`): a lifetime is a security bound on real elapsed time.
 const BAD_CREDENTIALS: &str = "invalid email or password";
 const BAD_REFRESH: &str = "the refresh token is not valid; please log in again";
 
@@ -249,18 +251,4 @@ async fn find_refresh_token(
         .filter(refresh_token::Column::TokenHash.eq(hash))
         .one(txn)
         .await?)
-}
-
-/// Signs a person out everywhere (deactivation, password reset), under the
-/// person's row lock so that a refresh racing it cannot mint a token that
-/// survives (see `Auth::refresh`).
-pub async fn revoke_all_for_user(db: &DatabaseTransaction, user_id: i64) -> Result<()> {
-    db::lock_person(db, user_id).await?;
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
 }

@@ -54,6 +54,8 @@ pub async fn begin(db: &DatabaseConnection, email: &str, client_addr: &str) -> R
         addr: format!("addr:{client_addr}"),
         account: format!("account:{email}"),
     };
+    // Throttling windows are real time: a moved domain clock (`clock`)
+    // must not open or close them.
     let now = Utc::now();
     let pair = bump(db, &attempt.pair, now).await?;
     let addr = bump(db, &attempt.addr, now).await?;

@@ -108,7 +108,7 @@ pub fn expiry(earned_on: NaiveDate, validity_months: Option<u32>) -> Option<Naiv
 }
 
 pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    crate::clock::today()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -254,7 +254,7 @@ async fn log_event(
         action: Set(action.into()),
         snapshot: Set(serde_json::to_string(record).map_err(|e| Error::Internal(e.into()))?),
         changed_by: Set(Some(actor.user_id)),
-        changed_at: Set(Utc::now()),
+        changed_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(db)
@@ -277,7 +277,7 @@ async fn save(txn: &impl ConnectionTrait, r: &CertificationRecord) -> Result<Cer
     active.credential = Set(r.credential.clone());
     active.verified_by = Set(r.verified_by);
     active.verified_at = Set(r.verified_at);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(crate::clock::now());
     CertificationRecord::try_from(active.update(txn).await?)
 }
 
@@ -318,7 +318,7 @@ pub async fn record_certification(
         credential: None,
         verified_by: None,
         verified_at: None,
-        updated_at: Utc::now(),
+        updated_at: crate::clock::now(),
     };
     if change.status == Some(RecordStatus::Withdrawn) {
         return Err(Error::invalid(
@@ -328,7 +328,7 @@ pub async fn record_certification(
     }
     apply(&fw, &mut draft, change, today)?;
     let txn = db::begin_write(db).await?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     let inserted = record::ActiveModel {
         user_id: Set(user_id),
         certification_key: Set(draft.certification.clone()),
@@ -425,7 +425,7 @@ pub async fn verify_certification(
     policy::verify_certification(hr, current.user_id)?;
     let before = current.clone();
     current.verified_by = Some(actor.user_id);
-    current.verified_at = Some(Utc::now());
+    current.verified_at = Some(crate::clock::now());
     let saved = save(&txn, &current).await?;
     log_event(&txn, actor, &saved, "VERIFIED").await?;
     audit::commit(

@@ -5,12 +5,15 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use sea_orm::{DatabaseConnection, FromQueryResult, Value};
+use sea_orm::sea_query::{Expr, Func, Query};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::{CertificationRecord, CertificationStatus, RecordStatus};
 use crate::auth::{Actor, policy};
-use crate::db::Conditions;
-use crate::db::entities::certification_record as record;
+use crate::db::entities::{certification_record as record, user};
 use crate::error::{Error, Result};
 use crate::framework::FrameworkStore;
 use crate::people::{self, PeopleSelection};
@@ -28,14 +31,13 @@ pub struct CertificationFilter {
     pub expiring_within_days: Option<u32>,
 }
 
-/// Conditions on the person (alias `u`) shared by every query: who the caller
-/// may see (the policy's work scope), and the team, role and level filters.
-async fn people_conditions(
+/// The condition on the person shared by every query: who the caller may
+/// see (the policy's work scope), and the team, role and level filters.
+async fn people_condition(
     db: &DatabaseConnection,
     actor: &Actor,
     filter: &CertificationFilter,
-    c: &mut Conditions,
-) -> Result<()> {
+) -> Result<Condition> {
     let selection = PeopleSelection {
         user_id: filter.user_id,
         team_id: filter.team_id,
@@ -43,44 +45,50 @@ async fn people_conditions(
         career_level: filter.career_level.clone(),
         except: None,
     };
-    people::select_people(db, &policy::work_scope(actor), &selection, c).await
+    people::people_condition(db, &policy::work_scope(actor), &selection).await
 }
 
-/// Conditions on the record (alias `r`): certification, status, expiry window.
-fn record_conditions(
-    filter: &CertificationFilter,
-    today: NaiveDate,
-    c: &mut Conditions,
-) -> Result<()> {
+/// Earned and valid on `today` (a stored status never says expired).
+fn valid_on(today: NaiveDate) -> Condition {
+    Condition::all()
+        .add(record::Column::Status.eq(RecordStatus::Earned.as_str()))
+        .add(
+            Condition::any()
+                .add(record::Column::ExpiresOn.is_null())
+                .add(record::Column::ExpiresOn.gte(today)),
+        )
+}
+
+/// Earned, but lapsed before `today`.
+fn lapsed_on(today: NaiveDate) -> Condition {
+    Condition::all()
+        .add(record::Column::Status.eq(RecordStatus::Earned.as_str()))
+        .add(record::Column::ExpiresOn.lt(today))
+}
+
+/// The condition on the record: certification, status, expiry window.
+fn record_condition(filter: &CertificationFilter, today: NaiveDate) -> Result<Condition> {
+    let mut c = Condition::all();
     if let Some(cert) = &filter.certification {
-        c.push("r.certification_key = ?", [Value::from(cert.clone())]);
+        c = c.add(record::Column::CertificationKey.eq(cert.as_str()));
     }
-    match filter.status {
-        None => {}
-        Some(CertificationStatus::Earned) => c.push(
-            "r.status = 'EARNED' AND (r.expires_on IS NULL OR r.expires_on >= ?)",
-            [Value::from(today)],
-        ),
-        Some(CertificationStatus::Expired) => c.push(
-            "r.status = 'EARNED' AND r.expires_on < ?",
-            [Value::from(today)],
-        ),
-        Some(other) => c.push(
-            "r.status = ?",
-            [Value::from(RecordStatus::from(other).as_str())],
-        ),
-    }
+    c = match filter.status {
+        None => c,
+        Some(CertificationStatus::Earned) => c.add(valid_on(today)),
+        Some(CertificationStatus::Expired) => c.add(lapsed_on(today)),
+        Some(other) => c.add(record::Column::Status.eq(RecordStatus::from(other).as_str())),
+    };
     if let Some(days) = filter.expiring_within_days {
         if days > 3660 {
             return Err(Error::invalid("expiringWithinDays", "must be at most 3660"));
         }
         let until = today + chrono::Days::new(u64::from(days));
-        c.push(
-            "r.status = 'EARNED' AND r.expires_on >= ? AND r.expires_on <= ?",
-            [Value::from(today), Value::from(until)],
-        );
+        c = c
+            .add(record::Column::Status.eq(RecordStatus::Earned.as_str()))
+            .add(record::Column::ExpiresOn.gte(today))
+            .add(record::Column::ExpiresOn.lte(until));
     }
-    Ok(())
+    Ok(c)
 }
 
 /// A page of records matching `filter`, by id, after `after`; one more than
@@ -93,18 +101,18 @@ pub async fn certification_progress(
     after: Option<i64>,
     limit: u64,
 ) -> Result<(Vec<CertificationRecord>, bool)> {
-    let mut c = Conditions::default();
-    people_conditions(db, actor, filter, &mut c).await?;
-    record_conditions(filter, today, &mut c)?;
+    let mut query = record::Entity::find()
+        .inner_join(user::Entity)
+        .filter(people_condition(db, actor, filter).await?)
+        .filter(record_condition(filter, today)?);
     if let Some(after) = after {
-        c.push("r.id > ?", [Value::from(after)]);
+        query = query.filter(record::Column::Id.gt(after));
     }
-    let stmt = c.statement(
-        db.get_database_backend(),
-        "SELECT r.* FROM certification_records r JOIN users u ON u.id = r.user_id",
-        &format!("ORDER BY r.id LIMIT {}", limit + 1),
-    );
-    let mut rows = record::Model::find_by_statement(stmt).all(db).await?;
+    let mut rows = query
+        .order_by_asc(record::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
     let has_next = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let records = rows
@@ -158,7 +166,8 @@ struct CountRow {
     certification_key: String,
     team_id: Option<i64>,
     status: String,
-    expired: i32,
+    /// Of the `n`, those earned but lapsed today.
+    expired: i64,
     n: i64,
 }
 
@@ -178,41 +187,48 @@ pub async fn certification_summary(
     filter: &CertificationFilter,
     today: NaiveDate,
 ) -> Result<CertificationSummary> {
-    let backend = db.get_database_backend();
-    let mut c = Conditions::default();
-    people_conditions(db, actor, filter, &mut c).await?;
-    record_conditions(filter, today, &mut c)?;
-    // `expired` is computed with today's date: the stored status never says
-    // it. The date is the server's own (never user input), written as a
-    // literal so the grouping can refer to the select list by position.
-    let counts = CountRow::find_by_statement(c.statement(
-        backend,
-        &format!(
-            "SELECT r.certification_key, u.team_id, r.status, \
-             CASE WHEN r.status = 'EARNED' AND r.expires_on < '{today}' THEN 1 ELSE 0 END AS expired, \
-             COUNT(*) AS n FROM certification_records r JOIN users u ON u.id = r.user_id"
-        ),
-        "GROUP BY 1, 2, 3, 4",
-    ))
-    .all(db)
-    .await?;
+    let people = people_condition(db, actor, filter).await?;
+    // `expired` is counted with today's date within each group: the stored
+    // status never says it.
+    let lapsed = Expr::case(lapsed_on(today), 1).finally(0);
+    let counts = record::Entity::find()
+        .select_only()
+        .column(record::Column::CertificationKey)
+        .column(user::Column::TeamId)
+        .column(record::Column::Status)
+        .expr_as(Func::sum(lapsed), "expired")
+        .expr_as(
+            Func::count(Expr::col((record::Entity, record::Column::Id))),
+            "n",
+        )
+        .inner_join(user::Entity)
+        .filter(people.clone())
+        .filter(record_condition(filter, today)?)
+        .group_by(record::Column::CertificationKey)
+        .group_by(user::Column::TeamId)
+        .group_by(record::Column::Status)
+        .into_model::<CountRow>()
+        .all(db)
+        .await?;
     let mut by_certification: BTreeMap<String, StatusCounts> = BTreeMap::new();
     let mut by_team: BTreeMap<Option<i64>, StatusCounts> = BTreeMap::new();
     for row in counts {
         let stored = RecordStatus::from_stored(&row.status)?;
-        let status = if row.expired == 1 {
-            CertificationStatus::Expired
-        } else {
-            super::effective_status(stored, None, today)
-        };
-        by_certification
-            .entry(row.certification_key)
-            .or_default()
-            .add(status, row.n as u64);
-        by_team
-            .entry(row.team_id)
-            .or_default()
-            .add(status, row.n as u64);
+        let lapsed = row.expired.clamp(0, row.n) as u64;
+        let split = [
+            (CertificationStatus::Expired, lapsed),
+            (
+                super::effective_status(stored, None, today),
+                row.n as u64 - lapsed,
+            ),
+        ];
+        for (status, n) in split.into_iter().filter(|(_, n)| *n > 0) {
+            by_certification
+                .entry(row.certification_key.clone())
+                .or_default()
+                .add(status, n);
+            by_team.entry(row.team_id).or_default().add(status, n);
+        }
     }
 
     // Coverage per level, counted by the database: how many people hold at
@@ -242,42 +258,55 @@ pub async fn certification_summary(
             level_coverage: Vec::new(),
         });
     }
-    let at_required_level = |c: &mut Conditions, holding_all: bool| {
-        let mut alternatives = Vec::new();
-        let mut values: Vec<Value> = Vec::new();
+    // At one of those levels and, when `holding_all`, holding every
+    // certificate it requires, valid today (counted by a correlated subquery).
+    let at_required_level = |holding_all: bool| {
+        let mut alternatives = Condition::any();
         for (role, level, certificates) in &required {
-            let mut alternative = "(u.job_role = ? AND u.career_level = ?".to_owned();
-            values.push(Value::from(*role));
-            values.push(Value::from(*level));
+            let mut alternative = Condition::all()
+                .add(user::Column::JobRole.eq(*role))
+                .add(user::Column::CareerLevel.eq(*level));
             if holding_all {
-                alternative.push_str(&format!(
-                    " AND (SELECT COUNT(DISTINCT r.certification_key) FROM certification_records r \
-                     WHERE r.user_id = u.id AND r.status = 'EARNED' \
-                     AND (r.expires_on IS NULL OR r.expires_on >= ?) \
-                     AND r.certification_key IN ({})) = {}",
-                    vec!["?"; certificates.len()].join(", "),
-                    certificates.len()
-                ));
-                values.push(Value::from(today));
-                values.extend(certificates.iter().map(|k| Value::from(k.clone())));
+                let held = Query::select()
+                    .expr(Func::count_distinct(Expr::col((
+                        record::Entity,
+                        record::Column::CertificationKey,
+                    ))))
+                    .from(record::Entity)
+                    .and_where(
+                        Expr::col((record::Entity, record::Column::UserId))
+                            .equals((user::Entity, user::Column::Id)),
+                    )
+                    .cond_where(valid_on(today))
+                    .and_where(
+                        record::Column::CertificationKey
+                            .is_in(certificates.iter().map(String::as_str)),
+                    )
+                    .to_owned();
+                alternative = alternative
+                    .add(Expr::SubQuery(None, Box::new(held.into())).eq(certificates.len() as i64));
             }
-            alternative.push(')');
-            alternatives.push(alternative);
+            alternatives = alternatives.add(alternative);
         }
-        c.push(&format!("({})", alternatives.join(" OR ")), values);
+        alternatives
     };
     let mut counted = BTreeMap::new();
     for holding_all in [false, true] {
-        let mut c = Conditions::default();
-        people_conditions(db, actor, filter, &mut c).await?;
-        at_required_level(&mut c, holding_all);
-        let rows = LevelCountRow::find_by_statement(c.statement(
-            backend,
-            "SELECT u.job_role, u.career_level, COUNT(*) AS n FROM users u",
-            "GROUP BY u.job_role, u.career_level",
-        ))
-        .all(db)
-        .await?;
+        let rows = user::Entity::find()
+            .select_only()
+            .column(user::Column::JobRole)
+            .column(user::Column::CareerLevel)
+            .expr_as(
+                Func::count(Expr::col((user::Entity, user::Column::Id))),
+                "n",
+            )
+            .filter(people.clone())
+            .filter(at_required_level(holding_all))
+            .group_by(user::Column::JobRole)
+            .group_by(user::Column::CareerLevel)
+            .into_model::<LevelCountRow>()
+            .all(db)
+            .await?;
         for row in rows {
             let entry: &mut (u64, u64) =
                 counted.entry((row.job_role, row.career_level)).or_default();

@@ -81,7 +81,7 @@ pub async fn queue_expiry_reminders(
         return Ok(0);
     }
     let fw = store.current(db).await?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     let txn = db::begin_write(db).await?;
     let mut queued = 0;
     for r in due {
@@ -212,8 +212,9 @@ pub fn spawn_reminder_job(
     stages: Vec<u32>,
     every: Duration,
     scope: crate::audit::AuditScope,
+    clock: crate::clock::Clock,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(crate::audit::within(scope, async move {
+    let job = async move {
         let mut ticker = tokio::time::interval(every);
         loop {
             ticker.tick().await;
@@ -221,7 +222,8 @@ pub fn spawn_reminder_job(
                 tracing::error!(error = %err, "certification reminder job failed");
             }
         }
-    }))
+    };
+    tokio::spawn(crate::audit::within(scope, clock.scope(job)))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

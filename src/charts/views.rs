@@ -107,7 +107,7 @@ pub async fn certification_coverage(
         team_id,
         ..Default::default()
     };
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let summary = certification::certification_summary(db, store, actor, &filter, today).await?;
     let fw = store.current(db).await?;
     let scope = scope_name(db, team_id, locale).await?;
@@ -132,7 +132,7 @@ pub async fn readiness_distribution(
         team_id,
         ..Default::default()
     };
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let (_, ranked) = advancement::promotion_readiness(db, store, actor, &filter, today).await?;
     let best: Vec<_> = ranked.iter().map(|r| &r.best).collect();
     let scope = scope_name(db, team_id, locale).await?;

@@ -298,6 +298,9 @@ pub async fn lock_person(txn: &DatabaseTransaction, user_id: i64) -> Result<(), 
 
 /// A raw statement written with PostgreSQL's `$1, $2` placeholders, rewritten
 /// to SQLite's equivalent `?1, ?2` when needed, so each query is written once.
+/// Only for what sea-query's builders cannot say (recursive CTEs, window
+/// functions, `FOR UPDATE SKIP LOCKED`, advisory locks); everything else is
+/// built with sea-orm / sea-query, which place parameters per database.
 pub fn statement(
     backend: DatabaseBackend,
     sql: &str,
@@ -308,14 +311,6 @@ pub fn statement(
         _ => sql.to_owned(),
     };
     Statement::from_sql_and_values(backend, sql, values)
-}
-
-/// `$n, $n+1, …` for an `IN (…)` list of `count` values starting at `first`.
-pub fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Is this error a unique-constraint violation (same meaning on both databases)?
@@ -357,6 +352,10 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// Builds a `WHERE` clause from optional filters, numbering placeholders as
 /// it goes so each fragment is written once for both databases.
+///
+/// Left only for `advancement::data` (and `people::select_people`, which
+/// feeds it) while that module is rewritten (issue #13); new queries use
+/// sea-query `Condition`s (`people::people_condition`). Remove it with them.
 #[derive(Debug, Default, Clone)]
 pub struct Conditions {
     clauses: Vec<String>,

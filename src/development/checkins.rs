@@ -2,7 +2,7 @@
 //! note what happened and what comes next. The cadence decides when the
 //! next one is due (see `progress::check_in_due_on`).
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     Set,
@@ -67,7 +67,7 @@ pub async fn record_check_in(
         notes: Set(notes),
         next_steps: Set(next_steps),
         recorded_by: Set(Some(actor.user_id)),
-        recorded_at: Set(Utc::now()),
+        recorded_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(&txn)

@@ -229,7 +229,6 @@ pub fn goals_from_advice(
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
 
     use super::*;
     use crate::error::Error;
@@ -242,7 +241,7 @@ mod tests {
                 id: 1,
                 number: Some(1),
                 status: VersionStatus::Published,
-                created_at: Utc::now(),
+                created_at: crate::clock::now(),
                 published_at: None,
             },
             FrameworkDocument::default_operations().unwrap(),

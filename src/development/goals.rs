@@ -2,7 +2,7 @@
 //! course), and the one hook the certification service calls when a record
 //! becomes earned, which closes the goals to earn it.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, Set,
@@ -34,7 +34,7 @@ fn with_status(
     let mut active: development_goal::ActiveModel = goal.into();
     active.status = Set(status.as_str().into());
     active.done_on = Set((status == GoalStatus::Done).then_some(today));
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(crate::clock::now());
     active
 }
 
@@ -141,7 +141,7 @@ pub async fn add_evidence(
         url: Set(url),
         certification_record_id: Set(None),
         recorded_by: Set(Some(actor.user_id)),
-        recorded_at: Set(Utc::now()),
+        recorded_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(&txn)
@@ -203,7 +203,7 @@ pub async fn certification_earned(
             url: Set(None),
             certification_record_id: Set(Some(record_id)),
             recorded_by: Set(None),
-            recorded_at: Set(Utc::now()),
+            recorded_at: Set(crate::clock::now()),
             ..Default::default()
         }
         .insert(txn)

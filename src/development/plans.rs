@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -153,7 +153,7 @@ async fn insert_goals(
     first_position: i32,
     goals: Vec<NewGoal>,
 ) -> Result<Vec<i64>> {
-    let now = Utc::now();
+    let now = crate::clock::now();
     let mut ids = Vec::with_capacity(goals.len());
     for (i, g) in goals.into_iter().enumerate() {
         let saved = development_goal::ActiveModel {
@@ -206,7 +206,7 @@ async fn insert_plan(
             "this person already has an open plan: change it, or close it first".into(),
         ));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let plan = development_plan::ActiveModel {
         user_id: Set(user_id),
         target_role: Set(target.0.into()),
@@ -331,7 +331,7 @@ pub(crate) async fn bump_revision(
     let mut active: development_plan::ActiveModel = row.into();
     active.revision = Set(revision);
     active.status = Set(PlanStatus::Draft.as_str().into());
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(crate::clock::now());
     active.update(txn).await?;
     Ok(())
 }
@@ -416,7 +416,7 @@ pub async fn edit_goal(
     if let Some(d) = due_on {
         active.due_on = Set(d);
     }
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(crate::clock::now());
     let after = active.update(&txn).await?;
     let edited = Change::new("goal.edit", "development_goal", after.id)
         .about(row.user_id)
@@ -449,7 +449,7 @@ pub async fn agree_plan(
             row.revision
         )));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let current = Some(i64::from(revision));
     let mut person = row.person_agreed_revision == current;
     let mut manager = row.manager_agreed_revision == current;
@@ -489,8 +489,8 @@ pub async fn close_plan(db: &DatabaseConnection, actor: &Actor, plan_id: i64) ->
     let mut active: development_plan::ActiveModel = row.into();
     active.status = Set(PlanStatus::Closed.as_str().into());
     active.open_slot = Set(None);
-    active.closed_at = Set(Some(Utc::now()));
-    active.updated_at = Set(Utc::now());
+    active.closed_at = Set(Some(crate::clock::now()));
+    active.updated_at = Set(crate::clock::now());
     let after = active.update(&txn).await?;
     let plan = load_plan(&txn, plan_id).await?;
     let closed = Change::new("plan.close", "development_plan", plan_id)

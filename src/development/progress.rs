@@ -270,7 +270,7 @@ mod tests {
             due_on: d(due),
             status,
             done_on: None,
-            created_at: Utc::now(),
+            created_at: crate::clock::now(),
             evidence: Vec::new(),
         }
     }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
@@ -166,7 +166,7 @@ async fn remember(
         plan_id: Set(plan_id),
         item_id: Set(item_id),
         due_on: Set(due_on),
-        queued_at: Set(Utc::now()),
+        queued_at: Set(crate::clock::now()),
         ..Default::default()
     })
     .on_conflict(
@@ -189,15 +189,17 @@ pub fn spawn_development_reminder_job(
     check_in_days: u32,
     every: Duration,
     scope: crate::audit::AuditScope,
+    clock: crate::clock::Clock,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(crate::audit::within(scope, async move {
+    let job = async move {
         let mut ticker = tokio::time::interval(every);
         loop {
             ticker.tick().await;
-            let today = Utc::now().date_naive();
+            let today = crate::clock::today();
             if let Err(err) = queue_development_reminders(&db, check_in_days, today).await {
                 tracing::error!(error = %err, "development reminder job failed");
             }
         }
-    }))
+    };
+    tokio::spawn(crate::audit::within(scope, clock.scope(job)))
 }

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, Value,
+    QueryOrder, QuerySelect, Value,
 };
 
 use super::plans::{load_plan, open_plan_id};
@@ -17,7 +17,8 @@ use crate::advancement;
 use crate::assessment;
 use crate::auth::policy::{HrOffice, TeamView};
 use crate::auth::{Actor, PlanReach, policy};
-use crate::db::{Conditions, entities::development_goal, entities::development_plan};
+use crate::db::Conditions;
+use crate::db::entities::{development_goal, development_plan, user};
 use crate::domain::Proficiency;
 use crate::error::Result;
 use crate::framework::FrameworkStore;
@@ -86,6 +87,7 @@ async fn confirmed_levels(
     today: NaiveDate,
 ) -> Result<HashMap<String, u8>> {
     let fw = store.current(db).await?;
+    // `advancement::snapshots` still takes raw conditions (being rewritten).
     let mut one = Conditions::default();
     one.push("u.id = ?", [Value::from(user_id)]);
     let Some(person) = advancement::snapshots(db, &fw, &one, today).await?.pop() else {
@@ -231,11 +233,6 @@ pub struct TeamPlanRow {
 /// Days ahead a goal counts as "due soon" in the team view.
 pub const DUE_SOON_DAYS: u64 = 30;
 
-#[derive(FromQueryResult)]
-struct IdRow {
-    id: i64,
-}
-
 async fn open_plans_of(
     db: &impl ConnectionTrait,
     people: &[i64],
@@ -274,18 +271,7 @@ pub async fn team_plans(
         except: view.leaves_out(),
         ..PeopleSelection::default()
     };
-    let mut c = Conditions::default();
-    people::select_people(db, &view.scope(), &selection, &mut c).await?;
-    let ids: Vec<i64> = IdRow::find_by_statement(c.statement(
-        db.get_database_backend(),
-        "SELECT u.id FROM users u",
-        "ORDER BY u.id",
-    ))
-    .all(db)
-    .await?
-    .into_iter()
-    .map(|r| r.id)
-    .collect();
+    let ids = people::people_ids(db, &view.scope(), &selection).await?;
     let (plans, mut goals) = open_plans_of(db, &ids).await?;
     let by_user: HashMap<i64, &development_plan::Model> =
         plans.iter().map(|p| (p.user_id, p)).collect();
@@ -362,25 +348,21 @@ pub async fn organisation_development(
     _hr: &HrOffice,
     today: NaiveDate,
 ) -> Result<OrganisationDevelopment> {
-    let mut c = Conditions::default();
-    people::select_people(
+    let everyone = people::people_condition(
         db,
         &policy::PeopleScope::Everyone,
         &PeopleSelection::default(),
-        &mut c,
     )
     .await?;
-    c.push("u.job_role IS NOT NULL AND u.career_level IS NOT NULL", []);
-    let placed: Vec<i64> = IdRow::find_by_statement(c.statement(
-        db.get_database_backend(),
-        "SELECT u.id FROM users u",
-        "",
-    ))
-    .all(db)
-    .await?
-    .into_iter()
-    .map(|r| r.id)
-    .collect();
+    let placed: Vec<i64> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(everyone)
+        .filter(user::Column::JobRole.is_not_null())
+        .filter(user::Column::CareerLevel.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
     let (plans, goals) = open_plans_of(db, &placed).await?;
     let agreed = plans
         .iter()
@@ -391,27 +373,35 @@ pub async fn organisation_development(
 
     // Effectiveness reads every plan (closed ones too): a course taken in
     // last year's plan still says something about the course.
-    let uses: Vec<ResourceUse> = UseRow::find_by_statement(crate::db::statement(
-        db.get_database_backend(),
-        "SELECT p.user_id, g.resource_key, g.skill_key, g.required_level, g.status, g.created_at \
-         FROM development_goals g JOIN development_plans p ON p.id = g.plan_id \
-         WHERE g.resource_key IS NOT NULL ORDER BY g.id",
-        [],
-    ))
-    .all(db)
-    .await?
-    .into_iter()
-    .map(|r| {
-        Ok(ResourceUse {
-            resource: r.resource_key,
-            user_id: r.user_id,
-            skill: r.skill_key,
-            required: r.required_level.map(|l| Proficiency::from_stored(l).get()),
-            status: GoalStatus::from_stored(&r.status)?,
-            planned_at: r.created_at,
+    use development_goal::Column as G;
+    let uses: Vec<ResourceUse> = development_goal::Entity::find()
+        .select_only()
+        .column(development_plan::Column::UserId)
+        .columns([
+            G::ResourceKey,
+            G::SkillKey,
+            G::RequiredLevel,
+            G::Status,
+            G::CreatedAt,
+        ])
+        .inner_join(development_plan::Entity)
+        .filter(G::ResourceKey.is_not_null())
+        .order_by_asc(G::Id)
+        .into_model::<UseRow>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(ResourceUse {
+                resource: r.resource_key,
+                user_id: r.user_id,
+                skill: r.skill_key,
+                required: r.required_level.map(|l| Proficiency::from_stored(l).get()),
+                status: GoalStatus::from_stored(&r.status)?,
+                planned_at: r.created_at,
+            })
         })
-    })
-    .collect::<Result<_>>()?;
+        .collect::<Result<_>>()?;
     let users: Vec<i64> = uses
         .iter()
         .map(|u| u.user_id)

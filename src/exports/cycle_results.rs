@@ -6,14 +6,18 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 
 use super::{Heading, PAGE, Row, Table};
+use crate::assessment::AssessmentStatus;
 use crate::assessment::find_cycle;
 use crate::assessment::profile::{SkillRatings, build_profile};
 use crate::auth::policy::{self, PeopleScope};
 use crate::auth::{Actor, Locale};
-use crate::db;
+use crate::db::entities::{assessment, cycle_participant, rating, user};
 use crate::domain::Proficiency;
 use crate::error::Result;
 use crate::framework::{Framework, FrameworkStore};
@@ -58,19 +62,27 @@ async fn participants(
     scope: &PeopleScope,
     after: i64,
 ) -> Result<Vec<Participant>> {
-    let mut c = db::Conditions::default();
-    c.push("p.cycle_id = ?", [cycle_id.into()]);
-    c.push("p.user_id > ?", [after.into()]);
+    use cycle_participant::Column as P;
+    let mut query = cycle_participant::Entity::find()
+        .select_only()
+        .columns([P::UserId, P::JobRole, P::CareerLevel])
+        .columns([
+            user::Column::Name,
+            user::Column::Email,
+            user::Column::EmployeeId,
+        ])
+        .inner_join(user::Entity)
+        .filter(P::CycleId.eq(cycle_id))
+        .filter(P::UserId.gt(after));
     if let PeopleScope::Only(ids) = scope {
-        c.push_in("p.user_id", ids);
+        query = query.filter(P::UserId.is_in(ids.iter().copied()));
     }
-    let stmt = c.statement(
-        db.get_database_backend(),
-        "SELECT p.user_id, p.job_role, p.career_level, u.name, u.email, u.employee_id \
-         FROM cycle_participants p JOIN users u ON u.id = p.user_id",
-        &format!("ORDER BY p.user_id LIMIT {PAGE}"),
-    );
-    Ok(Participant::find_by_statement(stmt).all(db).await?)
+    Ok(query
+        .order_by_asc(P::UserId)
+        .limit(PAGE as u64)
+        .into_model::<Participant>()
+        .all(db)
+        .await?)
 }
 
 async fn ratings(
@@ -78,17 +90,17 @@ async fn ratings(
     cycle_id: i64,
     subjects: &[i64],
 ) -> Result<HashMap<i64, HashMap<String, SkillRatings>>> {
-    let mut c = db::Conditions::default();
-    c.push("a.cycle_id = ?", [cycle_id.into()]);
-    c.push("a.status = ?", ["SUBMITTED".into()]);
-    c.push_in("a.subject_id", subjects);
-    let stmt = c.statement(
-        db.get_database_backend(),
-        "SELECT a.subject_id, a.kind, r.skill_key, r.level FROM assessments a \
-         JOIN ratings r ON r.assessment_id = a.id",
-        "",
-    );
-    let rows = RatingRow::find_by_statement(stmt).all(db).await?;
+    let rows = rating::Entity::find()
+        .select_only()
+        .columns([assessment::Column::SubjectId, assessment::Column::Kind])
+        .columns([rating::Column::SkillKey, rating::Column::Level])
+        .inner_join(assessment::Entity)
+        .filter(assessment::Column::CycleId.eq(cycle_id))
+        .filter(assessment::Column::Status.eq(AssessmentStatus::Submitted.as_str()))
+        .filter(assessment::Column::SubjectId.is_in(subjects.iter().copied()))
+        .into_model::<RatingRow>()
+        .all(db)
+        .await?;
     let mut by_person: HashMap<i64, HashMap<String, SkillRatings>> = HashMap::new();
     for row in rows {
         let entry = by_person

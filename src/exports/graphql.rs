@@ -35,6 +35,7 @@ impl ExportMutation {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
         let (url, expires_at) =
+            // Wall time: the link's expiry is a security bound (see `auth::session`).
             super::issue_download_link(&state.db, &state.auth.keys, actor, &path, Utc::now())
                 .await?;
         Ok(DownloadLink { url, expires_at })

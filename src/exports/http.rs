@@ -13,11 +13,11 @@ use async_graphql::resolver_utils::EnumType;
 
 use super::{Format, Table, tabular};
 use crate::advancement::ReadinessFilter;
-use crate::app::AppState;
 use crate::auth::{Actor, Locale, links, policy};
 use crate::certification::{CertificationFilter, CertificationStatus};
 use crate::error::Error;
 use crate::graphql::global_id::{self, NodeType};
+use crate::state::AppState;
 
 pub fn routes() -> Route {
     Route::new()
@@ -49,6 +49,7 @@ pub async fn caller(req: &Request, state: &AppState) -> Result<Actor, Error> {
             "sign in first: send `Authorization: Bearer <accessToken>` or use a link from downloadLink",
         ));
     }
+    // Signed links expire in wall time, like tokens (see `auth::session`).
     let user = links::verify(&state.auth.keys, uri.path(), query, Utc::now())?;
     state.auth.actor(&state.db, user).await
 }
@@ -328,7 +329,7 @@ async fn certification_progress(
                 &state.frameworks,
                 &actor,
                 filter,
-                Utc::now().date_naive(),
+                crate::clock::today(),
                 locale,
             )
             .await?;
@@ -359,7 +360,7 @@ async fn readiness_ranking(
                 &state.frameworks,
                 &actor,
                 &filter,
-                Utc::now().date_naive(),
+                crate::clock::today(),
                 locale,
             )
             .await?;

@@ -109,7 +109,8 @@ impl Table {
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
         let (tx, rx) = mpsc::channel(2);
-        tokio::spawn(produce(tx));
+        // The rows are read on a task of their own, at the request's time.
+        tokio::spawn(crate::clock::current().scope(produce(tx)));
         Self {
             name,
             sheet: sheet.to_owned(),

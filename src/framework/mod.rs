@@ -188,7 +188,7 @@ pub async fn seed_default_if_empty(db: &DatabaseConnection) -> Result<bool> {
     let doc = FrameworkDocument::default_operations()
         .map_err(|e| Error::Internal(anyhow::anyhow!("shipped framework: {e}")))?;
     check(&doc)?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     let row = row::ActiveModel {
         number: Set(Some(1)),
         status: Set(VersionStatus::Published.as_str().into()),
@@ -275,7 +275,7 @@ async fn save_draft(
     user: Option<i64>,
     doc: &FrameworkDocument,
 ) -> Result<Framework> {
-    let now = Utc::now();
+    let now = crate::clock::now();
     let txn = db::begin_write(db).await?;
     let existing = row::Entity::find()
         .filter(row::Column::Status.eq(VersionStatus::Draft.as_str()))
@@ -360,7 +360,7 @@ pub async fn publish_draft(
         .await?
         .flatten()
         .unwrap_or(0);
-    let now = Utc::now();
+    let now = crate::clock::now();
     let mut active: row::ActiveModel = draft.into();
     active.status = Set(VersionStatus::Published.as_str().into());
     active.draft_slot = Set(None);

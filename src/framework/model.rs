@@ -195,7 +195,7 @@ mod tests {
                 id: 1,
                 number: Some(1),
                 status: VersionStatus::Published,
-                created_at: Utc::now(),
+                created_at: crate::clock::now(),
                 published_at: None,
             },
             doc,

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use async_graphql::Context;
 
 use super::error::{ApiError, ApiResult, Code};
-use crate::app::AppState;
 use crate::auth::{Actor, Locale};
 use crate::framework::Framework;
+use crate::state::AppState;
 
 /// The caller, as the HTTP layer found them.
 #[derive(Debug, Clone)]

@@ -275,14 +275,16 @@ impl Loaders {
     }
 }
 
-/// A spawner for loader batches that keeps the request's span and request
-/// id: a batch runs on a task of its own, which would otherwise log (and
-/// report an internal error) with neither.
+/// A spawner for loader batches that keeps the request's span, request id
+/// and clock: a batch runs on a task of its own, which would otherwise log
+/// (and report an internal error) with neither, and read the system time.
 fn in_this_request() -> impl Fn(BoxFuture<'static, ()>) -> tokio::task::JoinHandle<()> {
     let span = tracing::Span::current();
     let request_id = current_request_id();
+    let clock = crate::clock::current();
     move |batch| {
-        let batch = batch.instrument(span.clone());
+        let batch: BoxFuture<'static, ()> =
+            Box::pin(clock.clone().scope(batch.instrument(span.clone())));
         match request_id.clone() {
             Some(id) => tokio::spawn(REQUEST_ID.scope(id, batch)),
             None => tokio::spawn(batch),

@@ -12,13 +12,13 @@ use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::web::{Data, RemoteAddr};
 use poem::{IntoResponse, Request, Response, handler};
 
-use crate::app::AppState;
 use crate::auth::Locale;
 use crate::error::Error;
 use crate::graphql::context::{Caller, RequestContext};
 use crate::graphql::error::{Code, http_error};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{self, AppSchema};
+use crate::state::AppState;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 

@@ -12,9 +12,9 @@ use poem::web::{Data, Json, Redirect};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use tracing::Instrument;
 
-use crate::app::AppState;
 use crate::db;
 use crate::graphql::AppSchema;
+use crate::state::AppState;
 use crate::telemetry::REQUEST_ID;
 
 pub fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
@@ -62,6 +62,7 @@ pub fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
         .with(Compression::new())
         .around(move |ep, req| {
             let recorder = state.metrics.clone();
+            let clock = state.clock.clone();
             async move {
                 let request_id = request_id(&req);
                 // Every log line of the request carries these; the GraphQL
@@ -76,8 +77,10 @@ pub fn routes(schema: AppSchema, state: AppState) -> impl Endpoint {
                 // The path only: a GET query string can carry GraphQL variables.
                 let path = req.uri().path().to_owned();
                 let started = Instant::now();
-                let result = REQUEST_ID
-                    .scope(request_id.clone(), ep.call(req))
+                // The application's time for everything the request asks of
+                // the domain (see `clock`).
+                let result = clock
+                    .scope(REQUEST_ID.scope(request_id.clone(), ep.call(req)))
                     .instrument(span.clone())
                     .await;
                 let mut response = match result {

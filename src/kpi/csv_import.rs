@@ -11,7 +11,6 @@
 use crate::graphql::limits::MAX_FREE_TEXT_CHARS;
 use std::collections::HashMap;
 
-use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use super::Period;
@@ -194,7 +193,7 @@ pub async fn import_actuals(
     }
     problems.into_result()?;
 
-    let now = Utc::now();
+    let now = crate::clock::now();
     let count = resolved.len();
     let txn = db::begin_write(db).await?;
     for chunk in resolved.chunks(1000) {

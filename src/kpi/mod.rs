@@ -122,7 +122,7 @@ async fn record_change(
         action: Set(action.to_owned()),
         snapshot: Set(snapshot.map(|s| serde_json::to_string(s).unwrap_or_default())),
         changed_by: Set(Some(actor.user_id)),
-        changed_at: Set(Utc::now()),
+        changed_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(db)
@@ -155,7 +155,7 @@ async fn upsert(
     input: &TargetInput,
     existing: Option<&PerformanceTarget>,
 ) -> Result<PerformanceTarget> {
-    let now = Utc::now();
+    let now = crate::clock::now();
     let note = input
         .note
         .as_deref()
@@ -463,7 +463,7 @@ pub async fn comment_on_target(
         target_id: Set(target_id),
         author_id: Set(actor.user_id),
         body: Set(body.to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(&txn)
@@ -583,7 +583,7 @@ pub async fn record_actual(
         note: Set(note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty())),
         source: Set("MANUAL".into()),
         recorded_by: Set(Some(actor.user_id)),
-        recorded_at: Set(Utc::now()),
+        recorded_at: Set(crate::clock::now()),
         ..Default::default()
     };
     let txn = db::begin_write(db).await?;
@@ -754,20 +754,11 @@ pub async fn team_performance(
 ) -> Result<Vec<Performance>> {
     let managed = view.scope();
     let period = period.to_string();
-    let teams = people::team_subtree(db, team_id).await?;
-    if teams.is_empty() {
-        return Err(Error::NotFound("team"));
-    }
-    let members: Vec<i64> = crate::db::entities::user::Entity::find()
-        .filter(crate::db::entities::user::Column::TeamId.is_in(teams))
-        .filter(crate::db::entities::user::Column::Active.eq(true))
-        .order_by_asc(crate::db::entities::user::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .filter(|id| managed.contains(*id))
-        .collect();
+    let in_team = people::PeopleSelection {
+        team_id: Some(team_id),
+        ..Default::default()
+    };
+    let members = people::people_ids(db, &managed, &in_team).await?;
     if members.is_empty() && managed != PeopleScope::Everyone {
         return Err(Error::Forbidden("this team is not yours"));
     }

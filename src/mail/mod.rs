@@ -74,6 +74,8 @@ pub async fn enqueue(
     if let (Some(target), Value::Object(extra)) = (all.as_object_mut(), vars) {
         target.extend(extra);
     }
+    // Wall time, not the domain's clock (`clock`): the worker that sends
+    // the message measures due times and leases in real time.
     let now = Utc::now();
     let message = email_outbox::ActiveModel {
         kind: Set(kind.name().into()),

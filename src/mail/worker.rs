@@ -108,6 +108,8 @@ impl MailWorker {
 
     /// Claims a batch of due messages for this worker.
     async fn claim(&self) -> Result<Vec<email_outbox::Model>> {
+        // Leases and retry delays are real time (see `clock`): another
+        // replica must be able to take over a claim when it lapses.
         let now = Utc::now();
         let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
         let backend = self.db.get_database_backend();

@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder, Set,
@@ -769,7 +769,7 @@ async fn apply(
     options: ImportOptions,
 ) -> Result<Created> {
     let mut created_teams = Vec::new();
-    let now = Utc::now();
+    let now = crate::clock::now();
     let mut team_ids = snap.teams.clone();
     for path in &plan.new_teams {
         let (parent, name) = match path.rsplit_once('/') {
@@ -904,7 +904,7 @@ async fn apply(
                 .await?;
         }
         for id in &plan.deactivate {
-            crate::auth::session::revoke_all_for_user(txn, *id).await?;
+            crate::auth::sign_out::revoke_all_for_user(txn, *id).await?;
         }
     }
     if options.invite && !plan.creates.is_empty() {

@@ -13,7 +13,7 @@ mod teams;
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
@@ -204,7 +204,7 @@ async fn prepare(
         (Some(p), Some(hasher)) => Some(hasher.hash(&p).await?),
         _ => None,
     };
-    let now = Utc::now();
+    let now = crate::clock::now();
     Ok(user::ActiveModel {
         email: Set(email.as_str().to_owned()),
         name: Set(name),
@@ -333,7 +333,7 @@ pub async fn update_person(
         let effective_on = changes
             .level_since
             .flatten()
-            .unwrap_or_else(|| Utc::now().date_naive());
+            .unwrap_or_else(crate::clock::today);
         // Without a level there is no time at level to count.
         row.level_since = Set(career_level.is_some().then_some(effective_on));
         positions::record(
@@ -346,10 +346,10 @@ pub async fn update_person(
         )
         .await?;
     }
-    row.updated_at = Set(Utc::now());
+    row.updated_at = Set(crate::clock::now());
     let row = row.update(&txn).await?;
     if changes.active == Some(false) {
-        crate::auth::session::revoke_all_for_user(&txn, id).await?;
+        crate::auth::sign_out::revoke_all_for_user(&txn, id).await?;
     }
     let mut trail = vec![
         Change::new("user.update", "user", id)
@@ -466,6 +466,63 @@ pub async fn direct_reports_of(
     Ok(by_manager)
 }
 
+/// The ids of the active people within `scope` matching `selection`, by id:
+/// one statement.
+pub async fn people_ids(
+    db: &impl ConnectionTrait,
+    scope: &PeopleScope,
+    selection: &PeopleSelection,
+) -> Result<Vec<i64>> {
+    Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(people_condition(db, scope, selection).await?)
+        .order_by_asc(user::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// One active person by id, with no authorization (the caller decided).
+pub async fn active_person(db: &impl ConnectionTrait, id: i64) -> Result<Option<Person>> {
+    Ok(people_by_ids(db, &[id])
+        .await?
+        .remove(&id)
+        .filter(|p| p.active))
+}
+
+/// The active account with this email, for signing in and resets (auth).
+pub async fn active_account_by_email(
+    db: &impl ConnectionTrait,
+    email: &Email,
+) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?)
+}
+
+/// Sets an active account's password hash (auth hashed it); none when the
+/// account is gone or inactive. The caller records the change.
+pub async fn set_password_hash(
+    txn: &impl ConnectionTrait,
+    user_id: i64,
+    hash: String,
+) -> Result<Option<user::Model>> {
+    let Some(row) = user::Entity::find_by_id(user_id)
+        .one(txn)
+        .await?
+        .filter(|u| u.active)
+    else {
+        return Ok(None);
+    };
+    let mut active: user::ActiveModel = row.into();
+    active.password_hash = Set(Some(hash));
+    active.updated_at = Set(crate::clock::now());
+    Ok(Some(active.update(txn).await?))
+}
+
 async fn exists(db: &impl ConnectionTrait, id: i64) -> Result<bool> {
     Ok(user::Entity::find_by_id(id).count(db).await? > 0)
 }
@@ -479,6 +536,10 @@ struct ReportRow {
 /// Everyone below `manager_id` in the reporting lines: (all, direct). One
 /// recursive query, the same on SQLite and PostgreSQL. `UNION` (not `ALL`)
 /// stops at a cycle should bad data ever contain one.
+///
+/// Raw SQL on purpose: sea-orm's builders cannot say a recursive CTE that
+/// both databases accept as one statement; the placeholders are rewritten
+/// per database by `db::statement`.
 pub async fn reports_of(
     db: &impl ConnectionTrait,
     manager_id: i64,
@@ -507,8 +568,43 @@ pub struct PeopleSelection {
     pub except: Option<i64>,
 }
 
-/// Conditions on `users u` selecting the active people within `scope` (from
-/// the policy) that match `selection`, for queries that join people in SQL.
+/// The condition on `users` selecting the active people within `scope`
+/// (from the policy) that match `selection`, for queries that join people.
+pub async fn people_condition(
+    db: &impl ConnectionTrait,
+    scope: &PeopleScope,
+    selection: &PeopleSelection,
+) -> Result<Condition> {
+    let mut c = Condition::all().add(user::Column::Active.eq(true));
+    if let PeopleScope::Only(ids) = scope {
+        // An empty list matches nothing.
+        c = c.add(user::Column::Id.is_in(ids.iter().copied()));
+    }
+    if let Some(user) = selection.user_id {
+        c = c.add(user::Column::Id.eq(user));
+    }
+    if let Some(except) = selection.except {
+        c = c.add(user::Column::Id.ne(except));
+    }
+    if let Some(team) = selection.team_id {
+        let teams = team_subtree(db, team).await?;
+        if teams.is_empty() {
+            return Err(Error::NotFound("team"));
+        }
+        c = c.add(user::Column::TeamId.is_in(teams));
+    }
+    if let Some(role) = &selection.job_role {
+        c = c.add(user::Column::JobRole.eq(role.as_str()));
+    }
+    if let Some(level) = &selection.career_level {
+        c = c.add(user::Column::CareerLevel.eq(level.as_str()));
+    }
+    Ok(c)
+}
+
+/// As `people_condition`, as raw SQL conditions on `users u`: only for
+/// `advancement::data`, whose statements are being rewritten (issue #13) and
+/// still take `db::Conditions`. New code uses `people_condition`.
 pub async fn select_people(
     db: &impl ConnectionTrait,
     scope: &PeopleScope,
@@ -572,7 +668,7 @@ pub async fn ensure_bootstrap_admin(
         let mut row: user::ActiveModel = existing.into();
         row.role = Set(Role::Admin.as_str().to_owned());
         row.active = Set(true);
-        row.updated_at = Set(Utc::now());
+        row.updated_at = Set(crate::clock::now());
         let row = row.update(&txn).await?;
         let change = Change::new("auth.role_change", "user", row.id)
             .about(row.id)

@@ -58,7 +58,7 @@ pub(super) async fn record(
         to_level: Set(to.1),
         effective_on: Set(effective_on),
         changed_by: Set(Some(actor.user_id)),
-        changed_at: Set(Utc::now()),
+        changed_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(txn)

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, Set,
@@ -57,7 +56,7 @@ pub async fn create_team(
     let row = team::ActiveModel {
         name: Set(name),
         parent_id: Set(parent_id),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(&txn)
@@ -140,7 +139,9 @@ struct IdRow {
     id: i64,
 }
 
-/// The team and every team nested below it, in one recursive query.
+/// The team and every team nested below it, in one recursive query. Raw SQL
+/// on purpose: a recursive CTE both databases accept is not something
+/// sea-orm's builders say; `db::statement` places the parameter per database.
 pub async fn team_subtree(db: &impl ConnectionTrait, team_id: i64) -> Result<Vec<i64>> {
     let sql = "WITH RECURSIVE tree(id) AS ( \
                  SELECT id FROM teams WHERE id = $1 \

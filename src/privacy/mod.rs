@@ -10,7 +10,6 @@
 
 pub mod graphql;
 
-use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter,
     QueryOrder, Value as DbValue,
@@ -163,7 +162,7 @@ pub async fn export_person_data(db: &DatabaseConnection, export: &DataExport) ->
 
     Ok(json!({
         "format": "skillpath-personal-data/1",
-        "exported_at": Utc::now(),
+        "exported_at": crate::clock::now(),
         "person": profile,
         "assessments_received": received,
         "assessments_given": given,

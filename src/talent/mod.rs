@@ -246,7 +246,7 @@ pub async fn move_in_review(
         potential: Set(to.1.as_str().to_owned()),
         reason: Set(reason.to_owned()),
         moved_by: Set(Some(actor.user_id)),
-        moved_at: Set(chrono::Utc::now()),
+        moved_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(&txn)

@@ -1,6 +1,6 @@
 //! Advancement paths on a seeded team: one person per designed case.
 
-use chrono::{Datelike, Months, Utc};
+use chrono::{Datelike, Days, Months, Utc};
 use serde_json::{Value, json};
 use skillpath::assessment::{self, AssessmentKind, AssessmentWrite, OpenCycle, RatingInput};
 use skillpath::auth::{Actor, Role};
@@ -501,4 +501,44 @@ async fn the_organisation_view_ranks_people_within_reach() {
     // Ada may read her own paths.
     paths(&app, &ada_token, &s.ada).await;
     let _ = (stranger, s.boss);
+}
+
+#[tokio::test]
+async fn time_at_level_counts_from_the_promotion_by_the_servers_clock() {
+    let app = spawn_app().await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    let ada = placed(
+        &app,
+        "ada@example.com",
+        Role::Employee,
+        None,
+        ("data_operations", "p1"),
+        30,
+    )
+    .await;
+    let promoted = app
+        .gql(
+            Some(&hr),
+            "mutation($u: ID!) { updateUser(id: $u, input: {careerLevel: \"p2\"}) { levelSince } }",
+            json!({"u": ada.id.to_string()}),
+        )
+        .await;
+    let promoted_on = app.clock.today();
+    assert_eq!(
+        promoted.data()["updateUser"]["levelSince"],
+        promoted_on.to_string()
+    );
+    let months_at_level = || async {
+        app.gql(Some(&hr), PATHS, json!({"u": ada.id.to_string()}))
+            .await
+            .data()["advancementPaths"]["monthsAtLevel"]
+            .clone()
+    };
+    assert_eq!(months_at_level().await, 0);
+    // A year and a half (and a few days, whatever the month's length) on,
+    // by the server's clock: nothing written in between.
+    app.clock
+        .set_today(promoted_on + Months::new(18) + Days::new(3));
+    assert_eq!(months_at_level().await, 18);
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use skillpath::auth::Role;
 
 use crate::assessment::{ADVANCE, OPEN, SAVE_SELF, SUBMIT_MANAGER, SUBMIT_SELF, all_at, placed};
-use crate::helpers::{DbId, PASSWORD, TestApp, gid, spawn_app};
+use crate::helpers::{DbId, PASSWORD, TestApp, gid, spawn_app, spawn_app_with};
 
 const LOG: &str = "query($f: AuditFilter, $n: Int) { auditLog(filter: $f, first: $n) { totalCount edges { node { id action category via entity entityId actor { id } subject { id } changes { field from to erased } requestId clientAddress } } } }";
 
@@ -946,6 +946,46 @@ async fn pruning_removes_old_entries_records_itself_and_the_rest_still_verifies(
         .unwrap();
     assert!(said.contains(&format!("{removed} entries")), "{said}");
     assert!(removed >= 3, "{removed}");
+    let (intact, said) = verify(&app).await;
+    assert!(intact, "{said}");
+}
+
+#[tokio::test]
+async fn the_housekeeping_job_prunes_entries_once_the_retention_period_has_passed() {
+    let app = spawn_app_with(|s| s.audit_retention_days = Some(30)).await;
+    app.person("admin@example.com", Role::Admin, None).await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    let team = "mutation($n: String!) { createTeam(input: {name: $n}) { id } }";
+    app.gql(Some(&hr), team, json!({"n": "Old"})).await.data();
+    let admin = app.token("admin@example.com").await;
+    let written =
+        app.gql(Some(&admin), LOG, json!({"n": 1})).await.data()["auditLog"]["totalCount"]
+            .as_u64()
+            .unwrap();
+    assert_eq!(
+        app.run_housekeeping().await.audit_entries_pruned,
+        0,
+        "nothing is thirty days old yet"
+    );
+    // A month on by the server's clock, the job finds them old enough.
+    app.clock.advance(chrono::Duration::days(31));
+    assert_eq!(app.run_housekeeping().await.audit_entries_pruned, written);
+    app.gql(Some(&hr), team, json!({"n": "New"})).await.data();
+
+    let log = app.gql(Some(&admin), LOG, json!({"n": 50})).await;
+    let nodes: Vec<Value> = log.data()["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect();
+    let actions: Vec<&str> = nodes
+        .iter()
+        .map(|n| n["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["team.create", "audit.prune"], "newest first");
+    assert_eq!(nodes[1]["via"], "job:housekeeping");
     let (intact, said) = verify(&app).await;
     assert!(intact, "{said}");
 }

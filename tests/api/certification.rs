@@ -542,3 +542,71 @@ async fn hr_filters_by_team_status_and_expiry_and_managers_see_their_reports_onl
         "FORBIDDEN"
     );
 }
+
+#[tokio::test]
+async fn a_certificate_is_reminded_of_at_each_stage_as_its_expiry_nears() {
+    let app = spawn_app().await;
+    app.person("hr@example.com", Role::Hr, None).await;
+    let hr = app.token("hr@example.com").await;
+    let boss = app.person("boss@example.com", Role::Manager, None).await;
+    app.person("ada@example.com", Role::Employee, Some(boss.id))
+        .await;
+    let ada = app.token("ada@example.com").await;
+    let earned_on = app.clock.today();
+    let recorded = app
+        .gql(
+            Some(&ada),
+            RECORD,
+            json!({"i": {"certification": "google_analytics_certification", "status": "EARNED", "earnedOn": earned_on.to_string()}}),
+        )
+        .await;
+    let expires_on: NaiveDate = recorded.data()["recordCertification"]["expiresOn"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(expires_on, earned_on + Months::new(12));
+    // The job, on a given day by the server's clock: how many it queued.
+    let run_on = |days_before_expiry: u64| {
+        app.clock
+            .set_today(expires_on - Days::new(days_before_expiry));
+        async {
+            app.gql(
+                Some(&hr),
+                "mutation { runCertificationReminders }",
+                json!({}),
+            )
+            .await
+            .data()["runCertificationReminders"]
+                .as_u64()
+                .unwrap()
+        }
+    };
+    assert_eq!(run_on(61).await, 0, "not yet in the first stage");
+    assert_eq!(run_on(60).await, 1);
+    assert_eq!(run_on(45).await, 0, "the 60-day stage is done");
+    assert_eq!(run_on(30).await, 1);
+    assert_eq!(run_on(5).await, 1);
+    let reminders = app
+        .gql(
+            Some(&hr),
+            "{ certificationReminders { nodes { stageDays notifyManager expiresOn } } }",
+            json!({}),
+        )
+        .await;
+    let mut stages: Vec<(i64, bool)> = reminders.data()["certificationReminders"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["expiresOn"], expires_on.to_string());
+            (
+                r["stageDays"].as_i64().unwrap(),
+                r["notifyManager"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    stages.sort();
+    // Only the last stage tells the manager too.
+    assert_eq!(stages, [(7, true), (30, false), (60, false)]);
+}

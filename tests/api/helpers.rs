@@ -7,12 +7,14 @@
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
+use skillpath::Application;
 use skillpath::audit::{self, AuditScope};
 use skillpath::auth::Role;
+use skillpath::clock::Clock;
 use skillpath::config::{PasswordHashing, Secret, Settings};
 use skillpath::graphql::global_id::{self, NodeType};
 use skillpath::people::{self, NewPerson, Person};
-use skillpath::{Application, app::AppState};
+use skillpath::state::AppState;
 use tokio::sync::oneshot;
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -23,6 +25,9 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub state: AppState,
     pub settings: Settings,
+    /// The server's time: a test moves it (`clock.advance`, `clock.set_today`)
+    /// instead of writing past dates into the database.
+    pub clock: Clock,
     shutdown: Option<oneshot::Sender<()>>,
     postgres_db: Option<String>,
     _dir: tempfile::TempDir,
@@ -83,7 +88,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         postgres_db = Some(name);
     }
     configure(&mut settings);
-    let app = Application::build(settings.clone())
+    let clock = Clock::adjustable();
+    let app = Application::build_with_clock(settings.clone(), clock.clone())
         .await
         .expect("build app");
     let base = format!("http://{}", app.addr());
@@ -97,6 +103,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         http: reqwest::Client::new(),
         state,
         settings,
+        clock,
         shutdown: Some(tx),
         postgres_db,
         _dir: dir,
@@ -106,7 +113,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 impl TestApp {
     /// A second server process on the same database (its own listener and workers).
     pub async fn sibling(&self) -> TestApp {
-        let app = Application::build(self.settings.clone())
+        // One time for both: they serve the same organisation.
+        let app = Application::build_with_clock(self.settings.clone(), self.clock.clone())
             .await
             .expect("build sibling");
         let base = format!("http://{}", app.addr());
@@ -120,6 +128,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             state,
             settings: self.settings.clone(),
+            clock: self.clock.clone(),
             shutdown: Some(tx),
             // The first app owns (and drops) the database.
             postgres_db: None,
@@ -139,7 +148,13 @@ impl TestApp {
                 .expect("mail worker from the test settings");
         let mut handled = 0;
         loop {
-            match worker.drain_once().await.expect("drain the outbox") {
+            match self
+                .clock
+                .clone()
+                .scope(worker.drain_once())
+                .await
+                .expect("drain the outbox")
+            {
                 0 => return handled,
                 n => handled += n,
             }
@@ -233,7 +248,13 @@ impl TestApp {
     /// an audit scope of its own (requests have theirs).
     pub async fn arrange<F: std::future::Future>(&self, work: F) -> F::Output {
         let scope = AuditScope::system(self.state.audit_key.clone(), "test:arrangement");
-        audit::within(scope, work).await
+        self.clock.clone().scope(audit::within(scope, work)).await
+    }
+
+    /// Runs the housekeeping job once (due-date reminders, pruning), as the
+    /// background jobs would at their interval.
+    pub async fn run_housekeeping(&self) -> skillpath::app::Housekeeping {
+        skillpath::app::housekeeping(&self.state).await
     }
 
     /// Creates an account straight in the database (arrangement, not the behaviour under test).

@@ -247,7 +247,7 @@ async fn two_server_processes_deliver_each_message_exactly_once() {
 
 #[tokio::test]
 async fn the_moments_of_the_review_cycle_mail_the_right_people() {
-    use chrono::{Days, Months, Utc};
+    use chrono::{Days, Months};
     use skillpath::people::{self, NewPerson};
 
     let smtp = SmtpServer::start();
@@ -332,8 +332,10 @@ async fn the_moments_of_the_review_cycle_mail_the_right_people() {
     )
     .await
     .data();
-    // A certificate five days from expiry: the last reminder stage tells Ada and her manager.
-    let earned = Utc::now().date_naive() - Months::new(12) + Days::new(5);
+    // A certificate earned today (valid twelve months), and the year gone
+    // by to five days before it expires: the last reminder stage tells Ada
+    // and her manager. (Tokens keep to the wall clock, so theirs still work.)
+    let earned = app.clock.today();
     app.gql(
         Some(&ada_token),
         "mutation($d: Date!) { recordCertification(input: {certification: \"google_analytics_certification\", status: EARNED, earnedOn: $d}) { id } }",
@@ -341,6 +343,7 @@ async fn the_moments_of_the_review_cycle_mail_the_right_people() {
     )
     .await
     .data();
+    app.clock.set_today(earned + Months::new(12) - Days::new(5));
     app.gql(
         Some(&hr),
         "mutation { runCertificationReminders }",
@@ -519,13 +522,17 @@ async fn people_who_still_owe_an_assessment_are_reminded_once_per_stage() {
     .await
     .data();
     let due = |sql: &str| format!("SELECT COUNT(*) AS n FROM email_outbox WHERE {sql}");
-    let stages = [3, 1];
+    // The housekeeping job, run on a given day (the default stages: 3 and 1
+    // days before a due date).
+    let queue_on = |day| {
+        app.clock.set_today(day);
+        async { app.run_housekeeping().await.due_reminders_queued }
+    };
     // Three days out: Bo and his manager (a participant too) have not
     // submitted; Ada has. Each is reminded once.
-    let queue = |on| skillpath::assessment::queue_due_reminders(&app.state.db, &stages, on);
-    assert_eq!(queue(today).await.unwrap(), 2);
+    assert_eq!(queue_on(today).await, 2);
     assert_eq!(
-        queue(today).await.unwrap(),
+        queue_on(today).await,
         0,
         "the same stage is not queued twice"
     );
@@ -546,7 +553,7 @@ async fn people_who_still_owe_an_assessment_are_reminded_once_per_stage() {
         0
     );
     // The day before: the next stage.
-    assert_eq!(queue(self_due - chrono::Days::new(1)).await.unwrap(), 2);
+    assert_eq!(queue_on(self_due - chrono::Days::new(1)).await, 2);
 
     // Manager review opens: the reviewer hears how many wait for him.
     app.gql(Some(&hr), ADVANCE, json!({"id": cycle}))
@@ -565,7 +572,7 @@ async fn people_who_still_owe_an_assessment_are_reminded_once_per_stage() {
     .await
     .data();
     // The day before the review due date: one review still open.
-    assert_eq!(queue(manager_due - chrono::Days::new(1)).await.unwrap(), 1);
+    assert_eq!(queue_on(manager_due - chrono::Days::new(1)).await, 1);
     assert_eq!(
         count(&app, &due("kind = 'manager_review_due' AND recipient_email = 'boss@example.com' AND vars LIKE '%\"pending\":1%'")).await,
         1

@@ -15,6 +15,10 @@ pub struct Model {
     pub submitted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    #[sea_orm(belongs_to, from = "cycle_id", to = "id")]
+    pub cycle: BelongsTo<super::assessment_cycle::Entity>,
+    #[sea_orm(has_many)]
+    pub ratings: HasMany<super::rating::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

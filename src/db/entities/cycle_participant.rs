@@ -11,6 +11,8 @@ pub struct Model {
     pub job_role: String,
     pub career_level: String,
     pub reviewer_id: Option<i64>,
+    #[sea_orm(belongs_to, from = "user_id", to = "id")]
+    pub user: BelongsTo<super::user::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

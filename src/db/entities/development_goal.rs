@@ -23,6 +23,8 @@ pub struct Model {
     pub done_on: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    #[sea_orm(belongs_to, from = "plan_id", to = "id")]
+    pub plan: BelongsTo<super::development_plan::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

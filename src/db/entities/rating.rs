@@ -10,6 +10,8 @@ pub struct Model {
     pub skill_key: String,
     pub level: i16,
     pub evidence: Option<String>,
+    #[sea_orm(belongs_to, from = "assessment_id", to = "id")]
+    pub assessment: BelongsTo<super::assessment::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 mod nodes;
 
@@ -22,7 +22,7 @@ use crate::graphql::error::{ApiResult, parse_id};
 use crate::graphql::global_id::NodeType;
 
 fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    crate::clock::today()
 }
 
 /// A goal to add to a development plan.

@@ -12,7 +12,7 @@ pub mod model;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
@@ -332,7 +332,7 @@ pub async fn set_target(
                 area_key: Set(area.to_owned()),
                 level: Set(level),
                 set_by: Set(Some(actor.user_id)),
-                set_at: Set(Utc::now()),
+                set_at: Set(crate::clock::now()),
                 ..Default::default()
             })
             .on_conflict(
