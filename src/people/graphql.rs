@@ -138,7 +138,7 @@ impl User {
     ) -> ApiResult<Option<Vec<PersonSkillRating>>> {
         let cycle_id = parse_id(&cycle_id, "cycleId", NodeType::AssessmentCycle)?;
         let actor = actor(ctx)?;
-        if policy::view_work(actor, self.0.id).is_err() {
+        if !policy::can_view_work(actor, self.0.id) {
             return Ok(None);
         }
         let loaders = ctx.data::<Loaders>()?;

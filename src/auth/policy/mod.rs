@@ -346,6 +346,12 @@ fn may_view_work(actor: &Actor, subject: i64) -> bool {
     actor.sees_everyone() || actor.is(subject) || actor.reports.contains(&subject)
 }
 
+/// Whether a field of someone's work records shows (null otherwise): the
+/// same rule as `view_work`, as a yes or no.
+pub fn can_view_work(actor: &Actor, subject: i64) -> bool {
+    may_view_work(actor, subject)
+}
+
 /// Reading someone's work records (assessments, profile, targets, scores,
 /// certifications history, readiness): the person, their managers, HR.
 /// Narrower than `view_person`: an employee sees their manager's name, not
