@@ -204,11 +204,11 @@ impl Read {
                 assert!(!summary.by_certification.is_empty());
             }
             Read::AdvancementPaths => {
+                let reader = skillpath::auth::policy::view_work(&org.hr, org.person).unwrap();
                 let paths = advancement::advancement_paths(
                     &state.db,
                     &state.frameworks,
-                    &org.hr,
-                    org.person,
+                    &reader,
                     None,
                     today,
                 )
