@@ -151,8 +151,10 @@ pub async fn compute(
 }
 
 /// Stores computed rows. An existing row is replaced only while the
-/// person's evidence version is still the one the row was computed from,
-/// and never by a row computed for an earlier day. Returns the rows written.
+/// person's evidence version is still the one the row was computed from.
+/// (Days are not compared: a row for another day is stale whichever way
+/// the clock went, and a reader whose clock runs ahead must not lock the
+/// others out.) Returns the rows written.
 pub async fn store(db: &impl ConnectionTrait, rows: &[Computed]) -> Result<usize> {
     let mut written = 0;
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
@@ -168,8 +170,7 @@ pub async fn store(db: &impl ConnectionTrait, rows: &[Computed]) -> Result<usize
                 // both databases, naming the proposed row `excluded`.
                 .action_and_where(Expr::cust(
                     "COALESCE((SELECT e.version FROM readiness_evidence e \
-                       WHERE e.user_id = excluded.user_id), 0) = excluded.evidence_version \
-                     AND person_readiness.computed_for <= excluded.computed_for",
+                       WHERE e.user_id = excluded.user_id), 0) = excluded.evidence_version",
                 ))
                 .to_owned(),
         );

@@ -35,6 +35,7 @@ mod performance;
 mod plans;
 mod privacy;
 mod reach;
+mod readiness_model;
 mod schema;
 mod smtp;
 mod talent;
