@@ -117,6 +117,7 @@ impl Background {
             AuditScope::system(key.clone(), "job:certification-reminders"),
         );
         let db = state.db.clone();
+        let frameworks = state.frameworks.clone();
         let due_days = settings.assessment_reminder_days.clone();
         let retention_days = settings.audit_retention_days;
         let housekeeping_scope = AuditScope::system(key.clone(), "job:housekeeping");
@@ -129,6 +130,13 @@ impl Background {
                     crate::assessment::queue_due_reminders(&db, &due_days, today).await
                 {
                     tracing::error!(error = %err, "assessment due-date reminders");
+                }
+                // Every readiness row goes stale at midnight: score the
+                // organisation here rather than in the day's first read.
+                if let Err(err) =
+                    crate::advancement::refresh_everyone(&db, &frameworks, today).await
+                {
+                    tracing::warn!(error = %err, "could not refresh the readiness read model");
                 }
                 if let Err(err) = crate::auth::throttle::prune(&db).await {
                     tracing::warn!(error = %err, "could not prune login attempts");

@@ -10,4 +10,4 @@ pub mod refresh;
 pub mod scoring;
 
 pub use self::data::*;
-pub use self::readiness::{ReadinessScope, promotion_readiness, readiness_scope};
+pub use self::readiness::{ReadinessScope, promotion_readiness, readiness_scope, refresh_everyone};

@@ -213,3 +213,22 @@ pub async fn promotion_readiness(
     let rows = scope.rows(db, None).await?;
     Ok((scope.framework, rows))
 }
+
+/// Refreshes every stale row of the organisation: the housekeeping job runs
+/// it so that the first read of a day (when every row has gone stale) does
+/// not pay for scoring everyone. Returns the rows written.
+pub async fn refresh_everyone(
+    db: &DatabaseConnection,
+    store: &FrameworkStore,
+    today: NaiveDate,
+) -> Result<usize> {
+    let framework = store.current(db).await?;
+    let everyone = people_condition(
+        db,
+        &PeopleScope::Everyone,
+        &ReadinessFilter::default(),
+        None,
+    )
+    .await?;
+    refresh::refresh_stale(db, &framework, everyone, today).await
+}
