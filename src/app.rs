@@ -173,6 +173,11 @@ pub async fn housekeeping(state: &AppState) -> Housekeeping {
             Ok(queued) => done.due_reminders_queued = queued,
             Err(err) => tracing::error!(error = %err, "assessment due-date reminders"),
         }
+        // Every readiness row goes stale at midnight: score the
+        // organisation here rather than in the day's first read.
+        if let Err(err) = crate::advancement::refresh_everyone(db, &state.frameworks, today).await {
+            tracing::warn!(error = %err, "could not refresh the readiness read model");
+        }
         if let Err(err) = crate::auth::throttle::prune(db).await {
             tracing::warn!(error = %err, "could not prune login attempts");
         }

@@ -19,6 +19,7 @@ mod m20261124_000900_org_version;
 mod m20261124_001000_audit_trail;
 mod m20261124_001100_reminder_outbox;
 mod m20261124_001200_talent_moves;
+mod m20261124_001300_person_readiness;
 mod m20261124_001700_maturity_targets;
 
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_001000_audit_trail::Migration),
             Box::new(m20261124_001100_reminder_outbox::Migration),
             Box::new(m20261124_001200_talent_moves::Migration),
+            Box::new(m20261124_001300_person_readiness::Migration),
             Box::new(m20261124_001700_maturity_targets::Migration),
         ]
     }

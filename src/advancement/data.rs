@@ -469,8 +469,10 @@ pub struct ReadinessRow {
 }
 
 /// Everyone in reach (a manager's reports, or anyone for HR), ranked by
-/// readiness for their best next move.
-pub async fn promotion_readiness(
+/// readiness for their best next move, scoring everyone now from all their
+/// evidence. The read model (`promotion_readiness`) must give exactly this;
+/// tests and benches compare the two.
+pub async fn promotion_readiness_computed(
     db: &DatabaseConnection,
     store: &FrameworkStore,
     actor: &Actor,

@@ -9,7 +9,7 @@ use super::explain::{action_text, explanation};
 use super::scoring::{
     ActionKind, Candidate, EvidenceLevel, Gate, GateKind, SkillBasis, SkillGap, Verdict,
 };
-use super::{ReadinessFilter, advancement_paths, promotion_readiness, succession_candidates};
+use super::{ReadinessFilter, advancement_paths, readiness_scope, succession_candidates};
 use crate::auth::policy;
 use crate::certification::today;
 use crate::framework::document::PathKind;
@@ -541,16 +541,13 @@ impl AdvancementQuery {
             only_ready: f.only_ready,
         };
         let args = PageArgs::new(first, after, last, before);
-        let (fw, rows) =
-            promotion_readiness(&state.db, &state.frameworks, actor, &filter, today()).await?;
-        let total = rows.len();
+        // The ranking is counted and paged by the database: only the page's
+        // rows are read.
+        let scope = readiness_scope(&state.db, &state.frameworks, actor, &filter, today()).await?;
+        let total = scope.count(&state.db).await?;
         let range = window(&args, total, 50)?;
-        let rows: Vec<_> = rows
-            .into_iter()
-            .skip(range.start)
-            .take(range.len())
-            .collect();
-        let view = View::new(fw, locale(ctx, None));
+        let rows = scope.rows(&state.db, Some(range.clone())).await?;
+        let view = View::new(scope.framework, locale(ctx, None));
         let nodes = ranked_nodes(ctx, &view, &rows).await?;
         Ok(connection(range, total, nodes))
     }

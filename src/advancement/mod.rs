@@ -5,6 +5,9 @@
 mod data;
 pub mod explain;
 pub mod graphql;
+mod readiness;
+pub mod refresh;
 pub mod scoring;
 
 pub use self::data::*;
+pub use self::readiness::{ReadinessScope, promotion_readiness, readiness_scope, refresh_everyone};

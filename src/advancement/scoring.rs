@@ -24,6 +24,7 @@ use std::collections::{HashMap, HashSet};
 
 use async_graphql::Enum;
 use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
 
 use crate::framework::Framework;
 use crate::framework::document::{PathEdge, PathKind, split_ref};
@@ -103,7 +104,7 @@ impl SkillEvidence {
 }
 
 /// Where one skill's level comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum SkillBasis {
     /// A manager rating from the last 24 months: counts.
@@ -119,7 +120,7 @@ pub enum SkillBasis {
 }
 
 /// The evidence a move's verdict rests on, over the target's skills.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum EvidenceLevel {
     /// No rating of any of the target's skills.
@@ -133,7 +134,7 @@ pub enum EvidenceLevel {
 }
 
 /// The judgement on a move.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum Verdict {
     /// Ready: critical skills met and confirmed by a manager, gates met.
@@ -206,7 +207,7 @@ impl PersonSnapshot {
 }
 
 /// What a gate requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum GateKind {
     /// A certificate must be held (and verified by HR).
@@ -217,7 +218,7 @@ pub enum GateKind {
     KpiAttainment,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Gate {
     pub kind: GateKind,
     /// The certification key, the months, or the KPI percentage required.
@@ -230,7 +231,7 @@ pub struct Gate {
     pub opens_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SkillGap {
     pub skill: String,
     pub required: u8,
@@ -245,7 +246,7 @@ pub struct SkillGap {
     pub newer_self: Option<u8>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Components {
     /// Manager-confirmed match; none when the move needs evidence.
     pub skills: Option<f64>,
@@ -254,7 +255,7 @@ pub struct Components {
     pub time: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvidenceSummary {
     pub level: EvidenceLevel,
     /// Percent of the target's weight a manager has confirmed.
@@ -268,7 +269,7 @@ pub struct EvidenceSummary {
 }
 
 /// What to do next about a move, first thing first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum ActionKind {
     /// Ready: talk the move through with the manager.
@@ -295,7 +296,7 @@ pub enum ActionKind {
     RecordLevelStart,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Action {
     pub kind: ActionKind,
     pub skills: Vec<String>,
@@ -328,7 +329,7 @@ impl Action {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     pub to_role: String,
     pub to_level: String,
@@ -410,7 +411,8 @@ pub fn shown_readiness(verdict: Verdict, progress: f64) -> Option<f64> {
     }
 }
 
-fn kind_order(kind: PathKind) -> u8 {
+/// Promotion before management before lateral, as moves are offered.
+pub fn kind_order(kind: PathKind) -> u8 {
     match kind {
         PathKind::Promotion => 0,
         PathKind::Management => 1,

@@ -156,10 +156,12 @@ pub async fn talent_review(
         team_id,
         ..Default::default()
     };
-    // Asks the policy, and reads only people in reach.
-    let (fw, ranked) =
-        crate::advancement::promotion_readiness(db, store, actor, &filter, today).await?;
-    let ids: Vec<i64> = ranked.iter().map(|r| r.user_id).collect();
+    // Asks the policy, and reads only people in reach: their readiness
+    // from the read model, without the moves behind it.
+    let scope = crate::advancement::readiness_scope(db, store, actor, &filter, today).await?;
+    let ranked = scope.scores(db).await?;
+    let fw = scope.framework;
+    let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
     let ids_for_moves = ids.clone();
     let scores: std::collections::HashMap<i64, Option<f64>> =
         crate::kpi::evaluate_many(db, &fw, ids.clone(), &period)
@@ -180,12 +182,12 @@ pub async fn talent_review(
     };
     let placements = ranked
         .iter()
-        .map(|r| {
+        .map(|&(user_id, readiness)| {
             Placement::new(
-                r.user_id,
-                people.get(&r.user_id).and_then(|p| p.team_id),
-                scores.get(&r.user_id).copied().flatten(),
-                r.best.readiness,
+                user_id,
+                people.get(&user_id).and_then(|p| p.team_id),
+                scores.get(&user_id).copied().flatten(),
+                readiness,
                 performance_cuts,
                 potential_cuts,
             )

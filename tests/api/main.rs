@@ -37,6 +37,7 @@ mod plans;
 mod privacy;
 mod ratings_page;
 mod reach;
+mod readiness_model;
 mod schema;
 mod smtp;
 mod talent;
