@@ -70,21 +70,6 @@ where
     Ok(())
 }
 
-/// The `n` quarters before the one `today` is in, latest first.
-fn finished_quarters(today: NaiveDate, n: usize) -> Vec<String> {
-    let (mut year, mut quarter) = (today.year(), (today.month() - 1) / 3 + 1);
-    (0..n)
-        .map(|_| {
-            (year, quarter) = if quarter == 1 {
-                (year - 1, 4)
-            } else {
-                (year, quarter - 1)
-            };
-            Period::Quarter(year, quarter).to_string()
-        })
-        .collect()
-}
-
 /// Creates the demo organisation of `people` people (at least 10).
 pub async fn seed(
     db: &DatabaseConnection,
@@ -360,7 +345,10 @@ pub async fn seed(
     // KPI targets and actuals for the last two finished quarters.
     let mut targets = Vec::new();
     let mut actuals = Vec::new();
-    for period in finished_quarters(today, 2) {
+    for period in Period::finished_quarters(today, 2)
+        .iter()
+        .map(Period::to_string)
+    {
         for p in &everyone {
             for (kpi, weight, target) in
                 [("new_users", 60, 1000.0), ("retention_rate_30d", 40, 40.0)]

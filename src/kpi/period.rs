@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::error::{Error, Result};
 
@@ -15,6 +15,27 @@ pub enum Period {
 }
 
 impl Period {
+    /// The `n` quarters that ended before the quarter `today` is in,
+    /// newest first: the periods whose results are final.
+    pub fn finished_quarters(today: NaiveDate, n: usize) -> Vec<Period> {
+        let (mut year, mut quarter) = (today.year(), today.month0() / 3 + 1);
+        (0..n)
+            .map(|_| {
+                (year, quarter) = if quarter == 1 {
+                    (year - 1, 4)
+                } else {
+                    (year, quarter - 1)
+                };
+                Period::Quarter(year, quarter)
+            })
+            .collect()
+    }
+
+    /// The newest quarter whose results are final.
+    pub fn last_finished_quarter(today: NaiveDate) -> Period {
+        Period::finished_quarters(today, 1)[0]
+    }
+
     pub fn parse(raw: &str) -> Result<Self> {
         let bad = || {
             Error::invalid(
@@ -83,6 +104,28 @@ impl fmt::Display for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finished_quarters_are_the_ones_before_todays_newest_first() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            Period::finished_quarters(day(2026, 11, 24), 2),
+            [Period::Quarter(2026, 3), Period::Quarter(2026, 2)]
+        );
+        // Early in the year the last finished quarter is last year's fourth.
+        assert_eq!(
+            Period::last_finished_quarter(day(2026, 1, 1)),
+            Period::Quarter(2025, 4)
+        );
+        assert_eq!(
+            Period::last_finished_quarter(day(2026, 3, 31)),
+            Period::Quarter(2025, 4)
+        );
+        assert_eq!(
+            Period::last_finished_quarter(day(2026, 4, 1)),
+            Period::Quarter(2026, 1)
+        );
+    }
 
     #[test]
     fn periods_parse_to_their_canonical_text() {

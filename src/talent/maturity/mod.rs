@@ -12,7 +12,7 @@ pub mod model;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
@@ -53,14 +53,6 @@ pub struct MaturityReport {
     pub names: HashMap<i64, String>,
 }
 
-/// The quarter before the one `today` is in: the newest finished period.
-pub fn last_finished_quarter(today: NaiveDate) -> Period {
-    match today.month0() / 3 {
-        0 => Period::Quarter(today.year() - 1, 4),
-        q => Period::Quarter(today.year(), q),
-    }
-}
-
 pub async fn capability_maturity(
     db: &DatabaseConnection,
     store: &FrameworkStore,
@@ -71,7 +63,7 @@ pub async fn capability_maturity(
     today: NaiveDate,
 ) -> Result<MaturityReport> {
     let period = period
-        .unwrap_or_else(|| last_finished_quarter(today))
+        .unwrap_or_else(|| Period::last_finished_quarter(today))
         .to_string();
     let (counted, members) = counted_scope(db, view, scope).await?;
     let (cycle, previous) = census::cycle_and_previous(db, cycle_id).await?;
