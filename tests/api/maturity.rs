@@ -355,4 +355,43 @@ async fn leadership_sets_targets_and_the_radar_draws_levels_against_them() {
         });
         assert!(found, "no outline at level {level} on the first axis");
     }
+
+    // Below a manager: HR sees the boss's sub-tree (Ann); a manager outside
+    // it is refused, and an unknown manager is not found.
+    const BELOW: &str =
+        "query($m: ID) { capabilityMaturity(managerId: $m) { people areas { areaKey level } } }";
+    let below = app
+        .gql(Some(&hr), BELOW, json!({"m": boss.to_string()}))
+        .await;
+    assert_eq!(below.data()["capabilityMaturity"]["people"], 1);
+    assert_eq!(below.data()["capabilityMaturity"]["areas"][0]["level"], 3);
+    let other = app
+        .person("other@example.com", Role::Manager, None)
+        .await
+        .id;
+    placed(
+        &app,
+        "oz@example.com",
+        Role::Employee,
+        Some(other),
+        None,
+        "p3",
+    )
+    .await;
+    let other_token = app.token("other@example.com").await;
+    let refused = app
+        .gql(Some(&other_token), BELOW, json!({"m": boss.to_string()}))
+        .await;
+    assert_eq!(refused.code(), "FORBIDDEN");
+    let own = app
+        .gql(Some(&other_token), BELOW, json!({"m": other.to_string()}))
+        .await;
+    // Oz took part in no cycle: nobody counted, no level anywhere.
+    assert_eq!(own.data()["capabilityMaturity"]["people"], 0);
+    assert_eq!(
+        own.data()["capabilityMaturity"]["areas"][0]["level"],
+        Value::Null
+    );
+    let missing = app.gql(Some(&hr), BELOW, json!({"m": "999999"})).await;
+    assert_eq!(missing.code(), "NOT_FOUND");
 }
